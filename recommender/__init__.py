@@ -1,0 +1,1 @@
+"""Content-based Spotify track recommender: the pure core (no Streamlit in here)."""

@@ -1,0 +1,32 @@
+"""Shared fixtures: where the development datasets are, and a clean slate for every test."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "streamlit_app.py"
+# The development copies of the public datasets; read at test time, never committed.
+SHARED_DATA = Path(os.environ.get("RECOMMENDER_TEST_DATA", ROOT.parent / "shared" / "data"))
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    # Without this a cached client or catalog leaks from one AppTest into the next.
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"development datasets not found at {SHARED_DATA} (see shared/data/SOURCES.md)")
+    return SHARED_DATA

@@ -1,0 +1,51 @@
+import pytest
+
+from recommender.text import base_title, fold, primary_artist, song_key, split_artists
+
+
+def test_fold_removes_case_and_accents():
+    assert fold("  Beyoncé   KNOWLES ") == "beyonce knowles"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("I Don't Care (with Justin Bieber) - Loud Luxury Remix", "i don't care"),
+        ("Memories - Dillon Francis Remix", "memories"),
+        ("Halo [Live]", "halo"),
+        ("O Holy Night - Remastered 1999", "o holy night"),
+        ("Señorita", "senorita"),
+    ],
+)
+def test_base_title_drops_version_markers(title, expected):
+    assert base_title(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("credit", "names"),
+    [
+        ("A, B", ["A", "B"]),
+        ("A & B", ["A", "B"]),
+        ("A feat. B", ["A", "B"]),
+        ("A featuring B", ["A", "B"]),
+        ("A x B", ["A", "B"]),
+        ("A;B", ["A", "B"]),
+        ("Xavier", ["Xavier"]),
+    ],
+)
+def test_split_artists_on_every_separator(credit, names):
+    assert split_artists(credit) == names
+
+
+def test_primary_artist_from_list_and_credit():
+    assert primary_artist(["Ed Sheeran", "Justin Bieber"]) == "ed sheeran"
+    assert primary_artist("Ed Sheeran feat. Justin Bieber") == "ed sheeran"
+    assert primary_artist([]) == ""
+
+
+def test_song_key_equal_for_versions_and_different_for_other_artists():
+    original = song_key("I Don't Care", ["Ed Sheeran", "Justin Bieber"])
+    remix = song_key("I Don't Care (with Justin Bieber) - Loud Luxury Remix", ["Ed Sheeran"])
+    cover = song_key("I Don't Care", ["Someone Else"])
+    assert original == remix
+    assert original != cover
