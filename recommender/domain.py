@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
@@ -130,3 +130,19 @@ class AudioProfile:
     features: dict[str, float] = field(default_factory=dict)
     spread: dict[str, float] | None = None
     approximate: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """The candidate pool: one row per track (``CATALOG_SCHEMA``) plus playlist membership.
+
+    ``fingerprint`` identifies the source files it was built from (models record it);
+    ``report`` holds the build statistics the CLI prints; ``synthetic`` marks the labelled
+    demo catalog used when no real data can be had.
+    """
+
+    tracks: pl.DataFrame
+    playlists: pl.DataFrame
+    fingerprint: str
+    report: dict[str, Any] = field(default_factory=dict)
+    synthetic: bool = False
