@@ -1,0 +1,130 @@
+"""OAuth ``state``: HMAC-signed, expiring, single-use values that survive the login redirect.
+
+Returning from Spotify's consent page starts a new Streamlit session, so the ``state`` cannot
+be checked against session memory. It carries its own proof instead (a nonce, the time it was
+issued and an HMAC over both), and a process-wide registry of used nonces refuses replays.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from typing import Final, Literal
+
+STATE_TTL_SECONDS: Final = 600.0
+_NONCE_BYTES: Final = 16
+_SIG_BYTES: Final = 16
+
+StateFailure = Literal["missing", "malformed", "bad_signature", "expired", "replayed"]
+
+_MESSAGES: Final[dict[str, str]] = {
+    "missing": "The answer from Spotify carried no login state, so it cannot be trusted.",
+    "malformed": "The login state in the address is not one this app issued.",
+    "bad_signature": "The login state in the address was not signed by this app.",
+    "expired": "The login link is older than 10 minutes and has expired.",
+    "replayed": "This login answer was already used once; a login link works only once.",
+}
+
+
+class StateError(ValueError):
+    """An OAuth ``state`` was refused; ``reason`` says why in one word, ``str()`` in a sentence."""
+
+    def __init__(self, reason: StateFailure) -> None:
+        super().__init__(_MESSAGES[reason])
+        self.reason: StateFailure = reason
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _signature(secret: bytes, nonce: str, issued: int) -> str:
+    mac = hmac.new(secret, f"{nonce}.{issued}".encode(), hashlib.sha256).digest()
+    return _b64(mac[:_SIG_BYTES])
+
+
+def issue_state(secret: bytes, *, now: float | None = None) -> str:
+    """Return a fresh ``state``: ``<nonce>.<issued unix seconds>.<signature>``, URL-safe.
+
+    Raises:
+        ValueError: when the signing secret is empty.
+    """
+    if not secret:
+        msg = "cannot sign an OAuth state without a secret (RECOMMENDER_STATE_SECRET)"
+        raise ValueError(msg)
+    issued = int(time.time() if now is None else now)
+    nonce = _b64(secrets.token_bytes(_NONCE_BYTES))
+    return f"{nonce}.{issued}.{_signature(secret, nonce, issued)}"
+
+
+class UsedStates:
+    """Thread-safe registry of consumed state nonces; entries are forgotten once they expire.
+
+    One instance is shared by every session of a process (the UI keeps it in a global
+    ``st.cache_resource``); it holds nonces only, never anything derived from a token.
+    """
+
+    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._expiry: dict[str, float] = {}
+
+    def claim(self, nonce: str, *, expires_at: float) -> bool:
+        """Record ``nonce`` as used; False when it was already claimed (a replay)."""
+        with self._lock:
+            now = self._clock()
+            self._expiry = {n: t for n, t in self._expiry.items() if t > now}
+            if nonce in self._expiry:
+                return False
+            self._expiry[nonce] = expires_at
+            return True
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._expiry)
+
+
+def verify_state(
+    state: str | None,
+    secret: bytes,
+    *,
+    used: UsedStates,
+    now: float | None = None,
+    ttl: float = STATE_TTL_SECONDS,
+) -> None:
+    """Accept ``state`` once: correct signature, younger than ``ttl`` seconds, never seen before.
+
+    The nonce is claimed only after the signature and age checks pass, so a forged or stale
+    value cannot use up a genuine one.
+
+    Raises:
+        StateError: with ``reason`` one of missing, malformed, bad_signature, expired, replayed.
+    """
+    if not state:
+        raise StateError("missing")
+    parts = state.split(".")
+    if len(parts) != 3 or not parts[1].isdigit():
+        raise StateError("malformed")
+    nonce, issued_text, signature = parts
+    try:
+        _unb64(signature)
+    except ValueError as error:
+        raise StateError("malformed") from error
+    issued = int(issued_text)
+    if not hmac.compare_digest(signature, _signature(secret, nonce, issued)):
+        raise StateError("bad_signature")
+    current = time.time() if now is None else now
+    if not issued - 60 <= current <= issued + ttl:
+        # A state from the future (beyond small clock skew) is as suspicious as an old one.
+        raise StateError("expired")
+    if not used.claim(nonce, expires_at=issued + ttl):
+        raise StateError("replayed")
