@@ -1,0 +1,61 @@
+"""CSV export of the recommendations table, safe to open in a spreadsheet.
+
+A cell whose text starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return, which
+some spreadsheets strip before reading a formula) is run as a formula by Excel, LibreOffice and
+Google Sheets. Titles come from public data and Spotify, so such text is prefixed with a single
+quote (OWASP's advice for CSV injection); numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Final
+
+import polars as pl
+
+FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: object) -> object:
+    """Return ``value`` with a leading ``'`` when it is text a spreadsheet would run as a formula.
+
+    Non-text values (numbers, booleans, None) are returned unchanged.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, list | tuple):
+        value = ", ".join(str(part) for part in value)
+    if value is None:
+        return ""
+    return neutralise_cell(value)
+
+
+def rows_to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) -> bytes:
+    """Write ``rows`` (mappings keyed by ``columns``) as UTF-8 CSV with neutralised cells.
+
+    Lists (e.g. artists) are joined with ", "; None becomes an empty cell.
+
+    Raises:
+        ValueError: if a row lacks one of ``columns``.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([_cell(name) for name in columns])
+    for index, row in enumerate(rows):
+        missing = [name for name in columns if name not in row]
+        if missing:
+            msg = f"CSV export: row {index} lacks column(s) {', '.join(missing)}"
+            raise ValueError(msg)
+        writer.writerow([_cell(row[name]) for name in columns])
+    return buffer.getvalue().encode("utf-8")
+
+
+def table_to_csv(table: pl.DataFrame) -> bytes:
+    """Write a polars table as neutralised UTF-8 CSV (see :func:`rows_to_csv`)."""
+    return rows_to_csv(table.columns, table.iter_rows(named=True))
