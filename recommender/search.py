@@ -1,0 +1,294 @@
+"""Catalog search that forgives (prefixes, one typo, accents) and the "surprise me" seed picker."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+import polars as pl
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from recommender.domain import Catalog, parse_track_id
+from recommender.text import fold, primary_artist
+
+MatchKind = Literal["exact", "prefix", "fuzzy"]
+
+# Per-token match quality; a track's quality is the worst over the query's tokens.
+_EXACT: Final = 3
+_PREFIX: Final = 2
+_FUZZY: Final = 1
+_KINDS: Final[dict[int, MatchKind]] = {_EXACT: "exact", _PREFIX: "prefix", _FUZZY: "fuzzy"}
+# Shorter tokens would match half the vocabulary with one edit.
+MIN_FUZZY_LENGTH: Final = 4
+_APOSTROPHES: Final = re.compile(r"['’`´]")
+_TOKEN: Final = re.compile(r"[^\W_]+")
+
+
+def tokens(text: str) -> list[str]:
+    """Split folded text into search tokens ("Don't Stop – Beyoncé" -> dont, stop, beyonce)."""
+    return _TOKEN.findall(_APOSTROPHES.sub("", fold(text)))
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One search result.
+
+    ``score`` orders results: 3 exact / 2 prefix / 1 fuzzy, plus popularity / 1000, so the
+    kind always dominates and popularity breaks ties within a kind.
+    """
+
+    track_id: str
+    name: str
+    artists: tuple[str, ...]
+    score: float
+    kind: MatchKind
+    popularity: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SurprisePick:
+    """A coherent random seed set and what holds it together (shown to the listener)."""
+
+    label: str
+    track_ids: list[str]
+
+
+class SearchIndex:
+    """Token index over the title and artists of every catalog track.
+
+    The distinct tokens are kept sorted with their postings (track rows) laid out in the same
+    order, so every token sharing a prefix owns one contiguous slice of the postings: a prefix
+    query is two bisections and one slice. One-typo matching compares the query token with the
+    distinct token prefixes of nearby lengths using rapidfuzz (optimal string alignment, so a
+    swap of two neighbouring letters counts as one typo).
+    """
+
+    def __init__(
+        self,
+        *,
+        track_ids: list[str],
+        names: list[str],
+        artists: list[tuple[str, ...]],
+        popularity: np.ndarray,
+        vocabulary: list[str],
+        offsets: np.ndarray,
+        postings: np.ndarray,
+    ) -> None:
+        self.track_ids = track_ids
+        self.names = names
+        self.artists = artists
+        self.popularity = popularity
+        self.vocabulary = vocabulary
+        self.offsets = offsets
+        self.postings = postings
+        self._row_of_id = {track_id: row for row, track_id in enumerate(track_ids)}
+        self._prefixes = _prefixes_by_length(vocabulary)
+
+    @classmethod
+    def build(cls, catalog: Catalog) -> SearchIndex:
+        """Index ``catalog.tracks`` (title and artists); about a second for 75k tracks."""
+        frame = catalog.tracks.select("track_id", "name", "artists", "popularity")
+        names = [name or "" for name in frame["name"].to_list()]
+        artists = [tuple(a or ()) for a in frame["artists"].to_list()]
+        token_rows: dict[str, list[int]] = {}
+        for row, (name, credited) in enumerate(zip(names, artists, strict=True)):
+            for token in set(tokens(" ".join((name, *credited)))):
+                token_rows.setdefault(token, []).append(row)
+        vocabulary = sorted(token_rows)
+        lengths = np.fromiter((len(token_rows[t]) for t in vocabulary), dtype=np.int64)
+        offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        postings = np.fromiter(
+            (row for token in vocabulary for row in token_rows[token]),
+            dtype=np.int32,
+            count=int(offsets[-1]),
+        )
+        popularity = frame["popularity"].fill_null(-1).cast(pl.Int16).to_numpy()
+        return cls(
+            track_ids=frame["track_id"].to_list(),
+            names=names,
+            artists=artists,
+            popularity=popularity,
+            vocabulary=vocabulary,
+            offsets=offsets,
+            postings=postings,
+        )
+
+    def __len__(self) -> int:
+        return len(self.track_ids)
+
+    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
+        """Tracks whose title or artists contain every token of ``query``, best first.
+
+        A query token matches a track token exactly, as its prefix ("beyo" -> "beyonce"), or,
+        for tokens of 4+ characters, with one typo ("beyonse"). Results are ranked exact >
+        prefix > fuzzy (the worst token decides), then by popularity. A pasted track id, URI
+        or open.spotify.com link finds that track.
+        """
+        by_id = self._search_id(query)
+        if by_id is not None:
+            return [by_id]
+        words = list(dict.fromkeys(tokens(query)))
+        if not words or limit <= 0:
+            return []
+        quality = self._quality(words, fuzzy=False)
+        if np.count_nonzero(quality) < limit:
+            # Typo tolerance only ever adds tracks ranked below the exact and prefix ones.
+            quality = self._quality(words, fuzzy=True)
+        rows = np.flatnonzero(quality)
+        order = rows[np.lexsort((rows, -self.popularity[rows], -quality[rows]))]
+        hits: list[SearchHit] = []
+        seen: set[tuple[str, tuple[str, ...]]] = set()
+        # The same title by the same artists often sits in the catalog under several ids
+        # (album and single, remasters); the list shows its most popular copy once.
+        for row in order.tolist():
+            shown = (self.names[row], self.artists[row])
+            if shown not in seen:
+                seen.add(shown)
+                hits.append(self._hit(row, int(quality[row])))
+                if len(hits) == limit:
+                    break
+        return hits
+
+    def _search_id(self, query: str) -> SearchHit | None:
+        try:
+            track_id = parse_track_id(query)
+        except ValueError:
+            return None
+        row = self._row_of_id.get(track_id)
+        return None if row is None else self._hit(row, _EXACT)
+
+    def _hit(self, row: int, quality: int) -> SearchHit:
+        popularity = int(self.popularity[row])
+        known = popularity if popularity >= 0 else None
+        return SearchHit(
+            track_id=self.track_ids[row],
+            name=self.names[row],
+            artists=self.artists[row],
+            score=quality + max(popularity, 0) / 1000,
+            kind=_KINDS[quality],
+            popularity=known,
+        )
+
+    def _quality(self, words: list[str], *, fuzzy: bool) -> np.ndarray:
+        combined: np.ndarray | None = None
+        for word in words:
+            quality = np.zeros(len(self.track_ids), dtype=np.int8)
+            if fuzzy and len(word) >= MIN_FUZZY_LENGTH:
+                quality[self._fuzzy_rows(word)] = _FUZZY
+            lo, hi = self._prefix_range(word)
+            quality[self.postings[self.offsets[lo] : self.offsets[hi]]] = _PREFIX
+            if lo < hi and self.vocabulary[lo] == word:
+                quality[self.postings[self.offsets[lo] : self.offsets[lo + 1]]] = _EXACT
+            combined = quality if combined is None else np.minimum(combined, quality)
+        assert combined is not None  # words is never empty here
+        return combined
+
+    def _prefix_range(self, prefix: str) -> tuple[int, int]:
+        lo = bisect.bisect_left(self.vocabulary, prefix)
+        hi = bisect.bisect_left(self.vocabulary, prefix + "\U0010ffff", lo)
+        return lo, hi
+
+    def _fuzzy_rows(self, word: str) -> np.ndarray:
+        # A token is within one edit of the typed word when one of its prefixes of length
+        # len(word) - 1, len(word) or len(word) + 1 is; the prefix then names a vocabulary range.
+        slices = []
+        for length in (len(word) - 1, len(word), len(word) + 1):
+            choices = self._prefixes.get(length)
+            if not choices:
+                continue
+            distances = process.cdist(
+                [word], choices, scorer=OSA.distance, score_cutoff=1, dtype=np.uint8
+            )[0]
+            for index in np.flatnonzero(distances <= 1):
+                lo, hi = self._prefix_range(choices[index])
+                slices.append(self.postings[self.offsets[lo] : self.offsets[hi]])
+        return np.concatenate(slices) if slices else np.empty(0, dtype=np.int32)
+
+
+def _prefixes_by_length(vocabulary: list[str]) -> dict[int, list[str]]:
+    longest = max((len(token) for token in vocabulary), default=0)
+    return {
+        length: sorted({token[:length] for token in vocabulary if len(token) >= length})
+        for length in range(MIN_FUZZY_LENGTH - 1, longest + 1)
+    }
+
+
+def surprise_pick(
+    catalog: Catalog, *, rng: np.random.Generator, n: int = 5, avoid: Collection[str] = ()
+) -> SurprisePick:
+    """Pick ``n`` tracks that belong together: one TidyTuesday playlist or one genre.
+
+    The group is drawn uniformly among those with at least ``n`` catalog tracks; inside it,
+    popular tracks are likelier (a guest should recognise a few) and each artist appears once
+    where the group allows. ``avoid`` (e.g. the current seeds) is never returned again as is.
+
+    Raises:
+        ValueError: when no playlist or genre holds ``n`` tracks.
+    """
+    groups = _groups(catalog, n=n)
+    if not groups:
+        msg = f"no playlist or genre in the catalog holds {n} tracks to surprise with"
+        raise ValueError(msg)
+    for _ in range(10):
+        label, members = groups[int(rng.integers(len(groups)))]
+        rows = catalog.tracks.filter(pl.col("track_id").is_in(members))
+        weights = rows["popularity"].fill_null(0).cast(pl.Float64).to_numpy() + 10.0
+        order = rng.choice(rows.height, size=rows.height, replace=False, p=weights / weights.sum())
+        ids = rows["track_id"].to_list()
+        artists = rows["artists"].to_list()
+        picked = _distinct_artists(
+            [ids[i] for i in order], {ids[i]: primary_artist(artists[i] or []) for i in order}, n=n
+        )
+        if set(picked) != set(avoid):
+            break
+    return SurprisePick(label=label, track_ids=picked)
+
+
+def surprise_seeds(
+    catalog: Catalog, *, rng: np.random.Generator, n: int = 5, avoid: Collection[str] = ()
+) -> list[str]:
+    """The track ids of :func:`surprise_pick` (a coherent random seed set)."""
+    return surprise_pick(catalog, rng=rng, n=n, avoid=avoid).track_ids
+
+
+def _groups(catalog: Catalog, *, n: int) -> list[tuple[str, list[str]]]:
+    known = catalog.tracks.select("track_id")
+    playlists = (
+        catalog.playlists.join(known, on="track_id", how="semi")
+        .group_by("playlist_id", "playlist_name")
+        .agg(pl.col("track_id").unique().sort())
+        .filter(pl.col("track_id").list.len() >= n)
+        .sort("playlist_id")
+    )
+    genres = (
+        catalog.tracks.select("track_id", "genres")
+        .explode("genres")
+        .drop_nulls("genres")
+        .group_by("genres")
+        .agg(pl.col("track_id").unique().sort())
+        .filter(pl.col("track_id").list.len() >= n)
+        .sort("genres")
+    )
+    return [
+        (f"TidyTuesday playlist “{name.strip()}”", ids)
+        for name, ids in playlists.select("playlist_name", "track_id").iter_rows()
+    ] + [(f"genre “{genre}”", ids) for genre, ids in genres.iter_rows()]
+
+
+def _distinct_artists(ordered: list[str], artist: dict[str, str], *, n: int) -> list[str]:
+    picked: list[str] = []
+    seen: set[str] = set()
+    for track_id in ordered:
+        if artist[track_id] not in seen:
+            picked.append(track_id)
+            seen.add(artist[track_id])
+        if len(picked) == n:
+            return picked
+    rest = [t for t in ordered if t not in picked]
+    return picked + rest[: n - len(picked)]
