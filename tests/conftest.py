@@ -30,3 +30,29 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"development datasets not found at {SHARED_DATA} (see shared/data/SOURCES.md)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def reference_settings(tmp_path_factory: pytest.TempPathFactory):
+    """Settings pointing at the shared datasets and a fresh per-session cache directory.
+
+    Built from an explicit env so tests never depend on RECOMMENDER_* being set (``.ci/run``
+    sets them; a developer's shell may not).
+    """
+    from recommender.settings import Settings
+
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"development datasets not found at {SHARED_DATA} (see shared/data/SOURCES.md)")
+    cache = tmp_path_factory.mktemp("reference-cache")
+    return Settings.from_sources(
+        env={"RECOMMENDER_CATALOG": str(SHARED_DATA), "RECOMMENDER_CACHE_DIR": str(cache)},
+        secrets={},
+    )
+
+
+@pytest.fixture(scope="session")
+def reference_catalog(reference_settings):
+    """The real ~75k-track catalog built once per test session from the shared datasets."""
+    from recommender.catalog import load_catalog
+
+    return load_catalog(reference_settings)

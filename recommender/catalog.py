@@ -1,0 +1,601 @@
+"""The catalog: source files -> one validated, deduplicated table of tracks, cached as Parquet."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import os
+import sys
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import polars as pl
+
+from recommender.adapters import (
+    ADAPTERS,
+    CSV_ADAPTERS,
+    PARQUET,
+    SOURCE_PRECEDENCE,
+    Adapter,
+    match_csv_header,
+    playlist_rows,
+)
+from recommender.domain import CATALOG_SCHEMA, PLAYLIST_SCHEMA, UNIT_FEATURES, Catalog
+from recommender.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+
+# Bump when the build logic changes, so older caches are not reused.
+CATALOG_FORMAT_VERSION: Final = 1
+MAX_BAD_FRACTION: Final = 0.05
+# Content hashes read whole files up to this size; larger ones (the 1.2M set, ~350 MB) hash
+# their first and last chunk plus the size, so a warm start stays fast.
+_FULL_HASH_LIMIT: Final = 64 * 1024 * 1024
+_HASH_CHUNK: Final = 8 * 1024 * 1024
+_ZIP_MAGIC: Final = b"PK\x03\x04"
+_PARQUET_MAGIC: Final = b"PAR1"
+_TRACK_ID_RE: Final = r"^[0-9A-Za-z]{22}$"
+_LIST_COLUMNS: Final = ("artists", "genres", "sources")
+
+
+class CatalogError(ValueError):
+    """Bad catalog input; the message names the file, the column and the counts."""
+
+
+@dataclass(frozen=True, slots=True)
+class ValidRange:
+    """One row of the valid-range table; ``high=None`` means "the current year"."""
+
+    column: str
+    low: float
+    high: float | None
+    required: bool
+    whole: bool
+    unit: str = ""
+
+    def describe(self, this_year: int) -> str:
+        """The range as the README and the drop reasons spell it ("loudness -60…5 dB")."""
+        high = this_year if self.high is None else self.high
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{_number(self.low)}…{_number(high)}{unit}"
+
+
+def _number(value: float) -> str:
+    # Years print as 2026, not 2,026; other whole numbers get thousands separators.
+    if value != int(value):
+        return f"{value:g}"
+    return str(int(value)) if 1000 <= value < 10_000 else f"{int(value):,}"
+
+
+# The valid-range table (also in the README). A row outside it is dropped and counted by reason.
+VALID_RANGES: Final = (
+    *(ValidRange(name, 0, 1, required=True, whole=False) for name in UNIT_FEATURES),
+    ValidRange("key", -1, 11, required=True, whole=True),
+    ValidRange("mode", 0, 1, required=True, whole=True),
+    ValidRange("loudness", -60, 5, required=True, whole=False, unit="dB"),
+    ValidRange("tempo", 0, 250, required=True, whole=False, unit="BPM"),
+    ValidRange("time_signature", 0, 7, required=False, whole=True),
+    ValidRange("duration_ms", 1, 10_800_000, required=True, whole=True),
+    ValidRange("popularity", 0, 100, required=False, whole=True),
+    ValidRange("year", 1900, None, required=False, whole=True),
+)
+TRACK_ID_REASON: Final = "track_id not 22 letters/digits"
+EXPLICIT_REASON: Final = "explicit not true/false"
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """One readable table: a file, or one member of a zip archive."""
+
+    name: str
+    adapter: Adapter
+    path: Path
+    member: str | None = None
+
+    def read_bytes(self) -> bytes:
+        if self.member is None:
+            return self.path.read_bytes()
+        with zipfile.ZipFile(self.path) as archive:
+            return archive.read(self.member)
+
+
+# --------------------------------------------------------------------------- detection
+
+
+def _accepted_headers() -> str:
+    return "; ".join(f"{a.label}: {a.header_text()}" for a in ADAPTERS)
+
+
+def _first_line(head: bytes, name: str) -> list[str]:
+    if not head.strip():
+        msg = f"{name}: the file is empty"
+        raise CatalogError(msg)
+    line = head.split(b"\n", 1)[0]
+    try:
+        text = line.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        msg = f"{name}: not UTF-8 text (byte {exc.start} of the header); save it as UTF-8 CSV"
+        raise CatalogError(msg) from exc
+    return next(csv.reader([text.rstrip("\r")]), [])
+
+
+def _adapter_for(head: bytes, name: str, *, parquet_source: Path | io.BytesIO) -> Adapter:
+    if head.startswith(_PARQUET_MAGIC):
+        try:
+            columns = set(pl.read_parquet_schema(parquet_source))
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            msg = f"{name}: unreadable Parquet file ({exc})"
+            raise CatalogError(msg) from exc
+        missing = [c for c in CATALOG_SCHEMA if c not in columns]
+        if missing:
+            msg = f"{name}: Parquet file lacks catalog columns {missing}"
+            raise CatalogError(msg)
+        return PARQUET
+    header = _first_line(head, name)
+    adapter = match_csv_header(header)
+    if adapter is None:
+        shown = ",".join(header[:8]) + (",…" if len(header) > 8 else "")
+        msg = f"{name}: unknown format (header {shown!r}); accepted: {_accepted_headers()}"
+        raise CatalogError(msg)
+    return adapter
+
+
+def _tables_in(path: Path) -> list[_Table]:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except OSError as exc:
+        msg = f"{path}: cannot read ({exc.strerror or exc})"
+        raise CatalogError(msg) from exc
+    if not head.startswith(_ZIP_MAGIC):
+        return [_Table(str(path), _adapter_for(head, str(path), parquet_source=path), path)]
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [i for i in archive.infolist() if not i.is_dir()]
+            tables = []
+            for info in members:
+                if info.filename.rsplit("/", 1)[-1].startswith((".", "__MACOSX")):
+                    continue
+                name = f"{path}:{info.filename}"
+                with archive.open(info) as member:
+                    member_head = member.read(64 * 1024)
+                if not member_head.startswith(_PARQUET_MAGIC) and not _looks_textual(member_head):
+                    continue
+                source = io.BytesIO(archive.read(info)) if member_head[:4] == b"PAR1" else path
+                adapter = _adapter_for(member_head, name, parquet_source=source)
+                tables.append(_Table(name, adapter, path, info.filename))
+    except (zipfile.BadZipFile, EOFError) as exc:
+        msg = f"{path}: damaged or truncated zip archive ({exc})"
+        raise CatalogError(msg) from exc
+    if not tables:
+        msg = f"{path}: the zip archive holds no CSV or Parquet table"
+        raise CatalogError(msg)
+    return tables
+
+
+def _looks_textual(head: bytes) -> bool:
+    # Zip members such as images are skipped; text that fails detection still errors.
+    return b"\x00" not in head[:4096]
+
+
+def detect_kind(path: Path) -> str:
+    """Return the source kind of a file from its header (a zip: its members' kind).
+
+    Raises:
+        CatalogError: naming the file and the accepted headers when the format is unknown.
+    """
+    kinds = sorted({table.adapter.kind for table in _tables_in(path)})
+    return kinds[0] if len(kinds) == 1 else "zip:" + "+".join(kinds)
+
+
+def supported_files(folder: Path) -> list[Path]:
+    """Every file directly in ``folder`` whose header a known adapter recognises, sorted."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        try:
+            _tables_in(path)
+        except CatalogError as exc:
+            logger.info("skipping %s", exc)
+            continue
+        found.append(path)
+    return found
+
+
+def _expand(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            inside = supported_files(path)
+            if not inside:
+                accepted = _accepted_headers()
+                msg = f"{path}: no supported data file in this folder; accepted: {accepted}"
+                raise CatalogError(msg)
+            files.extend(inside)
+        elif path.is_file():
+            files.append(path)
+        else:
+            msg = f"{path}: no such file or folder"
+            raise CatalogError(msg)
+    unique = list(dict.fromkeys(p.resolve() for p in files))
+    if not unique:
+        msg = "no catalog source files given"
+        raise CatalogError(msg)
+    return unique
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _check_not_truncated(data: bytes, header: list[str], name: str) -> None:
+    if data.endswith(b"\n"):
+        return
+    last = data.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    fields = next(csv.reader([last]), [])
+    if len(fields) < len(header):
+        msg = (
+            f"{name}: looks truncated: its last line has {len(fields)} of "
+            f"{len(header)} columns and no line end"
+        )
+        raise CatalogError(msg)
+
+
+def _read_raw(table: _Table) -> pl.DataFrame:
+    data = table.read_bytes()
+    if table.adapter is PARQUET:
+        try:
+            return pl.read_parquet(io.BytesIO(data))
+        except pl.exceptions.PolarsError as exc:
+            msg = f"{table.name}: unreadable Parquet file ({exc})"
+            raise CatalogError(msg) from exc
+    header = _first_line(data[: 64 * 1024], table.name)
+    _check_not_truncated(data, header, table.name)
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(data),
+            infer_schema=False,
+            null_values=list(table.adapter.null_values) or None,
+        )
+    except pl.exceptions.PolarsError as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "utf-8" in reason.lower():
+            reason = "not UTF-8 text; save it as UTF-8 CSV"
+        msg = f"{table.name}: cannot read as CSV ({reason})"
+        raise CatalogError(msg) from exc
+    if frame.height == 0:
+        msg = f"{table.name}: has a header but no rows"
+        raise CatalogError(msg)
+    return frame.rename({c: c.strip() for c in frame.columns if c != c.strip()})
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _this_year() -> int:
+    return dt.datetime.now(dt.UTC).year
+
+
+def _reason_expr(this_year: int, explicit_dtype: pl.DataType) -> pl.Expr:
+    """First broken rule of a row (in table order), or null for a valid row."""
+    track_id_ok = pl.col("track_id").str.contains(_TRACK_ID_RE).fill_null(value=False)
+    chain = pl.when(~track_id_ok).then(pl.lit(TRACK_ID_REASON))
+    for rule in VALID_RANGES:
+        raw = pl.col(rule.column)
+        num = raw.cast(pl.Float64, strict=False)
+        high = this_year if rule.high is None else rule.high
+        if rule.required:
+            chain = chain.when(raw.is_null()).then(pl.lit(f"missing {rule.column}"))
+        chain = chain.when(raw.is_not_null() & (num.is_null() | num.is_nan())).then(
+            pl.lit(f"{rule.column} not a number")
+        )
+        if rule.whole:
+            chain = chain.when(num != num.floor()).then(pl.lit(f"{rule.column} not a whole number"))
+        chain = chain.when((num < rule.low) | (num > high)).then(
+            pl.lit(f"{rule.column} outside {rule.describe(this_year)}")
+        )
+    if explicit_dtype != pl.Boolean:
+        flag = pl.col("explicit").cast(pl.String).str.to_lowercase().str.strip_chars()
+        chain = chain.when(flag.is_not_null() & ~flag.is_in(["true", "false", "1", "0"])).then(
+            pl.lit(EXPLICIT_REASON)
+        )
+    return chain.otherwise(pl.lit(None, dtype=pl.String))
+
+
+def _typed(frame: pl.DataFrame) -> pl.DataFrame:
+    exprs = []
+    for name, dtype in CATALOG_SCHEMA.items():
+        column = pl.col(name)
+        if name == "explicit" and frame.schema[name] != pl.Boolean:
+            flag = column.cast(pl.String).str.to_lowercase().str.strip_chars()
+            exprs.append(flag.is_in(["true", "1"]).and_(flag.is_not_null()).alias(name))
+            exprs[-1] = pl.when(flag.is_null()).then(None).otherwise(exprs[-1]).alias(name)
+        elif dtype.is_integer():
+            exprs.append(column.cast(pl.Float64).cast(dtype).alias(name))
+        elif dtype == pl.Float64:
+            exprs.append(column.cast(pl.Float64).alias(name))
+        else:
+            exprs.append(column.cast(dtype).alias(name))
+    return frame.select(exprs)
+
+
+def _validate(frame: pl.DataFrame, name: str) -> tuple[pl.DataFrame, dict[str, int]]:
+    """Drop rows outside VALID_RANGES; refuse the file when more than 5% are bad."""
+    reasons = _reason_expr(_this_year(), frame.schema["explicit"]).alias("_reason")
+    checked = frame.with_columns(reasons)
+    counts = checked.get_column("_reason").drop_nulls().value_counts(sort=True, name="n").rows()
+    dropped = {str(reason): int(n) for reason, n in counts}
+    bad = sum(dropped.values())
+    if bad > MAX_BAD_FRACTION * frame.height:
+        detail = ", ".join(f"{reason}: {n:,}" for reason, n in dropped.items())
+        msg = (
+            f"{name}: refused, {bad:,} of {frame.height:,} rows ({bad / frame.height:.1%}) "
+            f"break the valid ranges (more than {MAX_BAD_FRACTION:.0%} allowed): {detail}"
+        )
+        raise CatalogError(msg)
+    valid = checked.filter(pl.col("_reason").is_null()).drop("_reason")
+    return _typed(valid), dropped
+
+
+# --------------------------------------------------------------------------- merging
+
+
+def _merge(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """One row per track_id; per column, the highest-precedence non-null value wins."""
+    ranked = pl.concat(frames, how="vertical").sort(["track_id", "_rank"], maintain_order=True)
+    scalar = [c for c in CATALOG_SCHEMA if c not in ("track_id", "genres", "sources")]
+    merged = ranked.group_by("track_id", maintain_order=True).agg(
+        *(pl.col(c).drop_nulls().first() for c in scalar),
+        pl.col("genres").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+        pl.col("sources")
+        .list.explode(keep_nulls=False, empty_as_null=False)
+        .unique(maintain_order=True),
+    )
+    genres = pl.col("genres")
+    return (
+        merged.with_columns(
+            pl.when(genres.list.len() > 0).then(genres).otherwise(None).alias("genres")
+        )
+        .select(list(CATALOG_SCHEMA))
+        .cast(dict(CATALOG_SCHEMA))
+        .sort("track_id")
+    )
+
+
+def _playlists(frames: list[pl.DataFrame], tracks: pl.DataFrame) -> pl.DataFrame:
+    if not frames:
+        return pl.DataFrame(schema=PLAYLIST_SCHEMA)
+    members = pl.concat(frames).unique().cast(dict(PLAYLIST_SCHEMA))
+    # Membership only for tracks that passed validation.
+    kept = members.join(tracks.select("track_id"), on="track_id", how="semi")
+    return kept.sort(["playlist_id", "track_id"])
+
+
+def _summary(tracks: pl.DataFrame) -> dict[str, Any]:
+    sources = tracks.get_column("sources").explode().drop_nulls().value_counts().rows()
+    return {
+        "tracks": tracks.height,
+        "artists": tracks.get_column("artists").explode().drop_nulls().n_unique(),
+        "genres": tracks.get_column("genres").explode().drop_nulls().n_unique(),
+        "sources": {str(k): int(n) for k, n in sorted(sources, key=lambda kn: str(kn[0]))},
+        "nulls": {c: int(tracks.get_column(c).null_count()) for c in tracks.columns},
+    }
+
+
+def _build(files: Sequence[Path], *, fingerprint: str, progress: Progress | None) -> Catalog:
+    tables = [table for path in files for table in _tables_in(path)]
+    tracks_parts: list[pl.DataFrame] = []
+    playlist_parts: list[pl.DataFrame] = []
+    dropped_rows: dict[str, dict[str, int]] = {}
+    file_report: dict[str, dict[str, Any]] = {}
+    for i, table in enumerate(tables):
+        if progress:
+            progress(0.05 + 0.8 * i / len(tables), f"reading {table.name}")
+        raw = _read_raw(table)
+        valid, dropped = _validate(table.adapter.to_canonical(raw), table.name)
+        tracks_parts.append(valid.with_columns(_rank=pl.lit(table.adapter.precedence)))
+        if table.adapter.kind == "tidytuesday":
+            playlist_parts.append(playlist_rows(raw))
+        dropped_rows[table.name] = dropped
+        file_report[table.name] = {"kind": table.adapter.kind, "rows": raw.height}
+    if progress:
+        progress(0.9, "merging duplicate tracks")
+    tracks = _merge(tracks_parts)
+    report = {
+        **_summary(tracks),
+        "dropped_rows": dropped_rows,
+        "fingerprint": fingerprint,
+        "files": file_report,
+        "precedence": list(SOURCE_PRECEDENCE),
+    }
+    return Catalog(
+        tracks=tracks,
+        playlists=_playlists(playlist_parts, tracks),
+        fingerprint=fingerprint,
+        report=report,
+    )
+
+
+# --------------------------------------------------------------------------- fingerprint
+
+
+def _content_hash(path: Path, size: int) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        if size <= _FULL_HASH_LIMIT:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        else:
+            digest.update(handle.read(_HASH_CHUNK))
+            handle.seek(size - _HASH_CHUNK)
+            digest.update(handle.read(_HASH_CHUNK))
+    return digest.hexdigest()
+
+
+def fingerprint(files: Sequence[Path]) -> str:
+    """Identify a set of source files by path, size, mtime and content hash (16 hex digits)."""
+    entries = []
+    for path in sorted(files):
+        stat = path.stat()
+        entries.append(
+            [str(path), stat.st_size, stat.st_mtime_ns, _content_hash(path, stat.st_size)]
+        )
+    payload = json.dumps({"version": CATALOG_FORMAT_VERSION, "files": entries})
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def build_catalog(paths: Sequence[Path]) -> Catalog:
+    """Build the catalog from files or folders (each file's kind is detected from its header).
+
+    Raises:
+        CatalogError: an unknown, unreadable, empty, truncated or mostly invalid file.
+    """
+    files = _expand(paths)
+    return _build(files, fingerprint=fingerprint(files), progress=None)
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def _cache_paths(cache_dir: Path, key: str) -> tuple[Path, Path, Path]:
+    base = cache_dir / "catalog"
+    return (
+        base / f"catalog-{key}.tracks.parquet",
+        base / f"catalog-{key}.playlists.parquet",
+        base / f"catalog-{key}.report.json",
+    )
+
+
+def _read_cache(cache_dir: Path, key: str) -> Catalog | None:
+    tracks_path, playlists_path, report_path = _cache_paths(cache_dir, key)
+    if not report_path.exists():
+        return None
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        tracks = pl.read_parquet(tracks_path)
+        playlists = pl.read_parquet(playlists_path)
+        if (
+            tracks.schema != CATALOG_SCHEMA
+            or playlists.schema != PLAYLIST_SCHEMA
+            or report.get("fingerprint") != key
+            or report.get("tracks") != tracks.height
+        ):
+            msg = "schema, fingerprint or row count does not match"
+            raise ValueError(msg)
+    except (OSError, ValueError, pl.exceptions.PolarsError, AttributeError) as exc:
+        logger.warning("catalog cache %s is unusable (%s); rebuilding", report_path, exc)
+        return None
+    return Catalog(tracks=tracks, playlists=playlists, fingerprint=key, report=report)
+
+
+def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(tmp)
+    tmp.replace(path)
+
+
+def _write_cache(cache_dir: Path, catalog: Catalog) -> None:
+    tracks_path, playlists_path, report_path = _cache_paths(cache_dir, catalog.fingerprint)
+    tracks_path.parent.mkdir(parents=True, exist_ok=True)
+    _write_atomic(tracks_path, catalog.tracks.write_parquet)
+    _write_atomic(playlists_path, catalog.playlists.write_parquet)
+    # The report goes last: its presence marks a complete cache entry.
+    text = json.dumps(catalog.report, indent=1)
+    _write_atomic(report_path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def _from_catalog_setting(settings: Settings) -> list[Path]:
+    return list(settings.catalog_paths)
+
+
+# The lookup order: the first step that yields paths wins. (Issue 3 adds the data dir, the
+# download cache and the download itself after RECOMMENDER_CATALOG.)
+_LOOKUP: Final[tuple[Callable[[Settings], list[Path]], ...]] = (_from_catalog_setting,)
+
+
+def _locate_sources(settings: Settings) -> list[Path]:
+    for step in _LOOKUP:
+        paths = step(settings)
+        if paths:
+            return paths
+    msg = "no catalog data: set RECOMMENDER_CATALOG to the dataset files or folders"
+    raise CatalogError(msg)
+
+
+def load_catalog(settings: Settings, *, progress: Progress | None = None) -> Catalog:
+    """Find the source files, then return the cached catalog or build and cache it.
+
+    A warm start reads only the Parquet cache in ``settings.cache_dir``, keyed by the
+    sources' fingerprint; a corrupt cache entry is rebuilt.
+
+    Raises:
+        CatalogError: no sources configured, or a bad source file.
+    """
+    files = _expand(_locate_sources(settings))
+    if progress:
+        progress(0.0, "checking source files")
+    key = fingerprint(files)
+    catalog = _read_cache(settings.cache_dir, key)
+    if catalog is None:
+        catalog = _build(files, fingerprint=key, progress=progress)
+        _write_cache(settings.cache_dir, catalog)
+    if progress:
+        progress(1.0, f"catalog ready: {catalog.tracks.height:,} tracks")
+    return catalog
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _print_summary(report: dict[str, Any]) -> None:
+    print(f"{report['tracks']:,} tracks, {report['artists']:,} artists, {report['genres']} genres")
+    for source, count in report["sources"].items():
+        print(f"  {source}: {count:,} tracks")
+    for name, reasons in report["dropped_rows"].items():
+        for reason, count in reasons.items():
+            print(f"  dropped from {name}: {count:,} ({reason})")
+    print(f"fingerprint {report['fingerprint']}")
+
+
+def _run_catalog(args: argparse.Namespace) -> int:
+    try:
+        catalog = load_catalog(Settings.from_sources())
+    except (CatalogError, OSError, ValueError) as exc:
+        print(f"catalog: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(catalog.report, indent=2))
+    else:
+        _print_summary(catalog.report)
+    return 0
+
+
+def add_cli(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``catalog [--json]``: build or load the catalog and print its statistics."""
+    parser = subparsers.add_parser(
+        "catalog", help="build (or load the cached) catalog and print its statistics"
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.set_defaults(func=_run_catalog)
+
+
+__all__ = [
+    "CSV_ADAPTERS",
+    "VALID_RANGES",
+    "CatalogError",
+    "build_catalog",
+    "detect_kind",
+    "fingerprint",
+    "load_catalog",
+    "supported_files",
+]
