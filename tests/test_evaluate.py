@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pytest
 
-from recommender import metrics
+from recommender import evaluate, metrics
+from tests import factories
 
 RANKED = ["a", "b", "c", "d", "e"]
 RELEVANT = {"b", "e", "x"}
@@ -89,3 +91,184 @@ def test_paired_bootstrap_sees_a_small_consistent_gain_that_unpaired_noise_hides
     assert not same.excludes_zero()
     with pytest.raises(ValueError, match="equal"):
         metrics.paired_bootstrap_difference([1.0], [1.0, 2.0], random_state=5)
+
+
+# --- the protocol on a planted catalog -------------------------------------------------------
+
+CLUSTERS = 4
+PLAYLIST_SIZE = 24
+KAGGLE_PER_CLUSTER = 12
+
+
+def _planted_catalog():
+    """Four tight clusters in sound, one TidyTuesday playlist each, plus labelled Kaggle tracks.
+
+    The right continuation of a playlist is obvious: the rest of its own cluster.
+    """
+    rng = np.random.default_rng(0)
+    rows, playlists = [], []
+    for cluster in range(CLUSTERS):
+        energy, valence = 0.15 + 0.7 * (cluster % 2), 0.15 + 0.7 * (cluster // 2)
+        for j in range(PLAYLIST_SIZE + KAGGLE_PER_CLUSTER):
+            kaggle = j >= PLAYLIST_SIZE
+            rows.append(
+                {
+                    "name": f"Song {cluster}-{j}",
+                    "artists": [f"Artist {cluster}-{j % 8}"],
+                    "energy": energy + rng.normal(0, 0.02),
+                    "valence": valence + rng.normal(0, 0.02),
+                    # Kaggle tracks sit a little apart: near the cluster, off the playlist.
+                    "danceability": 0.2 + 0.2 * cluster + 0.08 * kaggle + rng.normal(0, 0.01),
+                    "popularity": int(rng.integers(0, 100)),
+                    "genres": [f"genre{cluster}"],
+                    "sources": ["kaggle"] if kaggle else ["tidytuesday"],
+                }
+            )
+    for n in range(60):  # scattered tracks that belong to no playlist
+        rows.append(
+            {
+                "name": f"Noise {n}",
+                "artists": [f"Noise artist {n}"],
+                "energy": rng.uniform(0, 1),
+                "valence": rng.uniform(0, 1),
+                "danceability": rng.uniform(0, 1),
+                "sources": ["hit_predictor"],
+                "genres": None,
+                "popularity": None,
+            }
+        )
+    tracks = factories.make_tracks(rows)
+    ids = tracks["track_id"].to_list()
+    per_cluster = PLAYLIST_SIZE + KAGGLE_PER_CLUSTER
+    for cluster in range(CLUSTERS):
+        for j in range(PLAYLIST_SIZE):
+            playlists.append(_member(ids[cluster * per_cluster + j], f"P{cluster}"))
+    playlists += [_member(ids[j], "tiny") for j in range(5)]  # too small to evaluate
+    return factories.make_catalog(rows, playlists)
+
+
+def _member(track_id: str, playlist_id: str) -> dict[str, str]:
+    return {
+        "track_id": track_id,
+        "playlist_id": f"{playlist_id:0>22}",
+        "playlist_name": playlist_id,
+        "playlist_genre": "pop",
+        "playlist_subgenre": "dance pop",
+    }
+
+
+class CentroidSystem:
+    """A plain nearest-to-the-seeds'-centre ranking; ``reverse`` makes it a broken one."""
+
+    def __init__(self, table: evaluate.TrackTable, *, name: str, reverse: bool = False) -> None:
+        self.name = name
+        self._table = table
+        self._reverse = reverse
+
+    def recommend(self, seeds, *, k, skip):
+        rows = self._table.rows(seeds)
+        centre = self._table.profile[rows].mean(axis=0)
+        distance = ((self._table.profile - centre) ** 2).sum(axis=1)
+        order = np.argsort(-distance if self._reverse else distance, kind="stable")
+        excluded = set(seeds) | skip
+        ranked = [str(self._table.ids[i]) for i in order if self._table.ids[i] not in excluded]
+        return ranked[:k]
+
+
+@pytest.fixture(scope="module")
+def planted():
+    return _planted_catalog()
+
+
+@pytest.fixture(scope="module")
+def planted_entries(planted):
+    table = evaluate.TrackTable.from_catalog(planted)
+    return [
+        evaluate.Entry(evaluate.RandomSystem(table, random_state=3), "baseline"),
+        evaluate.Entry(evaluate.PopularSystem(table), "baseline"),
+        evaluate.Entry(CentroidSystem(table, name="centroid"), "ours"),
+        evaluate.Entry(CentroidSystem(table, name="broken", reverse=True), "ours"),
+    ]
+
+
+def test_playlist_split_is_half_and_half_and_skips_small_playlists(planted):
+    cases = evaluate.playlist_cases(planted, random_state=1)
+    assert [case.playlist_id[-2:] for case in cases] == ["P0", "P1", "P2", "P3"]
+    for case in cases:
+        assert len(case.seeds) == len(case.hidden) == PLAYLIST_SIZE // 2
+        assert case.hidden.isdisjoint(case.seeds)
+    other = evaluate.playlist_cases(planted, random_state=2)
+    assert [c.seeds for c in other] != [c.seeds for c in cases]
+    assert evaluate.playlist_cases(planted, random_state=1) == cases
+
+
+def test_halves_partition_the_playlists(planted):
+    cases = evaluate.playlist_cases(planted, random_state=1)
+    train, test = evaluate.split_halves(cases, random_state=1)
+    assert len(train) == len(test) == CLUSTERS // 2
+    assert {c.playlist_id for c in train}.isdisjoint(c.playlist_id for c in test)
+    assert {c.playlist_id for c in train} | {c.playlist_id for c in test} == {
+        c.playlist_id for c in cases
+    }
+
+
+def test_a_correct_system_scores_well_and_a_broken_one_badly(planted, planted_entries):
+    result = evaluate.evaluate_systems(planted, planted_entries, random_state=5, resamples=200)
+    by_name = {row["name"]: row for row in result["systems"]}
+    good, bad = by_name["centroid"], by_name["broken"]
+    assert good["playlists"]["recall@50"]["mean"] > 0.9
+    assert good["playlists"]["precision@10"]["mean"] > 0.9
+    assert good["genre_agreement@10"]["mean"] > 0.9
+    assert bad["playlists"]["recall@50"]["mean"] < 0.1
+    assert bad["genre_agreement@10"]["mean"] < 0.2
+    assert (
+        by_name["random"]["playlists"]["recall@50"]["mean"] < good["playlists"]["recall@50"]["low"]
+    )
+    low, high = (good["playlists"]["recall@50"][key] for key in ("low", "high"))
+    assert low <= good["playlists"]["recall@50"]["mean"] <= high
+
+
+def test_the_tidytuesday_only_variant_offers_only_tidytuesday_tracks(planted):
+    setup = evaluate.prepare(planted, random_state=1, quick=False)
+    tidy = set(planted.playlists["track_id"].to_list())
+    ids = set(planted.tracks["track_id"].to_list())
+    assert setup.tidytuesday_skip == frozenset(ids - tidy)
+    labelled = {str(setup.table.ids[i]) for i in setup.genre_rows}
+    assert len(labelled) == CLUSTERS * KAGGLE_PER_CLUSTER
+    assert setup.genre_skip == frozenset(ids - labelled)
+
+
+def test_same_random_state_gives_the_same_numbers(planted, planted_entries):
+    first = evaluate.evaluate_systems(planted, planted_entries, random_state=9, resamples=100)
+    second = evaluate.evaluate_systems(planted, planted_entries, random_state=9, resamples=100)
+    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+    other = evaluate.evaluate_systems(planted, planted_entries, random_state=10, resamples=100)
+    assert json.dumps(other, sort_keys=True) != json.dumps(first, sort_keys=True)
+
+
+class _Weighted:
+    def __init__(self, name, weights):
+        self.name = name
+        self.weights = weights
+
+    def recommend(self, seeds, *, k, skip):
+        return []
+
+
+def test_a_system_using_the_genre_weight_is_refused(planted):
+    leaky = evaluate.Entry(_Weighted("leaky", {"energy": 1.0, "genre": 0.5}), "ours")
+    with pytest.raises(ValueError, match=r"'leaky' uses genre weight 0\.5"):
+        evaluate.evaluate_systems(planted, [leaky])
+    evaluate.check_no_label_leak([evaluate.Entry(_Weighted("fine", {"genre": 0.0}), "ours")])
+
+
+class _ReturnsSeeds:
+    name = "cheat"
+
+    def recommend(self, seeds, *, k, skip):
+        return list(seeds)[:k]
+
+
+def test_a_list_containing_a_seed_is_an_error_not_a_hit(planted):
+    with pytest.raises(ValueError, match="'cheat' returned one of its own seeds"):
+        evaluate.run_system(_ReturnsSeeds(), [("a", "b")], k=5, skip=frozenset())
