@@ -514,22 +514,13 @@ def _write_cache(cache_dir: Path, catalog: Catalog) -> None:
     _write_atomic(report_path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
-def _from_catalog_setting(settings: Settings) -> list[Path]:
-    return list(settings.catalog_paths)
+def _locate_sources(settings: Settings, progress: Progress | None) -> list[Path]:
+    # The lookup order (RECOMMENDER_CATALOG -> every supported file in RECOMMENDER_DATA_DIR ->
+    # the download cache -> a download) lives with the downloader, which imports this module
+    # to verify what it fetches; hence the import here.
+    from recommender.download import locate_catalog_files
 
-
-# The lookup order: the first step that yields paths wins. (Issue 3 adds the data dir, the
-# download cache and the download itself after RECOMMENDER_CATALOG.)
-_LOOKUP: Final[tuple[Callable[[Settings], list[Path]], ...]] = (_from_catalog_setting,)
-
-
-def _locate_sources(settings: Settings) -> list[Path]:
-    for step in _LOOKUP:
-        paths = step(settings)
-        if paths:
-            return paths
-    msg = "no catalog data: set RECOMMENDER_CATALOG to the dataset files or folders"
-    raise CatalogError(msg)
+    return list(locate_catalog_files(settings, progress=progress).paths)
 
 
 def load_catalog(settings: Settings, *, progress: Progress | None = None) -> Catalog:
@@ -539,9 +530,11 @@ def load_catalog(settings: Settings, *, progress: Progress | None = None) -> Cat
     sources' fingerprint; a corrupt cache entry is rebuilt.
 
     Raises:
-        CatalogError: no sources configured, or a bad source file.
+        CatalogUnavailable: (a CatalogError) nothing configured, cached or downloadable;
+            the message lists what was tried and what to do.
+        CatalogError: a bad source file.
     """
-    files = _expand(_locate_sources(settings))
+    files = _expand(_locate_sources(settings, progress))
     if progress:
         progress(0.0, "checking source files")
     key = fingerprint(files)

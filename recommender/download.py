@@ -1,0 +1,587 @@
+"""Fetching the public datasets once: streamed, verified, recorded, and found again later.
+
+A download lands in ``<cache>/downloads/.partial/`` and is renamed into
+``<cache>/downloads/<source>/<file>`` only after its header and at least ``MIN_ROWS`` parsed
+rows check out, so a half-written or wrong file is never used. ``manifest.json`` records the
+sha256 of every accepted file; a cached file whose bytes no longer match is thrown away and
+fetched again. ``locate_catalog_files`` is the lookup order the catalog loader follows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import filelock
+import requests
+
+from recommender.catalog import CatalogError, build_catalog, detect_kind, supported_files
+from recommender.settings import Settings
+from recommender.sources import MIN_ROWS, Source, SourceFile, selected_sources
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[float, str], None]
+
+MANIFEST_NAME: Final = "manifest.json"
+_CHUNK: Final = 256 * 1024
+_HEADER_LIMIT: Final = 64 * 1024
+# (connect, read) seconds: an unreachable host fails fast, a slow mirror still finishes.
+TIMEOUT: Final = (10.0, 60.0)
+# A transport error (reset, truncated body, 5xx) is retried once from byte zero; a 404 is not.
+ATTEMPTS_PER_URL: Final = 2
+# Another process (the app and the CLI at once) may be downloading; wait for it, not race it.
+LOCK_TIMEOUT_S: Final = 30 * 60
+
+
+class DownloadError(RuntimeError):
+    """A file could not be fetched from any of its URLs; the message lists each URL and why."""
+
+
+class VerificationError(ValueError):
+    """A fetched file is not the dataset it should be (wrong header, too few rows)."""
+
+
+# Named as the issue and the app use it. A CatalogError, so every handler of bad catalog input
+# also handles it; the app catches it first to offer the demo catalog.
+class CatalogUnavailable(CatalogError):  # noqa: N818
+    """No catalog can be had: nothing configured, nothing cached, nothing downloadable.
+
+    ``tried`` lists each place looked at with what happened; ``str(error)`` is the full
+    message with what to do next, fit for the CLI and the app alike.
+    """
+
+    def __init__(self, tried: Sequence[str]) -> None:
+        self.tried = tuple(tried)
+        lines = "\n".join(f"  - {line}" for line in self.tried)
+        super().__init__(
+            "No catalog of real tracks could be had. Tried, in order:\n"
+            f"{lines}\n"
+            "What to do: connect to the internet and run `python -m recommender download`; "
+            "or set RECOMMENDER_MIRROR_URL to a server holding the dataset files under their "
+            "public names; or put the dataset files in a folder and point RECOMMENDER_DATA_DIR "
+            "(or RECOMMENDER_CATALOG) at it (README, section Data). Until then the app can run "
+            "on its labelled synthetic demo catalog."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FileOutcome:
+    """What happened to one file: fetched now, found intact in the cache, or failed."""
+
+    source: str
+    name: str
+    status: Literal["downloaded", "cached", "failed"]
+    path: Path | None = None
+    url: str | None = None
+    sha256: str | None = None
+    bytes: int = 0
+    rows: int | None = None
+    errors: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (paths as strings)."""
+        data = asdict(self)
+        data["path"] = str(self.path) if self.path else None
+        data["errors"] = list(self.errors)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadReport:
+    """The outcome of :func:`download_sources`, one entry per declared file."""
+
+    files: tuple[FileOutcome, ...]
+    directory: Path
+
+    @property
+    def paths(self) -> list[Path]:
+        """Verified files ready for the catalog, in declaration order."""
+        return [f.path for f in self.files if f.path is not None and f.status != "failed"]
+
+    @property
+    def failures(self) -> list[FileOutcome]:
+        """Files that could not be had."""
+        return [f for f in self.files if f.status == "failed"]
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready summary for ``python -m recommender download --json``."""
+        return {
+            "directory": str(self.directory),
+            "ok": not self.failures,
+            "files": [f.to_json() for f in self.files],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogFiles:
+    """The files the catalog is built from and where in the lookup order they were found."""
+
+    paths: tuple[Path, ...]
+    origin: Literal["RECOMMENDER_CATALOG", "RECOMMENDER_DATA_DIR", "download cache", "download"]
+    problems: tuple[str, ...] = field(default=())
+
+
+def downloads_dir(settings: Settings) -> Path:
+    """Where downloaded datasets live: ``<RECOMMENDER_CACHE_DIR>/downloads``."""
+    return settings.cache_dir / "downloads"
+
+
+def _file_key(source: Source, file: SourceFile) -> str:
+    return f"{source.name}/{file.name}"
+
+
+def _read_manifest(directory: Path) -> dict[str, dict[str, Any]]:
+    path = directory / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        # An unreadable manifest vouches for nothing: every file is checked again.
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    return files if isinstance(files, dict) else {}
+
+
+def _write_manifest(directory: Path, files: dict[str, dict[str, Any]]) -> None:
+    path = directory / MANIFEST_NAME
+    tmp = path.with_name(f".{MANIFEST_NAME}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"version": 1, "files": files}, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_cached(
+    directory: Path, source: Source, file: SourceFile, manifest: dict[str, dict[str, Any]]
+) -> tuple[FileOutcome | None, str | None]:
+    """Return the cached outcome when the file is intact, else ``(None, why it is not)``."""
+    path = directory / source.name / file.name
+    entry = manifest.get(_file_key(source, file))
+    if not path.is_file():
+        return None, None
+    if entry is None:
+        return None, f"{path} is not in the download manifest; fetching it again"
+    size = path.stat().st_size
+    digest = sha256_of(path) if size == entry.get("bytes") else None
+    if digest != entry.get("sha256"):
+        return None, (
+            f"{path} is corrupt ({size:,} bytes, sha256 differs from the "
+            f"{entry.get('bytes', 0):,}-byte file recorded at download); fetching it again"
+        )
+    outcome = FileOutcome(
+        source=source.name,
+        name=file.name,
+        status="cached",
+        path=path,
+        url=entry.get("url"),
+        sha256=digest,
+        bytes=size,
+        rows=entry.get("rows"),
+    )
+    return outcome, None
+
+
+def cached_files(
+    settings: Settings, sources: Sequence[Source] | None = None
+) -> tuple[list[FileOutcome], list[str]]:
+    """Intact cached files of ``sources`` (default: the selected ones) and notes on the rest.
+
+    A file whose size or sha256 no longer matches the manifest is reported, not returned.
+    """
+    sources = selected_sources(settings) if sources is None else sources
+    directory = downloads_dir(settings)
+    manifest = _read_manifest(directory)
+    found: list[FileOutcome] = []
+    notes: list[str] = []
+    for source in sources:
+        for file in source.files:
+            outcome, note = _check_cached(directory, source, file, manifest)
+            if outcome is not None:
+                found.append(outcome)
+            elif note:
+                notes.append(note)
+    return found, notes
+
+
+def read_header(path: Path) -> list[str]:
+    """The column names on the first line of a CSV file (BOM and CR stripped)."""
+    with path.open("rb") as handle:
+        first = handle.readline(_HEADER_LIMIT)
+    text = first.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    return next(csv.reader([text]), [])
+
+
+def verify_file(path: Path, source: Source, *, url: str | None = None) -> int:
+    """Check a fetched file is ``source``'s dataset; return the number of parsed rows.
+
+    Raises:
+        VerificationError: naming the file (and URL) and what is wrong with it.
+    """
+    where = f"{path.name} from {url}" if url else str(path)
+    header = read_header(path)
+    missing = [column for column in source.columns if column not in header]
+    if missing:
+        first = ",".join(header)[:120]
+        msg = (
+            f"{where} is not the {source.name} dataset: its header lacks "
+            f"{', '.join(missing[:5])}{' …' if len(missing) > 5 else ''} "
+            f"(first line starts {first!r})"
+        )
+        raise VerificationError(msg)
+    rows = _parsed_rows(path, source, where=where)
+    if rows < MIN_ROWS:
+        msg = (
+            f"{where} holds only {rows:,} parsed rows of the {source.name} dataset "
+            f"(at least {MIN_ROWS:,} expected): truncated or not the published file"
+        )
+        raise VerificationError(msg)
+    return rows
+
+
+def _parsed_rows(path: Path, source: Source, *, where: str) -> int:
+    """Valid unique tracks the catalog's own adapter and range checks accept from ``path``."""
+    try:
+        kind = detect_kind(path)
+        if kind != source.kind:
+            msg = f"{where} reads as a {kind!r} file, expected {source.kind!r}"
+            raise VerificationError(msg)
+        return build_catalog([path]).tracks.height
+    except CatalogError as error:
+        msg = f"{where} does not parse as the {source.name} dataset: {error}"
+        raise VerificationError(msg) from error
+
+
+def _describe(error: BaseException) -> str:
+    """A one-line reason for a failed request, without urllib3's nested repr soup."""
+    if isinstance(error, requests.HTTPError) and error.response is not None:
+        return f"HTTP {error.response.status_code} {error.response.reason}".strip()
+    if isinstance(error, requests.ConnectTimeout):
+        return "timed out connecting"
+    if isinstance(error, requests.ReadTimeout):
+        return "timed out waiting for data"
+    if isinstance(error, requests.ConnectionError) and not isinstance(
+        error, requests.exceptions.ChunkedEncodingError
+    ):
+        text = str(error)
+        for marker in ("NameResolutionError", "Connection refused", "Network is unreachable"):
+            if marker in text:
+                return f"could not connect ({marker})"
+        return f"could not connect ({text[:160]})"
+    return f"{type(error).__name__}: {str(error)[:200]}"
+
+
+class _Truncated(requests.exceptions.ChunkedEncodingError):
+    """The body ended before its declared Content-Length."""
+
+
+def _stream(
+    session: requests.Session,
+    url: str,
+    target: Path,
+    on_bytes: Callable[[int, int | None], None],
+) -> tuple[str, int]:
+    """GET ``url`` into ``target`` (truncated first); return its sha256 and size."""
+    digest = hashlib.sha256()
+    done = 0
+    # identity: Content-Length then counts the bytes we store, so truncation is detectable.
+    with session.get(
+        url, stream=True, timeout=TIMEOUT, headers={"Accept-Encoding": "identity"}
+    ) as response:
+        response.raise_for_status()
+        declared = response.headers.get("Content-Length")
+        total = int(declared) if declared and declared.isdigit() else None
+        with target.open("wb") as handle:
+            for chunk in response.iter_content(chunk_size=_CHUNK):
+                handle.write(chunk)
+                digest.update(chunk)
+                done += len(chunk)
+                on_bytes(done, total)
+    if total is not None and done != total:
+        msg = f"connection closed after {done:,} of {total:,} bytes"
+        raise _Truncated(msg)
+    return digest.hexdigest(), done
+
+
+def _fetch_file(
+    session: requests.Session,
+    directory: Path,
+    source: Source,
+    file: SourceFile,
+    on_bytes: Callable[[int, int | None], None],
+) -> FileOutcome:
+    """Try each URL of ``file`` until one yields a verified file; never leave a partial one."""
+    partial = directory / ".partial" / source.name / file.name
+    final = directory / source.name / file.name
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    try:
+        for url in file.urls:
+            for attempt in range(1, ATTEMPTS_PER_URL + 1):
+                try:
+                    digest, size = _stream(session, url, partial, on_bytes)
+                except requests.RequestException as error:
+                    reason = _describe(error)
+                    errors.append(f"{url}: {reason} (attempt {attempt})")
+                    status = getattr(getattr(error, "response", None), "status_code", None)
+                    if status is not None and status < 500:
+                        break
+                    continue
+                try:
+                    rows = verify_file(partial, source, url=url)
+                except VerificationError as error:
+                    errors.append(f"{url}: downloaded file rejected: {error}")
+                    break
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(partial, final)
+                return FileOutcome(
+                    source=source.name,
+                    name=file.name,
+                    status="downloaded",
+                    path=final,
+                    url=url,
+                    sha256=digest,
+                    bytes=size,
+                    rows=rows,
+                    errors=tuple(errors),
+                )
+    finally:
+        partial.unlink(missing_ok=True)
+    return FileOutcome(source=source.name, name=file.name, status="failed", errors=tuple(errors))
+
+
+@contextmanager
+def _download_lock(directory: Path) -> Iterator[None]:
+    directory.mkdir(parents=True, exist_ok=True)
+    with filelock.FileLock(str(directory / ".lock"), timeout=LOCK_TIMEOUT_S):
+        yield
+
+
+def _remember(directory: Path, source: Source, file: SourceFile, outcome: FileOutcome) -> None:
+    manifest = _read_manifest(directory)
+    manifest[_file_key(source, file)] = {
+        "url": outcome.url,
+        "sha256": outcome.sha256,
+        "bytes": outcome.bytes,
+        "rows": outcome.rows,
+        "downloaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    _write_manifest(directory, manifest)
+
+
+def download_sources(
+    settings: Settings,
+    *,
+    sources: Sequence[Source] | None = None,
+    progress: ProgressCallback | None = None,
+    session: requests.Session | None = None,
+    force: bool = False,
+) -> DownloadReport:
+    """Make every file of ``sources`` (default: the selected ones) present and verified.
+
+    Intact cached files are kept unless ``force``; the rest are streamed from their URLs in
+    order. Never raises for a network problem: failures are in the report, each naming the
+    URLs tried and why they failed.
+
+    Args:
+        settings: supplies the cache directory, the source selection and the mirror.
+        sources: overrides the selection (tests declare their own URLs).
+        progress: called with (overall fraction 0-1, text) as bytes arrive.
+        session: an HTTP session to reuse; a fresh one is made otherwise.
+        force: fetch again even when the cached copy is intact.
+    """
+    sources = selected_sources(settings) if sources is None else tuple(sources)
+    directory = downloads_dir(settings)
+    report = progress or (lambda _fraction, _text: None)
+    total = sum(source.approx_bytes for source in sources) or 1
+    finished = 0
+    outcomes: list[FileOutcome] = []
+    http = session or requests.Session()
+    try:
+        with _download_lock(directory):
+            manifest = _read_manifest(directory)
+            for source in sources:
+                for file in source.files:
+                    cached = None
+                    if not force:
+                        cached, _note = _check_cached(directory, source, file, manifest)
+                    if cached is None:
+                        # A corrupt or unrecorded copy must not outlive a failed re-fetch.
+                        (directory / source.name / file.name).unlink(missing_ok=True)
+                        outcome = _fetch_file(
+                            http,
+                            directory,
+                            source,
+                            file,
+                            _byte_reporter(report, source, file, finished, total),
+                        )
+                        if outcome.status == "downloaded":
+                            _remember(directory, source, file, outcome)
+                    else:
+                        outcome = cached
+                    outcomes.append(outcome)
+                    finished += file.approx_bytes
+                    report(min(finished / total, 1.0), _done_text(outcome))
+    finally:
+        if session is None:
+            http.close()
+    return DownloadReport(files=tuple(outcomes), directory=directory)
+
+
+def _byte_reporter(
+    report: ProgressCallback, source: Source, file: SourceFile, finished: int, total: int
+) -> Callable[[int, int | None], None]:
+    def on_bytes(done: int, size: int | None) -> None:
+        expected = size or file.approx_bytes
+        share = min(done / expected, 1.0) * file.approx_bytes
+        text = f"Downloading {source.name}/{file.name}: {done / 1e6:.1f} of {expected / 1e6:.1f} MB"
+        report(min((finished + share) / total, 1.0), text)
+
+    return on_bytes
+
+
+def _done_text(outcome: FileOutcome) -> str:
+    label = f"{outcome.source}/{outcome.name}"
+    if outcome.status == "failed":
+        return f"{label}: failed"
+    return f"{label}: {outcome.status}, {outcome.rows or 0:,} rows"
+
+
+def clear_partial(settings: Settings) -> None:
+    """Remove leftovers of downloads that were killed mid-way (they are never used)."""
+    shutil.rmtree(downloads_dir(settings) / ".partial", ignore_errors=True)
+
+
+def locate_catalog_files(
+    settings: Settings, *, progress: ProgressCallback | None = None
+) -> CatalogFiles:
+    """Find the files to build the catalog from, downloading them as a last resort.
+
+    Order: ``RECOMMENDER_CATALOG`` (taken as given; its problems are the builder's to
+    report) → every supported file in ``RECOMMENDER_DATA_DIR`` → intact files in the
+    download cache → a download of the missing ones. Some files failing still yields a
+    catalog from the rest, with the failures in ``problems``.
+
+    Raises:
+        CatalogUnavailable: listing everything tried when not one file could be had.
+    """
+    if settings.catalog_paths:
+        return CatalogFiles(paths=tuple(settings.catalog_paths), origin="RECOMMENDER_CATALOG")
+    tried = ["RECOMMENDER_CATALOG: not set"]
+    if settings.data_dir is None:
+        tried.append("RECOMMENDER_DATA_DIR: not set")
+    elif not settings.data_dir.is_dir():
+        tried.append(f"RECOMMENDER_DATA_DIR={settings.data_dir}: no such folder")
+    else:
+        files = supported_files(settings.data_dir)
+        if files:
+            return CatalogFiles(paths=tuple(files), origin="RECOMMENDER_DATA_DIR")
+        tried.append(f"RECOMMENDER_DATA_DIR={settings.data_dir}: no supported dataset file in it")
+    sources = selected_sources(settings)
+    wanted = sum(len(source.files) for source in sources)
+    cached, notes = cached_files(settings, sources)
+    if len(cached) == wanted:
+        return CatalogFiles(paths=tuple(f.path for f in cached if f.path), origin="download cache")
+    tried.append(
+        f"download cache {downloads_dir(settings)}: {len(cached)} of {wanted} files intact"
+        + (f" ({'; '.join(notes)})" if notes else "")
+    )
+    result = download_sources(settings, sources=sources, progress=progress)
+    problems = tuple(
+        f"{f.source}/{f.name}: " + ("; ".join(f.errors) or "no URL to try") for f in result.failures
+    )
+    if result.paths:
+        for problem in problems:
+            logger.warning("building the catalog without %s", problem)
+        return CatalogFiles(paths=tuple(result.paths), origin="download", problems=problems)
+    raise CatalogUnavailable([*tried, *(f"download {line}" for line in problems)])
+
+
+class _TqdmProgress:
+    """Adapts ``progress(fraction, text)`` to a tqdm bar on stderr (the CLI's view)."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=100, unit="%", file=sys.stderr, bar_format="{l_bar}{bar}| {desc}")
+
+    def __call__(self, fraction: float, text: str) -> None:
+        self._bar.n = round(fraction * 100, 1)
+        self._bar.set_description_str(text, refresh=False)
+        self._bar.refresh()
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+@contextmanager
+def tqdm_progress() -> Iterator[ProgressCallback]:
+    """A progress callback drawing a tqdm bar on stderr, closed on exit."""
+    bar = _TqdmProgress()
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def _cli_download(args: argparse.Namespace) -> int:
+    try:
+        settings = Settings.from_sources()
+        sources = selected_sources(settings)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.quiet:
+        result = download_sources(settings, sources=sources, force=args.force)
+    else:
+        with tqdm_progress() as progress:
+            result = download_sources(
+                settings, sources=sources, progress=progress, force=args.force
+            )
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        for outcome in result.files:
+            print(f"{_done_text(outcome)}  {outcome.path or ''}")
+    for failed in result.failures:
+        reasons = "\n    ".join(failed.errors) or "no URL to try"
+        print(
+            f"error: {failed.source}/{failed.name} could not be had:\n    {reasons}",
+            file=sys.stderr,
+        )
+    return 1 if result.failures else 0
+
+
+def add_cli(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``download``."""
+    parser = subparsers.add_parser(
+        "download",
+        help="download and verify the public datasets into the cache",
+        description="Download the public datasets (RECOMMENDER_SOURCES; from "
+        "RECOMMENDER_MIRROR_URL when set) into RECOMMENDER_CACHE_DIR/downloads, verify them "
+        "and record their sha256. Intact cached files are kept.",
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--force", action="store_true", help="fetch again even if cached")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(func=_cli_download)

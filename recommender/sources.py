@@ -1,0 +1,244 @@
+"""The public datasets the app downloads on first start: where they live and what they hold.
+
+Nothing here is fetched at import time. ``selected_sources`` applies ``RECOMMENDER_SOURCES``
+and ``RECOMMENDER_MIRROR_URL`` so the downloader only ever sees the URLs it should try.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from recommender.settings import Settings
+
+# No checksums are declared: the originals could not be fetched when this was written, so a
+# hash here would be invented. Files are verified by header and parsed rows instead, and the
+# sha256 of what was downloaded is recorded so later corruption is caught (download.py).
+MIN_ROWS: Final = 1_000
+
+_KAGGLE_COLUMNS: Final = (
+    "track_id",
+    "artists",
+    "album_name",
+    "track_name",
+    "popularity",
+    "duration_ms",
+    "explicit",
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+    "time_signature",
+    "track_genre",
+)
+_TIDYTUESDAY_COLUMNS: Final = (
+    "track_id",
+    "track_name",
+    "track_artist",
+    "track_popularity",
+    "track_album_id",
+    "track_album_name",
+    "track_album_release_date",
+    "playlist_name",
+    "playlist_id",
+    "playlist_genre",
+    "playlist_subgenre",
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+    "duration_ms",
+)
+_HIT_PREDICTOR_COLUMNS: Final = (
+    "track",
+    "artist",
+    "uri",
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+    "duration_ms",
+    "time_signature",
+    "chorus_hit",
+    "sections",
+    "target",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One file of a source: its public name (also its name in the cache) and its URLs.
+
+    ``urls`` are tried in order; ``approx_bytes`` only weights the progress bar.
+    """
+
+    name: str
+    urls: tuple[str, ...]
+    approx_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A public dataset of real Spotify tracks with audio features.
+
+    ``kind`` is the catalog adapter that reads its files (``catalog.detect_kind`` must
+    recognise each downloaded file as this kind); ``columns`` are the header columns a
+    downloaded file must contain before it is accepted.
+    """
+
+    name: str
+    title: str
+    licence: str
+    attribution: str
+    homepage: str
+    kind: str
+    columns: tuple[str, ...]
+    files: tuple[SourceFile, ...]
+
+    @property
+    def approx_bytes(self) -> int:
+        """Approximate download size of all files of this source."""
+        return sum(f.approx_bytes for f in self.files)
+
+
+_RAW_GITHUB: Final = "https://raw.githubusercontent.com"
+_TIDYTUESDAY_PATH: Final = (
+    "rfordatascience/tidytuesday/{branch}/data/2020/2020-01-21/spotify_songs.csv"
+)
+_HIT_PREDICTOR_REPO: Final = (
+    f"{_RAW_GITHUB}/AlexAlvarez02/Capstone_Billboard-s_Top_100_Predictor/main"
+)
+# Sizes of the public files (SOURCES.md); only used to weight progress across files.
+_HIT_PREDICTOR_SIZES: Final = {
+    "60s": 1_420_386,
+    "70s": 1_266_478,
+    "80s": 1_116_459,
+    "90s": 890_138,
+    "00s": 944_560,
+    "10s": 1_025_531,
+}
+
+SOURCES: Final[tuple[Source, ...]] = (
+    Source(
+        name="kaggle",
+        title='"Spotify Tracks Dataset" (~114k tracks, 114 genres)',
+        licence="BSD (Hugging Face dataset card)",
+        attribution="maharshipandya, Spotify Tracks Dataset (Kaggle / Hugging Face)",
+        homepage="https://huggingface.co/datasets/maharshipandya/spotify-tracks-dataset",
+        kind="kaggle",
+        columns=_KAGGLE_COLUMNS,
+        files=(
+            SourceFile(
+                name="dataset.csv",
+                urls=(
+                    "https://huggingface.co/datasets/maharshipandya/spotify-tracks-dataset"
+                    "/resolve/main/dataset.csv",
+                ),
+                approx_bytes=20_100_000,
+            ),
+        ),
+    ),
+    Source(
+        name="tidytuesday",
+        title='TidyTuesday 2020-01-21 "Spotify Songs" (32,833 rows, 471 playlists)',
+        licence="MIT (rfordatascience/tidytuesday)",
+        attribution="R for Data Science online learning community, TidyTuesday; "
+        "data gathered by Kaylin Pavlik with spotifyr",
+        homepage="https://github.com/rfordatascience/tidytuesday/tree/main/data/2020/2020-01-21",
+        kind="tidytuesday",
+        columns=_TIDYTUESDAY_COLUMNS,
+        files=(
+            SourceFile(
+                name="spotify_songs.csv",
+                urls=tuple(
+                    f"{_RAW_GITHUB}/{_TIDYTUESDAY_PATH.format(branch=branch)}"
+                    for branch in ("master", "main")
+                ),
+                approx_bytes=7_971_379,
+            ),
+        ),
+    ),
+    Source(
+        name="hitpredictor",
+        title='"The Spotify Hit Predictor Dataset (1960-2019)" (41,106 rows)',
+        licence="GPL-3.0 (downloaded from its repository, never redistributed here)",
+        attribution="Farooq Ansari, The Spotify Hit Predictor Dataset; "
+        "copy in AlexAlvarez02/Capstone_Billboard-s_Top_100_Predictor",
+        homepage="https://github.com/AlexAlvarez02/Capstone_Billboard-s_Top_100_Predictor",
+        kind="hit_predictor",
+        columns=_HIT_PREDICTOR_COLUMNS,
+        files=tuple(
+            SourceFile(
+                name=f"dataset-of-{decade}.csv",
+                urls=(f"{_HIT_PREDICTOR_REPO}/dataset-of-{decade}.csv",),
+                approx_bytes=size,
+            )
+            for decade, size in _HIT_PREDICTOR_SIZES.items()
+        ),
+    ),
+)
+
+SOURCE_NAMES: Final = tuple(source.name for source in SOURCES)
+
+
+def mirrored(source: Source, mirror_url: str) -> Source:
+    """Return ``source`` with each URL replaced by ``<mirror>/<file name>``.
+
+    Several public URLs of one file collapse into the one mirror URL: behind a proxy or in
+    tests the mirror is the only place asked.
+    """
+    base = mirror_url.rstrip("/")
+    files = tuple(replace(f, urls=(f"{base}/{f.name}",)) for f in source.files)
+    return replace(source, files=files)
+
+
+def pick_sources(names: Sequence[str] | None) -> tuple[Source, ...]:
+    """Return the declared sources named in ``names`` (all of them when ``None``).
+
+    Raises:
+        ValueError: naming an unknown source and listing the valid names.
+    """
+    if names is None:
+        return SOURCES
+    unknown = [name for name in names if name not in SOURCE_NAMES]
+    if unknown:
+        msg = (
+            f"RECOMMENDER_SOURCES names unknown source(s) {', '.join(map(repr, unknown))}; "
+            f"valid names: {', '.join(SOURCE_NAMES)}"
+        )
+        raise ValueError(msg)
+    if not names:
+        msg = f"RECOMMENDER_SOURCES selects no source; valid names: {', '.join(SOURCE_NAMES)}"
+        raise ValueError(msg)
+    return tuple(source for source in SOURCES if source.name in names)
+
+
+def selected_sources(settings: Settings) -> tuple[Source, ...]:
+    """The sources to download under ``settings``: the selection, then the mirror applied."""
+    sources = pick_sources(settings.sources)
+    if settings.mirror_url:
+        return tuple(mirrored(source, settings.mirror_url) for source in sources)
+    return sources
