@@ -272,3 +272,48 @@ class _ReturnsSeeds:
 def test_a_list_containing_a_seed_is_an_error_not_a_hit(planted):
     with pytest.raises(ValueError, match="'cheat' returned one of its own seeds"):
         evaluate.run_system(_ReturnsSeeds(), [("a", "b")], k=5, skip=frozenset())
+
+
+class _WeightedCentroid(CentroidSystem):
+    """Centroid ranking over the profile plus one pure-noise column, each weighted."""
+
+    def __init__(self, table, weights):
+        super().__init__(table, name="weighted")
+        self.weights = weights
+        noise = np.random.default_rng(1).normal(0, 3, size=(len(table.ids), 1))
+        self._table = evaluate.TrackTable(
+            **{
+                **{f: getattr(table, f) for f in ("ids", "position", "artist", "popularity")},
+                **{f: getattr(table, f) for f in ("sources", "genres", "tidytuesday")},
+                "profile": np.hstack([table.profile, weights["noise"] * noise]),
+            }
+        )
+
+
+def test_coordinate_search_switches_off_a_harmful_weight(planted):
+    table = evaluate.TrackTable.from_catalog(planted)
+    cases = evaluate.playlist_cases(planted, random_state=1)
+    ticks = iter(range(1000))
+    best, history = evaluate.coordinate_search(
+        lambda weights: _WeightedCentroid(table, weights),
+        {"noise": 3.0},
+        names=["noise"],
+        cases=cases,
+        table=table,
+        deadline=500,
+        clock=lambda: next(ticks),
+    )
+    assert history[0].weights == {"noise": 3.0}
+    assert best.weights == {"noise": 0.0}
+    assert best.recall > history[0].recall + 0.3
+    # A budget that is already spent stops after the starting point.
+    _, spent = evaluate.coordinate_search(
+        lambda weights: _WeightedCentroid(table, weights),
+        {"noise": 3.0},
+        names=["noise"],
+        cases=cases,
+        table=table,
+        deadline=0,
+        clock=lambda: 1,
+    )
+    assert len(spent) == 1
