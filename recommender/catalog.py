@@ -91,6 +91,7 @@ VALID_RANGES: Final = (
 )
 TRACK_ID_REASON: Final = "track_id not 22 letters/digits"
 EXPLICIT_REASON: Final = "explicit not true/false"
+_TRUE_FALSE: Final = {"true": True, "false": False, "1": True, "0": False}
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +287,10 @@ def _this_year() -> int:
     return dt.datetime.now(dt.UTC).year
 
 
+def _flag(column: str) -> pl.Expr:
+    return pl.col(column).cast(pl.String).str.strip_chars().str.to_lowercase()
+
+
 def _reason_expr(this_year: int, explicit_dtype: pl.DataType) -> pl.Expr:
     """First broken rule of a row (in table order), or null for a valid row."""
     track_id_ok = pl.col("track_id").str.contains(_TRACK_ID_RE).fill_null(value=False)
@@ -305,8 +310,8 @@ def _reason_expr(this_year: int, explicit_dtype: pl.DataType) -> pl.Expr:
             pl.lit(f"{rule.column} outside {rule.describe(this_year)}")
         )
     if explicit_dtype != pl.Boolean:
-        flag = pl.col("explicit").cast(pl.String).str.to_lowercase().str.strip_chars()
-        chain = chain.when(flag.is_not_null() & ~flag.is_in(["true", "false", "1", "0"])).then(
+        flag = _flag("explicit")
+        chain = chain.when(flag.is_not_null() & ~flag.is_in(list(_TRUE_FALSE))).then(
             pl.lit(EXPLICIT_REASON)
         )
     return chain.otherwise(pl.lit(None, dtype=pl.String))
@@ -317,9 +322,8 @@ def _typed(frame: pl.DataFrame) -> pl.DataFrame:
     for name, dtype in CATALOG_SCHEMA.items():
         column = pl.col(name)
         if name == "explicit" and frame.schema[name] != pl.Boolean:
-            flag = column.cast(pl.String).str.to_lowercase().str.strip_chars()
-            exprs.append(flag.is_in(["true", "1"]).and_(flag.is_not_null()).alias(name))
-            exprs[-1] = pl.when(flag.is_null()).then(None).otherwise(exprs[-1]).alias(name)
+            flags = _flag(name).replace_strict(_TRUE_FALSE, default=None, return_dtype=pl.Boolean)
+            exprs.append(flags.alias(name))
         elif dtype.is_integer():
             exprs.append(column.cast(pl.Float64).cast(dtype).alias(name))
         elif dtype == pl.Float64:

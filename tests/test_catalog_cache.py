@@ -1,0 +1,130 @@
+"""Fingerprint, the Parquet cache (warm load) and rebuilding a corrupt cache."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from recommender.catalog import CatalogError, fingerprint, load_catalog
+from recommender.settings import Settings
+from tests.catalog_samples import KAGGLE_HEADER, kaggle_row, write_csv
+
+
+def _settings(tmp_path, *sources) -> Settings:
+    return Settings.from_sources(
+        env={
+            "RECOMMENDER_CATALOG": os.pathsep.join(str(s) for s in sources),
+            "RECOMMENDER_CACHE_DIR": str(tmp_path / "cache"),
+        },
+        secrets={},
+    )
+
+
+class _Steps:
+    """Records the progress messages, so a test can tell a cold build from a warm load."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def __call__(self, fraction: float, message: str) -> None:
+        assert 0.0 <= fraction <= 1.0
+        self.messages.append(message)
+
+    @property
+    def built(self) -> bool:
+        return any(m.startswith("reading ") for m in self.messages)
+
+
+@pytest.fixture
+def source(tmp_path):
+    return write_csv(tmp_path / "k.csv", KAGGLE_HEADER, [kaggle_row(i) for i in range(5)])
+
+
+def test_fingerprint_is_stable_and_follows_content_and_mtime(tmp_path, source):
+    first = fingerprint([source])
+    assert fingerprint([source]) == first
+
+    stat = source.stat()
+    text = source.read_bytes().replace(b"Song 1", b"Song 7")  # same size, new content
+    source.write_bytes(text)
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert source.stat().st_size == stat.st_size
+    changed = fingerprint([source])
+    assert changed != first
+
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert fingerprint([source]) not in (first, changed)
+
+
+def test_fingerprint_follows_the_set_of_files(tmp_path, source):
+    other = write_csv(tmp_path / "more.csv", KAGGLE_HEADER, [kaggle_row(9)])
+    assert fingerprint([source]) != fingerprint([source, other])
+    assert fingerprint([source, other]) == fingerprint([other, source])
+
+
+def test_warm_load_reads_the_cache(tmp_path, source):
+    settings = _settings(tmp_path, source)
+    cold_steps, warm_steps = _Steps(), _Steps()
+    cold = load_catalog(settings, progress=cold_steps)
+    warm = load_catalog(settings, progress=warm_steps)
+
+    assert cold_steps.built
+    assert not warm_steps.built
+    assert warm.tracks.equals(cold.tracks)
+    assert warm.playlists.equals(cold.playlists)
+    assert warm.fingerprint == cold.fingerprint == fingerprint([source])
+    assert warm.report == cold.report
+    assert list((tmp_path / "cache" / "catalog").glob(f"*{cold.fingerprint}*.parquet"))
+
+
+def test_changed_source_rebuilds(tmp_path, source):
+    settings = _settings(tmp_path, source)
+    before = load_catalog(settings)
+    write_csv(source, KAGGLE_HEADER, [kaggle_row(i) for i in range(6)])
+    steps = _Steps()
+    after = load_catalog(settings, progress=steps)
+    assert steps.built
+    assert after.fingerprint != before.fingerprint
+    assert after.tracks.height == 6
+
+
+@pytest.mark.parametrize("damaged", ["tracks.parquet", "playlists.parquet", "report.json"])
+def test_corrupt_cache_is_rebuilt(tmp_path, source, damaged):
+    settings = _settings(tmp_path, source)
+    cold = load_catalog(settings)
+    (target,) = (tmp_path / "cache" / "catalog").glob(f"*{damaged}")
+    target.write_bytes(target.read_bytes()[: len(target.read_bytes()) // 2])
+
+    steps = _Steps()
+    rebuilt = load_catalog(settings, progress=steps)
+    assert steps.built
+    assert rebuilt.tracks.equals(cold.tracks)
+    again = _Steps()
+    load_catalog(settings, progress=again)
+    assert not again.built
+
+
+def test_cache_with_a_wrong_schema_is_rebuilt(tmp_path, source):
+    settings = _settings(tmp_path, source)
+    cold = load_catalog(settings)
+    (target,) = (tmp_path / "cache" / "catalog").glob("*tracks.parquet")
+    cold.tracks.drop("tempo").write_parquet(target)
+    steps = _Steps()
+    assert load_catalog(settings, progress=steps).tracks.equals(cold.tracks)
+    assert steps.built
+
+
+def test_no_configured_source_says_what_to_set(tmp_path):
+    settings = Settings.from_sources(env={"RECOMMENDER_CACHE_DIR": str(tmp_path)}, secrets={})
+    with pytest.raises(CatalogError, match="RECOMMENDER_CATALOG"):
+        load_catalog(settings)
+
+
+@pytest.mark.slow
+def test_reference_warm_load_matches_the_session_build(reference_settings, reference_catalog):
+    steps = _Steps()
+    warm = load_catalog(reference_settings, progress=steps)
+    assert not steps.built
+    assert warm.tracks.equals(reference_catalog.tracks)
+    assert warm.fingerprint == reference_catalog.fingerprint
