@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# The loopback fake Spotify's fixtures, shared by unit, AppTest and browser tests.
+from tests.fake_spotify import fake_catalog, fake_spotify  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "streamlit_app.py"
 # The development copies of the public datasets; read at test time, never committed.
