@@ -1,0 +1,693 @@
+"""Spotify data exports and Exportify playlists read in memory, ranked, and matched to the catalog.
+
+Everything happens on bytes or file objects the caller holds: nothing is written to disk and
+nothing is cached, because a listening history is personal. Only play totals per song are
+kept while a file (or a zip member) is read, so a multi-year history fits in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
+from typing import IO, TYPE_CHECKING, Any, Final, Literal
+
+import polars as pl
+
+from recommender.domain import Catalog, parse_track_id
+from recommender.text import song_key
+
+if TYPE_CHECKING:
+    import argparse
+
+MB: Final = 1024 * 1024
+Source = bytes | IO[bytes]
+MatchHow = Literal["by_id", "by_title", "not_found"]
+
+ACCOUNT_FIELDS: Final = ("endTime", "artistName", "trackName", "msPlayed")
+EXTENDED_FIELDS: Final = (
+    "ts",
+    "ms_played",
+    "master_metadata_track_name",
+    "master_metadata_album_artist_name",
+    "spotify_track_uri",
+)
+EXPORTIFY_COLUMNS: Final = ("Track URI", "Track Name", "Artist Name(s)")
+# Members of Spotify's zip worth reading; podcast, video and account files are skipped.
+_HISTORY_MEMBER: Final = re.compile(
+    r"^(streaminghistory(_music)?_?\d*\.json|streaming_history_audio_.*\.json"
+    r"|endsong(_\d+)?\.json|.*\.csv)$",
+    flags=re.IGNORECASE,
+)
+_ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06")
+_CHUNK: Final = 1 * MB
+
+
+def _human(size: float) -> str:
+    for unit, scale in (("GB", 1024 * MB), ("MB", MB), ("kB", 1024)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size:.0f} bytes"
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryLimits:
+    """What an upload may weigh; the defaults are the ones the README states."""
+
+    max_file_bytes: int = 200 * MB
+    max_members: int = 200
+    max_total_uncompressed: int = 1024 * MB
+    max_member_bytes: int = 200 * MB
+    # Spotify's JSON deflates about 10:1; a member far beyond that is a zip bomb.
+    max_ratio: float = 100.0
+    min_ms_played: int = 30_000
+
+
+@dataclass(frozen=True, slots=True)
+class Play:
+    """Listening totals of one song (its versions share a ``song_key``)."""
+
+    name: str
+    artist: str
+    song_key: str
+    ms_played: int
+    plays: int
+    # The Spotify id listened to longest under this song, when the export names one.
+    track_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """A file (or zip member) that could not be used, and why."""
+
+    file: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.problem}"
+
+
+@dataclass(frozen=True, slots=True)
+class FileSummary:
+    """What was read from a usable file."""
+
+    file: str
+    kind: str
+    rows: int
+    counted: int
+    skipped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedPlay:
+    """A ranked song and the catalog track standing for it (``None`` when not found)."""
+
+    play: Play
+    track_id: str | None
+    how: MatchHow
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryImport:
+    """The outcome of :func:`import_history`: ranked songs, what was read, what went wrong."""
+
+    plays: list[Play]
+    files: list[FileSummary]
+    problems: list[FileProblem]
+    matches: list[MatchedPlay] = field(default_factory=list)
+
+    def seed_ids(self, n: int = 5) -> list[str]:
+        """The catalog ids of the ``n`` most listened songs that were found."""
+        found = [m.track_id for m in self.matches if m.track_id is not None]
+        return list(dict.fromkeys(found))[:n]
+
+
+class HistoryFileError(ValueError):
+    """A file that cannot be used; the message says which and why."""
+
+
+@dataclass(slots=True)
+class _Song:
+    name: str
+    artist: str
+    first: int
+    ms_played: int = 0
+    plays: int = 0
+    by_uri: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Totals:
+    songs: dict[str, _Song] = field(default_factory=dict)
+
+    def add(self, name: str, artist: str, *, ms: int, track_id: str | None) -> None:
+        key = song_key(name, artist)
+        song = self.songs.get(key)
+        if song is None:
+            song = self.songs[key] = _Song(name=name, artist=artist, first=len(self.songs))
+        song.ms_played += ms
+        song.plays += 1
+        if track_id is not None:
+            song.by_uri[track_id] = song.by_uri.get(track_id, 0) + ms + 1
+
+    def merge(self, other: _Totals) -> None:
+        for key, theirs in other.songs.items():
+            song = self.songs.get(key)
+            if song is None:
+                song = self.songs[key] = _Song(theirs.name, theirs.artist, first=len(self.songs))
+            song.ms_played += theirs.ms_played
+            song.plays += theirs.plays
+            for track_id, weight in theirs.by_uri.items():
+                song.by_uri[track_id] = song.by_uri.get(track_id, 0) + weight
+
+    def ranked(self) -> list[Play]:
+        order = sorted(
+            self.songs.items(), key=lambda kv: (-kv[1].ms_played, -kv[1].plays, kv[1].first)
+        )
+        return [
+            Play(
+                name=song.name,
+                artist=song.artist,
+                song_key=key,
+                ms_played=song.ms_played,
+                plays=song.plays,
+                track_id=max(song.by_uri, key=song.by_uri.__getitem__) if song.by_uri else None,
+            )
+            for key, song in order
+        ]
+
+
+def import_history(
+    files: Sequence[tuple[str, Source]],
+    *,
+    catalog: Catalog | None = None,
+    songs: Mapping[str, str] | None = None,
+    limits: HistoryLimits = HistoryLimits(),
+) -> HistoryImport:
+    """Read Spotify streaming histories, zips of them and Exportify CSVs; rank songs by time.
+
+    Plays shorter than ``limits.min_ms_played`` are ignored; an Exportify playlist counts each
+    row as one play (no listening time), so its order decides among its tracks. A bad file is
+    reported in ``problems`` and the good ones still count.
+
+    Args:
+        files: (name, bytes or binary file object) pairs, e.g. Streamlit uploads.
+        catalog: when given, every ranked song is matched to it (``matches``).
+        songs: a prebuilt :func:`song_index` of ``catalog`` (saves rebuilding it per upload).
+        limits: size limits; the defaults are the documented ones.
+    """
+    totals = _Totals()
+    summaries: list[FileSummary] = []
+    problems: list[FileProblem] = []
+    for name, source in files:
+        try:
+            file_totals, file_summaries, file_problems = _read_file(name, source, limits)
+        except HistoryFileError as error:
+            problems.append(FileProblem(name, str(error)))
+            continue
+        totals.merge(file_totals)
+        summaries.extend(file_summaries)
+        problems.extend(file_problems)
+    plays = totals.ranked()
+    matches = match_plays(plays, catalog, songs=songs) if catalog is not None else []
+    return HistoryImport(plays=plays, files=summaries, problems=problems, matches=matches)
+
+
+def _read_file(
+    name: str, source: Source, limits: HistoryLimits
+) -> tuple[_Totals, list[FileSummary], list[FileProblem]]:
+    size = _size(source)
+    if size > limits.max_file_bytes:
+        msg = f"{_human(size)}, over the {_human(limits.max_file_bytes)} upload limit"
+        raise HistoryFileError(msg)
+    head = _peek(source, 4)
+    if head in _ZIP_MAGIC:
+        return _read_zip(name, source, limits)
+    if name.lower().endswith(".zip"):
+        msg = "not a zip file (corrupt, truncated or renamed)"
+        raise HistoryFileError(msg)
+    raw = source if isinstance(source, bytes) else source.read()
+    totals = _Totals()
+    summary = _parse_export(name, raw, totals, limits)
+    return totals, [summary], []
+
+
+def _size(source: Source) -> int:
+    if isinstance(source, bytes):
+        return len(source)
+    position = source.tell()
+    size = source.seek(0, io.SEEK_END)
+    source.seek(position)
+    return size - position
+
+
+def _peek(source: Source, n: int) -> bytes:
+    if isinstance(source, bytes):
+        return source[:n]
+    position = source.tell()
+    head = source.read(n)
+    source.seek(position)
+    return head
+
+
+def _parse_export(name: str, raw: bytes, totals: _Totals, limits: HistoryLimits) -> FileSummary:
+    """Parse one JSON history or Exportify CSV into ``totals``; raise HistoryFileError."""
+    if b"\x00" in raw[:4096]:
+        msg = "not a Spotify export: binary data, expected JSON, CSV or zip"
+        raise HistoryFileError(msg)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        msg = f"not UTF-8 text (byte {raw[error.start]:#04x} at offset {error.start})"
+        raise HistoryFileError(msg) from None
+    stripped = text.lstrip()
+    if not stripped:
+        msg = "empty file"
+        raise HistoryFileError(msg)
+    if stripped[0] in "[{":
+        return _parse_json(name, text, totals, limits)
+    first_line = stripped.split("\n", 1)[0]
+    if "Track Name" in first_line or name.lower().endswith(".csv"):
+        return _parse_exportify(name, text, totals)
+    msg = "not a Spotify export: expected JSON, an Exportify CSV or a zip"
+    raise HistoryFileError(msg)
+
+
+def _parse_json(name: str, text: str, totals: _Totals, limits: HistoryLimits) -> FileSummary:
+    try:
+        rows = json.loads(text)
+    except RecursionError:
+        msg = "not valid JSON: nested too deeply"
+        raise HistoryFileError(msg) from None
+    except ValueError as error:  # JSONDecodeError, and ints beyond Python's digit limit
+        where = (
+            f" at line {error.lineno} column {error.colno}"
+            if isinstance(error, json.JSONDecodeError)
+            else ""
+        )
+        msg = f"not valid JSON (truncated or damaged?): {getattr(error, 'msg', error)}{where}"
+        raise HistoryFileError(msg) from None
+    if not isinstance(rows, list):
+        msg = (
+            f"JSON of the wrong shape: expected a list of plays, got {_json_type(rows)} "
+            "(use StreamingHistory*.json or Streaming_History_Audio_*.json)"
+        )
+        raise HistoryFileError(msg)
+    if not rows:
+        msg = "empty history: the file lists no plays"
+        raise HistoryFileError(msg)
+    first = rows[0]
+    if not isinstance(first, dict):
+        got = _json_type(first)
+        msg = f"JSON of the wrong shape: expected a list of objects, got a list of {got}"
+        raise HistoryFileError(msg)
+    kind, reader = _json_format(first)
+    counted = skipped = 0
+    for row in rows:
+        outcome = reader(row, totals, limits.min_ms_played) if isinstance(row, dict) else None
+        counted += outcome is True
+        skipped += outcome is None
+    if skipped == len(rows):
+        msg = f"no usable rows: every row misses {', '.join(_required(kind))} or has the wrong type"
+        raise HistoryFileError(msg)
+    return FileSummary(file=name, kind=kind, rows=len(rows), counted=counted, skipped=skipped)
+
+
+def _json_type(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
+# Adds one row to the totals: True counted, False not music or too short, None unusable.
+_ReadRow = Callable[[dict[str, Any], "_Totals", int], bool | None]
+
+
+def _json_format(first: dict[str, Any]) -> tuple[str, _ReadRow]:
+    keys = set(first)
+    if keys & {"ts", "ms_played", "master_metadata_track_name", "spotify_track_uri"}:
+        kind, reader = "extended streaming history", _extended_row
+    elif keys & set(ACCOUNT_FIELDS):
+        kind, reader = "account-data streaming history", _account_row
+    else:
+        found = ", ".join(sorted(keys)[:8]) or "none"
+        msg = (
+            "JSON of the wrong shape: rows need "
+            f"{', '.join(ACCOUNT_FIELDS)} (account data) or "
+            f"{', '.join(EXTENDED_FIELDS[:4])} (extended history); found: {found}"
+        )
+        raise HistoryFileError(msg)
+    missing = [f for f in _required(kind) if f not in keys]
+    if missing:
+        msg = f"missing fields in the {kind}: {', '.join(missing)}"
+        raise HistoryFileError(msg)
+    return kind, reader
+
+
+def _required(kind: str) -> tuple[str, ...]:
+    if kind.startswith("extended"):
+        return ("ms_played", "master_metadata_track_name", "master_metadata_album_artist_name")
+    return ("artistName", "trackName", "msPlayed")
+
+
+def _milliseconds(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if value != value or value < 0 or value > 10**12:  # NaN, negative or absurd
+        return None
+    return int(value)
+
+
+def _account_row(row: dict[str, Any], totals: _Totals, min_ms: int) -> bool | None:
+    """Add one account-data play; True counted, False too short, None unusable."""
+    name, artist, ms = (
+        row.get("trackName"),
+        row.get("artistName"),
+        _milliseconds(row.get("msPlayed")),
+    )
+    if not isinstance(name, str) or not isinstance(artist, str) or ms is None or not name.strip():
+        return None
+    if ms < min_ms:
+        return False
+    totals.add(name, artist, ms=ms, track_id=None)
+    return True
+
+
+def _extended_row(row: dict[str, Any], totals: _Totals, min_ms: int) -> bool | None:
+    """Add one extended-history play; podcast and video rows (no track name) are not music."""
+    ms = _milliseconds(row.get("ms_played"))
+    if ms is None:
+        return None
+    name, artist = (
+        row.get("master_metadata_track_name"),
+        row.get("master_metadata_album_artist_name"),
+    )
+    if name is None:
+        return False
+    if not isinstance(name, str) or not isinstance(artist, str) or not name.strip():
+        return None
+    if ms < min_ms:
+        return False
+    totals.add(name, artist, ms=ms, track_id=_track_id(row.get("spotify_track_uri")))
+    return True
+
+
+def _track_id(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_track_id(value)
+    except ValueError:
+        return None  # local files ("spotify:local:…") have no catalog id
+
+
+def _parse_exportify(name: str, text: str, totals: _Totals) -> FileSummary:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = reader.fieldnames or []
+        artist_column = next((c for c in ("Artist Name(s)", "Artist Name") if c in header), None)
+        if "Track Name" not in header or artist_column is None:
+            found = ", ".join(h for h in header[:8] if h) or "none"
+            msg = (
+                f"CSV without the Exportify columns {', '.join(EXPORTIFY_COLUMNS)}; found: {found}"
+            )
+            raise HistoryFileError(msg)
+        rows = counted = 0
+        for row in reader:
+            rows += 1
+            track, artists = row.get("Track Name"), row.get(artist_column)
+            if isinstance(track, str) and track.strip() and isinstance(artists, str):
+                totals.add(track, artists, ms=0, track_id=_track_id(row.get("Track URI")))
+                counted += 1
+    except csv.Error as error:
+        msg = f"not a valid CSV: {error} (line {reader.line_num})"
+        raise HistoryFileError(msg) from None
+    if counted == 0:
+        msg = "empty playlist: the CSV lists no tracks" if rows == 0 else "no row has a track name"
+        raise HistoryFileError(msg)
+    return FileSummary(
+        file=name, kind="Exportify playlist", rows=rows, counted=counted, skipped=rows - counted
+    )
+
+
+def _read_zip(
+    name: str, source: Source, limits: HistoryLimits
+) -> tuple[_Totals, list[FileSummary], list[FileProblem]]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        msg = f"corrupt or truncated zip ({error})"
+        raise HistoryFileError(msg) from None
+    with archive:
+        members = _checked_members(archive, limits)
+        totals = _Totals()
+        summaries: list[FileSummary] = []
+        problems: list[FileProblem] = []
+        for info in members:
+            label = f"{name}/{info.filename}"
+            try:
+                raw = _read_member(archive, info, limits)
+                member_totals = _Totals()
+                summaries.append(_parse_export(label, raw, member_totals, limits))
+            except HistoryFileError as error:
+                problems.append(FileProblem(label, str(error)))
+                continue
+            totals.merge(member_totals)
+    if not summaries and not problems:
+        msg = (
+            "no streaming history in the zip: expected StreamingHistory*.json, "
+            "Streaming_History_Audio_*.json or Exportify .csv files"
+        )
+        raise HistoryFileError(msg)
+    return totals, summaries, problems
+
+
+def _checked_members(archive: zipfile.ZipFile, limits: HistoryLimits) -> list[zipfile.ZipInfo]:
+    """The history members of a zip, after refusing unsafe or oversized archives as a whole."""
+    infos = archive.infolist()
+    if len(infos) > limits.max_members:
+        msg = f"the zip has {len(infos)} members, more than the {limits.max_members} allowed"
+        raise HistoryFileError(msg)
+    for info in infos:
+        parts = PurePosixPath(info.filename.replace("\\", "/")).parts
+        if (
+            ".." in parts
+            or info.filename.startswith(("/", "\\"))
+            or ":" in (parts[0] if parts else "")
+        ):
+            msg = f"unsafe member name {info.filename!r} (../ or absolute path); the zip is refused"
+            raise HistoryFileError(msg)
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_total_uncompressed:
+        msg = (
+            f"the zip unpacks to {_human(total)}, over the "
+            f"{_human(limits.max_total_uncompressed)} limit (zip bomb?)"
+        )
+        raise HistoryFileError(msg)
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MB and ratio > limits.max_ratio:
+            msg = f"{info.filename!r} expands {ratio:,.0f}-fold: a zip bomb; the zip is refused"
+            raise HistoryFileError(msg)
+    return [
+        info
+        for info in infos
+        if not info.is_dir() and _HISTORY_MEMBER.match(PurePosixPath(info.filename).name)
+    ]
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: HistoryLimits) -> bytes:
+    if info.flag_bits & 0x1:
+        msg = "encrypted (password-protected) member"
+        raise HistoryFileError(msg)
+    if info.file_size > limits.max_member_bytes:
+        msg = f"{_human(info.file_size)}, over the {_human(limits.max_member_bytes)} limit"
+        raise HistoryFileError(msg)
+    chunks: list[bytes] = []
+    read = 0
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(_CHUNK):
+                read += len(chunk)
+                # zipfile stops at the declared size; this guards the declared size itself.
+                if read > limits.max_member_bytes:
+                    msg = f"over the {_human(limits.max_member_bytes)} limit once unpacked"
+                    raise HistoryFileError(msg)
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as error:
+        msg = f"corrupt or truncated zip member ({error})"
+        raise HistoryFileError(msg) from None
+    return b"".join(chunks)
+
+
+def song_index(catalog: Catalog) -> dict[str, str]:
+    """Map each ``song_key`` of the catalog to its most popular track id (ties: smallest id)."""
+    frame = catalog.tracks.select("track_id", "name", "artists", "popularity").sort(
+        ["popularity", "track_id"], descending=[True, False], nulls_last=True
+    )
+    index: dict[str, str] = {}
+    for track_id, name, artists in frame.select("track_id", "name", "artists").iter_rows():
+        index.setdefault(song_key(name or "", artists or []), track_id)
+    return index
+
+
+def match_plays(
+    plays: Iterable[Play], catalog: Catalog, *, songs: Mapping[str, str] | None = None
+) -> list[MatchedPlay]:
+    """Match songs to catalog tracks: by the export's track id, else by ``song_key``.
+
+    (Feature resolution for the rest, e.g. by artist profile, is the resolve module's job.)
+    """
+    known = set(catalog.tracks["track_id"].to_list())
+    index = song_index(catalog) if songs is None else songs
+    matched = []
+    for play in plays:
+        if play.track_id is not None and play.track_id in known:
+            matched.append(MatchedPlay(play, play.track_id, "by_id"))
+        elif play.song_key in index:
+            matched.append(MatchedPlay(play, index[play.song_key], "by_title"))
+        else:
+            matched.append(MatchedPlay(play, None, "not_found"))
+    return matched
+
+
+def coverage_report(matches: Sequence[MatchedPlay], *, show_missing: int = 10) -> str:
+    """One line: how many of these songs the catalog profiles, how, and which it lacks."""
+    if not matches:
+        return "No songs to match."
+    by_id = sum(m.how == "by_id" for m in matches)
+    by_title = sum(m.how == "by_title" for m in matches)
+    missing = [m.play for m in matches if m.how == "not_found"]
+    text = (
+        f"{by_id + by_title} of {len(matches)} songs found in the catalog "
+        f"({by_id} by track id, {by_title} by title and artist)"
+    )
+    if missing:
+        names = "; ".join(f"{p.name} – {p.artist}" for p in missing[:show_missing])
+        more = f" and {len(missing) - show_missing} more" if len(missing) > show_missing else ""
+        text += f"; not profiled: {names}{more}"
+    return text + "."
+
+
+def format_duration(ms: int) -> str:
+    """Listening time as h:mm:ss ("—" for playlist rows, which carry none)."""
+    if ms <= 0:
+        return "—"
+    seconds = ms // 1000
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def top_table(matches: Sequence[MatchedPlay]) -> pl.DataFrame:
+    """The ranked songs as a table for display or JSON (rank, names, id, how, time)."""
+    return pl.DataFrame(
+        [
+            {
+                "rank": rank,
+                "name": m.play.name,
+                "artist": m.play.artist,
+                "track_id": m.track_id,
+                "how": m.how,
+                "listened": format_duration(m.play.ms_played),
+                "ms_played": m.play.ms_played,
+                "plays": m.play.plays,
+            }
+            for rank, m in enumerate(matches, start=1)
+        ],
+        schema={
+            "rank": pl.Int64,
+            "name": pl.String,
+            "artist": pl.String,
+            "track_id": pl.String,
+            "how": pl.String,
+            "listened": pl.String,
+            "ms_played": pl.Int64,
+            "plays": pl.Int64,
+        },
+    )
+
+
+def add_cli(subparsers: argparse._SubParsersAction) -> None:
+    """Register ``import-history``."""
+    parser = subparsers.add_parser(
+        "import-history",
+        help="rank the tracks of Spotify data exports / Exportify CSVs and match them",
+        description=(
+            "Read StreamingHistory*.json, Streaming_History_Audio_*.json, Spotify's zip or an "
+            "Exportify CSV; print the top tracks by listening time, their catalog ids and the "
+            "coverage. Exits 1 when a file cannot be used."
+        ),
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("--top", type=int, default=20, help="how many tracks to show (20)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.set_defaults(func=_cli_import_history)
+
+
+def _cli_import_history(args: argparse.Namespace) -> int:
+    from contextlib import ExitStack
+
+    from recommender.catalog import CatalogError, load_catalog
+    from recommender.settings import Settings
+
+    if args.top < 1:
+        print("--top must be at least 1", file=sys.stderr)
+        return 2
+    problems: list[FileProblem] = []
+    with ExitStack() as stack:
+        opened: list[tuple[str, Source]] = []
+        for path in args.files:
+            try:
+                opened.append((path, stack.enter_context(open(path, "rb"))))
+            except OSError as error:
+                problems.append(FileProblem(path, error.strerror or str(error)))
+        history = import_history(opened)
+    problems += history.problems
+    if not history.plays:
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print("error: no music plays of 30 s or more in the files given", file=sys.stderr)
+        return 1
+    try:
+        catalog = load_catalog(Settings.from_sources())
+    except (CatalogError, ValueError, OSError) as error:
+        print(f"cannot load the catalog: {error}", file=sys.stderr)
+        return 1
+    matches = match_plays(history.plays[: args.top], catalog)
+    _print_result(history, matches, problems, as_json=args.json)
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _print_result(
+    history: HistoryImport,
+    matches: Sequence[MatchedPlay],
+    problems: Sequence[FileProblem],
+    *,
+    as_json: bool,
+) -> None:
+    table = top_table(matches)
+    if as_json:
+        payload = {
+            "top": table.to_dicts(),
+            "coverage": coverage_report(matches),
+            "songs": len(history.plays),
+            "files": [asdict(s) for s in history.files],
+            "problems": [str(p) for p in problems],
+        }
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    plays = sum(s.counted for s in history.files)
+    print(f"Top {len(matches)} of {len(history.plays):,} songs ({plays:,} plays counted)")
+    for row in table.iter_rows(named=True):
+        print(
+            f"{row['rank']:>3}  {row['listened']:>9}  {row['how']:<9}  "
+            f"{row['track_id'] or '-':<22}  {row['name']} – {row['artist']}"
+        )
+    print(f"Coverage: {coverage_report(matches)}")
