@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Literal
+from urllib.parse import urlsplit
 
 import filelock
 import requests
@@ -272,23 +273,31 @@ def _parsed_rows(path: Path, source: Source, *, where: str) -> int:
         raise VerificationError(msg) from error
 
 
-def _describe(error: BaseException) -> str:
+def _cannot_connect(error: requests.RequestException) -> bool:
+    """True when no connection was made at all (retrying the same host now is pointless)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    text = str(error)
+    return isinstance(error, requests.ConnectionError) and (
+        "NameResolutionError" in text or "Failed to establish a new connection" in text
+    )
+
+
+def _describe(error: requests.RequestException) -> str:
     """A one-line reason for a failed request, without urllib3's nested repr soup."""
     if isinstance(error, requests.HTTPError) and error.response is not None:
         return f"HTTP {error.response.status_code} {error.response.reason}".strip()
     if isinstance(error, requests.ConnectTimeout):
-        return "timed out connecting"
+        return "could not connect (timed out)"
     if isinstance(error, requests.ReadTimeout):
         return "timed out waiting for data"
-    if isinstance(error, requests.ConnectionError) and not isinstance(
-        error, requests.exceptions.ChunkedEncodingError
-    ):
-        text = str(error)
-        for marker in ("NameResolutionError", "Connection refused", "Network is unreachable"):
-            if marker in text:
-                return f"could not connect ({marker})"
-        return f"could not connect ({text[:160]})"
-    return f"{type(error).__name__}: {str(error)[:200]}"
+    text = str(error)
+    if "NameResolutionError" in text:
+        return "could not connect (host name not resolved)"
+    for marker in ("Connection refused", "Network is unreachable", "No route to host"):
+        if marker in text:
+            return f"could not connect ({marker.lower()})"
+    return f"{type(error).__name__}: {text[:200]}"
 
 
 class _Truncated(requests.exceptions.ChunkedEncodingError):
@@ -329,21 +338,32 @@ def _fetch_file(
     source: Source,
     file: SourceFile,
     on_bytes: Callable[[int, int | None], None],
+    unreachable: set[str],
 ) -> FileOutcome:
-    """Try each URL of ``file`` until one yields a verified file; never leave a partial one."""
+    """Try each URL of ``file`` until one yields a verified file; never leave a partial one.
+
+    ``unreachable`` collects hosts no connection could be made to, so an offline start
+    fails after one attempt per host instead of one per file.
+    """
     partial = directory / ".partial" / source.name / file.name
     final = directory / source.name / file.name
     partial.parent.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
     try:
         for url in file.urls:
+            host = urlsplit(url).netloc
+            if host in unreachable:
+                errors.append(f"{url}: skipped, {host} could not be reached a moment ago")
+                continue
             for attempt in range(1, ATTEMPTS_PER_URL + 1):
                 try:
                     digest, size = _stream(session, url, partial, on_bytes)
                 except requests.RequestException as error:
-                    reason = _describe(error)
-                    errors.append(f"{url}: {reason} (attempt {attempt})")
+                    errors.append(f"{url}: {_describe(error)} (attempt {attempt})")
                     status = getattr(getattr(error, "response", None), "status_code", None)
+                    if _cannot_connect(error):
+                        unreachable.add(host)
+                        break
                     if status is not None and status < 500:
                         break
                     continue
@@ -416,6 +436,7 @@ def download_sources(
     total = sum(source.approx_bytes for source in sources) or 1
     finished = 0
     outcomes: list[FileOutcome] = []
+    unreachable: set[str] = set()
     http = session or requests.Session()
     try:
         with _download_lock(directory):
@@ -434,6 +455,7 @@ def download_sources(
                             source,
                             file,
                             _byte_reporter(report, source, file, finished, total),
+                            unreachable,
                         )
                         if outcome.status == "downloaded":
                             _remember(directory, source, file, outcome)
@@ -464,7 +486,7 @@ def _done_text(outcome: FileOutcome) -> str:
     label = f"{outcome.source}/{outcome.name}"
     if outcome.status == "failed":
         return f"{label}: failed"
-    return f"{label}: {outcome.status}, {outcome.rows or 0:,} rows"
+    return f"{label}: {outcome.status}, {outcome.rows or 0:,} valid tracks"
 
 
 def clear_partial(settings: Settings) -> None:
@@ -523,7 +545,9 @@ class _TqdmProgress:
     def __init__(self) -> None:
         from tqdm import tqdm
 
-        self._bar = tqdm(total=100, unit="%", file=sys.stderr, bar_format="{l_bar}{bar}| {desc}")
+        self._bar = tqdm(
+            total=100, unit="%", file=sys.stderr, bar_format="{percentage:3.0f}%|{bar:24}| {desc}"
+        )
 
     def __call__(self, fraction: float, text: str) -> None:
         self._bar.n = round(fraction * 100, 1)
