@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -487,11 +486,6 @@ def _done_text(outcome: FileOutcome) -> str:
     if outcome.status == "failed":
         return f"{label}: failed"
     return f"{label}: {outcome.status}, {outcome.rows or 0:,} valid tracks"
-
-
-def clear_partial(settings: Settings) -> None:
-    """Remove leftovers of downloads that were killed mid-way (they are never used)."""
-    shutil.rmtree(downloads_dir(settings) / ".partial", ignore_errors=True)
 
 
 def locate_catalog_files(

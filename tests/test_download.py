@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -227,6 +228,45 @@ def test_file_missing_from_the_manifest_is_not_trusted(tmp_path, mirror):
     (downloads_dir(settings) / "manifest.json").unlink()
     assert cached_files(settings)[0] == []
     assert download_sources(settings).files[0].status == "downloaded"
+
+
+def test_two_processes_at_once_fetch_each_file_once(tmp_path, mirror):
+    # The app and the CLI may start together; the lock makes the second find the first's files.
+    settings = _settings(tmp_path, mirror, RECOMMENDER_SOURCES="kaggle,tidytuesday")
+    results: list[download.DownloadReport] = []
+    workers = [
+        threading.Thread(target=lambda: results.append(download_sources(settings)))
+        for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    statuses = sorted(outcome.status for result in results for outcome in result.files)
+    assert statuses == ["cached", "cached", "downloaded", "downloaded"]
+    assert mirror.requested("dataset.csv") == 1
+    assert mirror.requested("spotify_songs.csv") == 1
+
+
+def test_public_kaggle_header_with_unnamed_index_column_verifies(tmp_path, public_dir):
+    # The published dataset.csv starts ",track_id,..."; the shared sample says "Unnamed: 0".
+    (kaggle,) = pick_sources(["kaggle"])
+    text = (public_dir / "dataset.csv").read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    assert header.startswith("Unnamed: 0,")
+    path = tmp_path / "dataset.csv"
+    path.write_text(header.removeprefix("Unnamed: 0") + "\n" + rest, encoding="utf-8")
+    assert download.verify_file(path, kaggle) >= MIN_ROWS
+
+
+def test_unreadable_manifest_vouches_for_nothing(tmp_path, mirror):
+    settings = _settings(tmp_path, mirror, RECOMMENDER_SOURCES="kaggle")
+    download_sources(settings)
+    (downloads_dir(settings) / "manifest.json").write_text('{"version": 1, "files": ')
+    assert cached_files(settings)[0] == []
+    (again,) = download_sources(settings).files
+    assert again.status == "downloaded"
+    assert json.loads((downloads_dir(settings) / "manifest.json").read_text())["files"]
 
 
 # --------------------------------------------------------------------------- lookup order
