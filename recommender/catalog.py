@@ -252,19 +252,32 @@ def _check_not_truncated(data: bytes, header: list[str], name: str) -> None:
         raise CatalogError(msg)
 
 
-def _read_raw(table: _Table) -> pl.DataFrame:
+def _head_and_tail(table: _Table) -> tuple[Path | io.BytesIO, bytes, bytes]:
+    """Where polars reads the table from, plus its first and last 64 KiB."""
+    size = 64 * 1024
+    if table.member is None:
+        with table.path.open("rb") as handle:
+            head = handle.read(size)
+            handle.seek(max(0, table.path.stat().st_size - size))
+            tail = handle.read()
+        return table.path, head, tail
     data = table.read_bytes()
+    return io.BytesIO(data), data[:size], data[-size:]
+
+
+def _read_raw(table: _Table) -> pl.DataFrame:
+    source, head, tail = _head_and_tail(table)
     if table.adapter is PARQUET:
         try:
-            return pl.read_parquet(io.BytesIO(data))
+            return pl.read_parquet(source)
         except pl.exceptions.PolarsError as exc:
             msg = f"{table.name}: unreadable Parquet file ({exc})"
             raise CatalogError(msg) from exc
-    header = _first_line(data[: 64 * 1024], table.name)
-    _check_not_truncated(data, header, table.name)
+    header = _first_line(head, table.name)
+    _check_not_truncated(tail, header, table.name)
     try:
         frame = pl.read_csv(
-            io.BytesIO(data),
+            source,
             infer_schema=False,
             null_values=list(table.adapter.null_values) or None,
         )
@@ -291,55 +304,67 @@ def _flag(column: str) -> pl.Expr:
     return pl.col(column).cast(pl.String).str.strip_chars().str.to_lowercase()
 
 
-def _reason_expr(this_year: int, explicit_dtype: pl.DataType) -> pl.Expr:
-    """First broken rule of a row (in table order), or null for a valid row."""
+def _num(column: str) -> pl.Expr:
+    return pl.col(f"_num_{column}")
+
+
+def _checks(this_year: int, *, explicit_is_text: bool) -> list[tuple[str, pl.Expr]]:
+    """(reason, row breaks it) for every rule, in table order; reads the ``_num_`` columns."""
     track_id_ok = pl.col("track_id").str.contains(_TRACK_ID_RE).fill_null(value=False)
-    chain = pl.when(~track_id_ok).then(pl.lit(TRACK_ID_REASON))
+    checks = [(TRACK_ID_REASON, ~track_id_ok)]
     for rule in VALID_RANGES:
-        raw = pl.col(rule.column)
-        num = raw.cast(pl.Float64, strict=False)
+        raw, num = pl.col(rule.column), _num(rule.column)
         high = this_year if rule.high is None else rule.high
         if rule.required:
-            chain = chain.when(raw.is_null()).then(pl.lit(f"missing {rule.column}"))
-        chain = chain.when(raw.is_not_null() & (num.is_null() | num.is_nan())).then(
-            pl.lit(f"{rule.column} not a number")
+            checks.append((f"missing {rule.column}", raw.is_null()))
+        checks.append(
+            (f"{rule.column} not a number", raw.is_not_null() & (num.is_null() | num.is_nan()))
         )
         if rule.whole:
-            chain = chain.when(num != num.floor()).then(pl.lit(f"{rule.column} not a whole number"))
-        chain = chain.when((num < rule.low) | (num > high)).then(
-            pl.lit(f"{rule.column} outside {rule.describe(this_year)}")
+            checks.append((f"{rule.column} not a whole number", num != num.floor()))
+        checks.append(
+            (f"{rule.column} outside {rule.describe(this_year)}", (num < rule.low) | (num > high))
         )
-    if explicit_dtype != pl.Boolean:
+    if explicit_is_text:
         flag = _flag("explicit")
-        chain = chain.when(flag.is_not_null() & ~flag.is_in(list(_TRUE_FALSE))).then(
-            pl.lit(EXPLICIT_REASON)
-        )
+        checks.append((EXPLICIT_REASON, flag.is_not_null() & ~flag.is_in(list(_TRUE_FALSE))))
+    return [(reason, broken.fill_null(value=False)) for reason, broken in checks]
+
+
+def _first_reason(checks: list[tuple[str, pl.Expr]]) -> pl.Expr:
+    (reason, broken), *rest = checks
+    chain = pl.when(broken).then(pl.lit(reason))
+    for reason, broken in rest:
+        chain = chain.when(broken).then(pl.lit(reason))
     return chain.otherwise(pl.lit(None, dtype=pl.String))
 
 
 def _typed(frame: pl.DataFrame) -> pl.DataFrame:
     exprs = []
     for name, dtype in CATALOG_SCHEMA.items():
-        column = pl.col(name)
         if name == "explicit" and frame.schema[name] != pl.Boolean:
             flags = _flag(name).replace_strict(_TRUE_FALSE, default=None, return_dtype=pl.Boolean)
             exprs.append(flags.alias(name))
-        elif dtype.is_integer():
-            exprs.append(column.cast(pl.Float64).cast(dtype).alias(name))
-        elif dtype == pl.Float64:
-            exprs.append(column.cast(pl.Float64).alias(name))
+        elif f"_num_{name}" in frame.columns:
+            exprs.append(_num(name).cast(dtype).alias(name))
         else:
-            exprs.append(column.cast(dtype).alias(name))
+            exprs.append(pl.col(name).cast(dtype).alias(name))
     return frame.select(exprs)
 
 
 def _validate(frame: pl.DataFrame, name: str) -> tuple[pl.DataFrame, dict[str, int]]:
     """Drop rows outside VALID_RANGES; refuse the file when more than 5% are bad."""
-    reasons = _reason_expr(_this_year(), frame.schema["explicit"]).alias("_reason")
-    checked = frame.with_columns(reasons)
-    counts = checked.get_column("_reason").drop_nulls().value_counts(sort=True, name="n").rows()
+    parsed = frame.with_columns(
+        pl.col(rule.column).cast(pl.Float64, strict=False).alias(f"_num_{rule.column}")
+        for rule in VALID_RANGES
+    )
+    checks = _checks(_this_year(), explicit_is_text=frame.schema["explicit"] != pl.Boolean)
+    checked = parsed.with_columns(pl.any_horizontal(b for _, b in checks).alias("_bad"))
+    # Reasons are worked out on the (few) bad rows only.
+    bad_rows = checked.filter(pl.col("_bad")).select(_first_reason(checks).alias("reason"))
+    counts = bad_rows.get_column("reason").value_counts(sort=True, name="n").rows()
     dropped = {str(reason): int(n) for reason, n in counts}
-    bad = sum(dropped.values())
+    bad = bad_rows.height
     if bad > MAX_BAD_FRACTION * frame.height:
         detail = ", ".join(f"{reason}: {n:,}" for reason, n in dropped.items())
         msg = (
@@ -347,8 +372,7 @@ def _validate(frame: pl.DataFrame, name: str) -> tuple[pl.DataFrame, dict[str, i
             f"break the valid ranges (more than {MAX_BAD_FRACTION:.0%} allowed): {detail}"
         )
         raise CatalogError(msg)
-    valid = checked.filter(pl.col("_reason").is_null()).drop("_reason")
-    return _typed(valid), dropped
+    return _typed(checked.filter(~pl.col("_bad"))), dropped
 
 
 # --------------------------------------------------------------------------- merging
@@ -356,7 +380,9 @@ def _validate(frame: pl.DataFrame, name: str) -> tuple[pl.DataFrame, dict[str, i
 
 def _merge(frames: list[pl.DataFrame]) -> pl.DataFrame:
     """One row per track_id; per column, the highest-precedence non-null value wins."""
-    ranked = pl.concat(frames, how="vertical").sort(["track_id", "_rank"], maintain_order=True)
+    combined = pl.concat(frames, how="vertical")
+    repeated = combined.get_column("track_id").is_duplicated()
+    ranked = combined.filter(repeated).sort(["track_id", "_rank"], maintain_order=True)
     scalar = [c for c in CATALOG_SCHEMA if c not in ("track_id", "genres", "sources")]
     merged = ranked.group_by("track_id", maintain_order=True).agg(
         *(pl.col(c).drop_nulls().first() for c in scalar),
@@ -365,12 +391,12 @@ def _merge(frames: list[pl.DataFrame]) -> pl.DataFrame:
         .list.explode(keep_nulls=False, empty_as_null=False)
         .unique(maintain_order=True),
     )
+    # Most tracks come from one row; only repeated ids pay for the group-by.
+    single = combined.filter(~repeated).select(list(CATALOG_SCHEMA))
     genres = pl.col("genres")
     return (
-        merged.with_columns(
-            pl.when(genres.list.len() > 0).then(genres).otherwise(None).alias("genres")
-        )
-        .select(list(CATALOG_SCHEMA))
+        pl.concat([single, merged.select(list(CATALOG_SCHEMA)).cast(dict(CATALOG_SCHEMA))])
+        .with_columns(pl.when(genres.list.len() > 0).then(genres).otherwise(None).alias("genres"))
         .cast(dict(CATALOG_SCHEMA))
         .sort("track_id")
     )
@@ -450,10 +476,13 @@ def fingerprint(files: Sequence[Path]) -> str:
     """Identify a set of source files by path, size, mtime and content hash (16 hex digits)."""
     entries = []
     for path in sorted(files):
-        stat = path.stat()
-        entries.append(
-            [str(path), stat.st_size, stat.st_mtime_ns, _content_hash(path, stat.st_size)]
-        )
+        try:
+            stat = path.stat()
+            content = _content_hash(path, stat.st_size)
+        except OSError as exc:
+            msg = f"{path}: cannot read ({exc.strerror or exc})"
+            raise CatalogError(msg) from exc
+        entries.append([str(path), stat.st_size, stat.st_mtime_ns, content])
     payload = json.dumps({"version": CATALOG_FORMAT_VERSION, "files": entries})
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
@@ -545,7 +574,11 @@ def load_catalog(settings: Settings, *, progress: Progress | None = None) -> Cat
     catalog = _read_cache(settings.cache_dir, key)
     if catalog is None:
         catalog = _build(files, fingerprint=key, progress=progress)
-        _write_cache(settings.cache_dir, catalog)
+        try:
+            _write_cache(settings.cache_dir, catalog)
+        except OSError as exc:
+            # A read-only or full disk costs start-up time, not the catalog itself.
+            logger.warning("could not write the catalog cache in %s: %s", settings.cache_dir, exc)
     if progress:
         progress(1.0, f"catalog ready: {catalog.tracks.height:,} tracks")
     return catalog

@@ -128,3 +128,11 @@ def test_reference_warm_load_matches_the_session_build(reference_settings, refer
     assert not steps.built
     assert warm.tracks.equals(reference_catalog.tracks)
     assert warm.fingerprint == reference_catalog.fingerprint
+
+
+def test_unwritable_cache_still_returns_the_catalog(tmp_path, source, caplog):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be", encoding="utf-8")
+    catalog = load_catalog(_settings(tmp_path, source))
+    assert catalog.tracks.height == 5
+    assert "could not write the catalog cache" in caplog.text
