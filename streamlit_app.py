@@ -1,8 +1,21 @@
-"""Entrypoint: sidebar and navigation over the page files in pages/."""
+"""Entrypoint: OAuth callback and share links first, then the sidebar and navigation."""
 
 import streamlit as st
 
-st.set_page_config(page_title="Track recommender", page_icon="🎧", layout="wide")
+from ui import entry, state
 
-home = st.Page("pages/home.py", title="Home", icon="🏠", default=True)
-st.navigation([home]).run()
+st.set_page_config(page_title="Track recommender", page_icon="🎧", layout="wide")
+state.init()
+
+pages = {
+    "home": st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+    "recommendations": st.Page(
+        "pages/recommendations.py", title="Recommendations", icon="🎧", url_path="recommendations"
+    ),
+    "explore": st.Page("pages/explore.py", title="Explore", icon="📊", url_path="explore"),
+    "model": st.Page("pages/model.py", title="Model", icon="🧠", url_path="model"),
+}
+navigation = st.navigation(list(pages.values()))
+entry.open_share_link(pages["recommendations"])
+entry.sidebar()
+navigation.run()

@@ -15,6 +15,9 @@ from typing import Final
 
 import polars as pl
 
+from recommender.domain import track_url
+from recommender.recommend import Recommendation, top_reasons
+
 FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -59,3 +62,39 @@ def rows_to_csv(columns: Sequence[str], rows: Iterable[Mapping[str, object]]) ->
 def table_to_csv(table: pl.DataFrame) -> bytes:
     """Write a polars table as neutralised UTF-8 CSV (see :func:`rows_to_csv`)."""
     return rows_to_csv(table.columns, table.iter_rows(named=True))
+
+
+TABLE_COLUMNS: Final = (
+    "title",
+    "artists",
+    "answers seed",
+    "similarity",
+    "why",
+    "spotify",
+    "track_id",
+)
+
+
+def recommendation_table(
+    recommendations: Sequence[Recommendation], *, seed_names: Mapping[str, str]
+) -> pl.DataFrame:
+    """The recommendations as the table the app shows, exports and saves, in their order.
+
+    Args:
+        recommendations: the engine's results.
+        seed_names: display name of each seed id (the id itself is shown when missing).
+    """
+    rows = [
+        {
+            "title": rec.name,
+            "artists": ", ".join(rec.artists),
+            "answers seed": seed_names.get(rec.seed_track_id, rec.seed_track_id),
+            "similarity": round(float(rec.similarity), 1),
+            "why": top_reasons(rec.contributions),
+            "spotify": track_url(rec.track_id),
+            "track_id": rec.track_id,
+        }
+        for rec in recommendations
+    ]
+    schema = dict.fromkeys(TABLE_COLUMNS, pl.String) | {"similarity": pl.Float64}
+    return pl.DataFrame(rows, schema=schema)

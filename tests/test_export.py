@@ -47,3 +47,32 @@ def test_table_to_csv_writes_every_row():
     parsed = _read(table_to_csv(table))
     assert [row[0] for row in parsed] == ["title", "a", "'+b", "c"]
     assert len(parsed) == table.height + 1
+
+
+def test_recommendation_table_matches_the_engine_results():
+    from recommender.export import TABLE_COLUMNS, recommendation_table
+    from recommender.recommend import Recommendation, top_reasons
+
+    contributions = {"energy": 0.1, "valence": 0.2, "tempo": 0.7}
+    recs = [
+        Recommendation(
+            track_id="T" + "1" * 21,
+            name="=Song",
+            artists=("A", "B"),
+            album=None,
+            popularity=None,
+            seed_track_id="S" + "1" * 21,
+            distance=0.5,
+            similarity=87.46,
+            contributions=contributions,
+        )
+    ]
+    table = recommendation_table(recs, seed_names={"S" + "1" * 21: "Seed — X"})
+    assert table.columns == list(TABLE_COLUMNS)
+    row = table.row(0, named=True)
+    assert row["artists"] == "A, B"
+    assert row["answers seed"] == "Seed — X"
+    assert row["similarity"] == 87.5
+    assert row["why"] == top_reasons(contributions)
+    assert row["spotify"] == "https://open.spotify.com/track/" + "T" + "1" * 21
+    assert _read(table_to_csv(table))[1][0] == "'=Song"

@@ -1,0 +1,45 @@
+"""Recommendations: weights and options -> one engine call -> radars, table, save, export, share."""
+
+import streamlit as st
+
+from ui import loaders, render, save, state
+
+st.title("Recommendations")
+services = loaders.load_services()
+if services is None:
+    st.stop()
+seeds = state.seed_ids()
+for problem in st.session_state.pop("share_problems", []):
+    st.warning(problem)
+if not seeds:
+    st.info(
+        "No seed tracks yet. Pick a few on Home (search, your Spotify top tracks or an upload)."
+    )
+    st.page_link("pages/home.py", label="Pick seeds on Home", icon="🏠")
+    st.stop()
+
+controls, results = st.columns([1, 2.6], gap="large")
+with controls:
+    weights = render.weight_controls()
+    options = render.option_controls()
+profiles = state.seed_profiles()
+try:
+    recs = render.recommendations_for(services, seeds, weights, options, profiles)
+except ValueError as error:
+    results.error(f"{error}. Remove that seed on Home and try again.")
+    st.stop()
+
+with results:
+    labels = render.seed_labels(services.catalog, seeds)
+    if not recs:
+        st.warning(
+            "No track passes these options. Widen the popularity range or turn off Discover."
+        )
+        st.stop()
+    table = render.build_table(recs, labels)
+    st.caption(render.describe_recommendations(recs, len(seeds)))
+    render.radar_section(services.catalog, seeds, recs, profiles, labels)
+    render.results_table(table)
+    save.save_section(table)
+    render.export_button(table)
+    render.share_box(seeds, weights)

@@ -1,0 +1,118 @@
+"""The Explore page's sections: catalog overview, feature distributions, a feature scatter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from recommender.charts import PALETTE, feature_histogram, feature_scatter
+from recommender.domain import PROFILE_FEATURES, Catalog
+from ui import render, state
+
+SCATTER_SAMPLE: Final = 3_000
+MARKED_SEEDS: Final = 5
+TOP_GENRES: Final = 20
+
+
+def overview(catalog: Catalog) -> None:
+    """Size, sources and genre counts."""
+    if catalog.synthetic:
+        st.warning("This is the synthetic demo catalog: made-up tracks for trying the app only.")
+    tracks = catalog.tracks
+    artists = tracks.select(pl.col("artists").explode().n_unique()).item()
+    genres = tracks.select(pl.col("genres").explode().drop_nulls().n_unique()).item()
+    cols = st.columns(3)
+    cols[0].metric("Tracks", f"{tracks.height:,}")
+    cols[1].metric("Artists", f"{artists:,}")
+    cols[2].metric("Genre labels", f"{genres:,}")
+    left, right = st.columns(2)
+    sources = (
+        tracks.select(pl.col("sources").explode().alias("source"))
+        .group_by("source")
+        .len("tracks")
+        .sort("tracks", descending=True)
+    )
+    with left:
+        st.subheader("Sources")
+        st.caption("A track found in several datasets counts once per dataset.")
+        st.dataframe(sources, hide_index=True, width="stretch")
+    genre_counts = (
+        tracks.select(pl.col("genres").explode().drop_nulls().alias("genre"))
+        .group_by("genre")
+        .len("tracks")
+        .sort(["tracks", "genre"], descending=[True, False])
+        .head(TOP_GENRES)
+    )
+    with right:
+        st.subheader("Genres")
+        unlabelled = tracks.filter(pl.col("genres").list.len().fill_null(0) == 0).height
+        st.caption(f"Top {TOP_GENRES}; {unlabelled:,} tracks have no genre label.")
+        figure = go.Figure(
+            go.Bar(
+                x=genre_counts["tracks"].to_list(),
+                y=genre_counts["genre"].to_list(),
+                orientation="h",
+                marker={"color": PALETTE[0]},
+            )
+        )
+        figure.update_layout(
+            yaxis={"autorange": "reversed"},
+            height=420,
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            paper_bgcolor="rgba(0,0,0,0)",
+        )
+        st.plotly_chart(figure, key="genre_counts", width="stretch")
+
+
+def _seed_marks(catalog: Catalog, seeds: Sequence[str], feature: str) -> dict[str, float]:
+    rows = render.catalog_rows(catalog, list(seeds)[:MARKED_SEEDS])
+    return {
+        (name or "seed")[:24]: float(value)
+        for name, value in rows.select("name", feature).iter_rows()
+        if value is not None
+    }
+
+
+def distributions(catalog: Catalog, seeds: Sequence[str]) -> None:
+    """A histogram per profile feature (binned on the server) with the seeds marked."""
+    st.subheader("How each feature is distributed")
+    if seeds:
+        st.caption(f"Dashed lines: your first {min(len(seeds), MARKED_SEEDS)} seed(s).")
+    else:
+        st.caption("Pick seeds on Home to see where your tracks sit.")
+    columns = st.columns(3)
+    for index, feature in enumerate(PROFILE_FEATURES):
+        with columns[index % 3]:
+            st.plotly_chart(
+                feature_histogram(
+                    catalog.tracks[feature],
+                    feature=feature,
+                    marks=_seed_marks(catalog, seeds, feature),
+                ),
+                key=f"hist_{feature}",
+                width="stretch",
+            )
+
+
+def scatter(catalog: Catalog, seeds: Sequence[str]) -> None:
+    """Two features of a fixed sample of tracks, plus the seeds."""
+    st.subheader("Two features against each other")
+    left, right = st.columns(2)
+    x = left.selectbox("Horizontal", PROFILE_FEATURES, **state.bind("explore_x", "energy"))
+    y = right.selectbox("Vertical", PROFILE_FEATURES, **state.bind("explore_y", "valence"))
+    sample = catalog.tracks.sample(min(SCATTER_SAMPLE, catalog.tracks.height), seed=0)
+    st.plotly_chart(
+        feature_scatter(
+            sample.select("name", x, y) if x != y else sample.select("name", x),
+            x=x,
+            y=y,
+            seeds=render.catalog_rows(catalog, seeds),
+        ),
+        key="feature_scatter",
+        width="stretch",
+    )
+    st.caption(f"A fixed random sample of {sample.height:,} tracks; stars are your seeds.")

@@ -1,0 +1,251 @@
+"""Cached loaders: the catalog and the model, shared read-only by every visitor.
+
+Both live in one ``st.cache_resource`` store per catalog kind (real or demo), so every
+session of the server sees the same objects (``st.cache_data`` would copy the 75k-row catalog
+on every rerun). The store hands out a matching (catalog, model) pair:
+
+- cold start: the first visitor loads/trains behind a progress display; anyone arriving
+  meanwhile waits on the same lock instead of loading a second copy;
+- a stale model (older than ``RECOMMENDER_MAX_MODEL_AGE_DAYS``) or changed catalog files are
+  noticed on a later request (files are checked at most once a minute) and renewed in a
+  background thread; until the new pair is ready, everyone keeps using the old one.
+
+Nothing per user is stored here.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from recommender.catalog import load_catalog
+from recommender.domain import Catalog
+from recommender.model import TrackModel, load_or_train, needs_retrain, train
+from recommender.settings import Settings
+
+log = logging.getLogger(__name__)
+
+FILE_CHECK_INTERVAL_S: Final = 60.0
+DEMO_FLAG: Final = "use_demo_catalog"
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """A catalog and the model trained on it (always a matching pair)."""
+
+    catalog: Catalog
+    model: TrackModel
+
+
+def _secrets() -> dict[str, object]:
+    try:
+        return {key: st.secrets[key] for key in st.secrets}
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return {}
+
+
+def get_settings() -> Settings:
+    """Settings from the environment first, then ``st.secrets`` (cheap; read per run)."""
+    return Settings.from_sources(secrets=_secrets())
+
+
+def _source_signature(settings: Settings) -> tuple[tuple[str, int, int], ...]:
+    """Size and mtime of every file the catalog may be built from (cheap change detection)."""
+    roots = [*settings.catalog_paths, *([settings.data_dir] if settings.data_dir else [])]
+    entries: list[tuple[str, int, int]] = []
+    for root in roots:
+        paths = sorted(root.iterdir()) if root.is_dir() else [root]
+        for path in paths:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            if path.is_file():
+                entries.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(entries)
+
+
+def _demo_catalog() -> Catalog:
+    from recommender import demo
+
+    return demo.demo_catalog()
+
+
+@dataclass
+class ServiceStore:
+    """The shared (catalog, model) pair of one catalog kind and its renewal machinery."""
+
+    demo: bool
+    services: Services | None = None
+    signature: tuple[tuple[str, int, int], ...] = ()
+    checked_at: float = 0.0
+    renewing: bool = False
+    last_renewal: str | None = None
+    load_lock: threading.Lock = field(default_factory=threading.Lock)
+    state_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _build(self, settings: Settings, progress: Progress | None, *, force: bool) -> Services:
+        if self.demo:
+            # The demo model stays in memory: it must never replace the real model's artifact.
+            catalog = _demo_catalog()
+            return Services(catalog=catalog, model=train(catalog))
+        catalog = load_catalog(settings, progress=progress)
+        if progress:
+            progress(0.9, f"Preparing the model for {catalog.tracks.height:,} tracks…")
+        model = load_or_train(catalog, settings, force=force)
+        return Services(catalog=catalog, model=model)
+
+    def get(self, settings: Settings, *, progress: Progress | None = None) -> Services:
+        """Return the current pair, loading it first if nobody has yet."""
+        if self.services is None:
+            with self.load_lock:
+                if self.services is None:
+                    signature = () if self.demo else _source_signature(settings)
+                    self.services = self._build(settings, progress, force=False)
+                    self.signature = signature
+                    self.checked_at = time.monotonic()
+            return self.services
+        self._maybe_renew(settings)
+        return self.services
+
+    def stale_reason(self, settings: Settings) -> str | None:
+        """Why the current pair should be renewed, or None."""
+        current = self.services
+        if current is None:
+            return None
+        now = time.monotonic()
+        if not self.demo and now - self.checked_at >= FILE_CHECK_INTERVAL_S:
+            self.checked_at = now
+            if _source_signature(settings) != self.signature:
+                return "the catalog files changed"
+        return needs_retrain(current.model, current.catalog, settings, now=datetime.now(UTC))
+
+    def _maybe_renew(self, settings: Settings) -> None:
+        with self.state_lock:
+            if self.renewing:
+                return
+            reason = self.stale_reason(settings)
+            if reason is None:
+                return
+            self.renewing = True
+        log.info("renewing the model in the background: %s", reason)
+        threading.Thread(
+            target=self._renew, args=(settings, reason), name="model-renewal", daemon=True
+        ).start()
+
+    def _renew(self, settings: Settings, reason: str) -> None:
+        try:
+            signature = () if self.demo else _source_signature(settings)
+            fresh = self._build(settings, None, force=False)
+            self.services, self.signature = fresh, signature
+            self.last_renewal = (
+                f"renewed at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC because {reason}"
+            )
+        except (OSError, ValueError, RuntimeError) as error:
+            # The old pair keeps serving; the Model page shows what went wrong.
+            self.last_renewal = f"renewal failed ({reason}): {error}"
+            log.warning("model renewal failed: %s", error)
+        finally:
+            with self.state_lock:
+                self.renewing = False
+
+    def retrain_now(self, settings: Settings) -> Services:
+        """Retrain synchronously (admin button); others keep the old pair until it is done."""
+        with self.load_lock:
+            catalog = self.services.catalog if self.services else None
+            if catalog is None:
+                return self.get(settings)
+            model = train(catalog) if self.demo else load_or_train(catalog, settings, force=True)
+            self.services = Services(catalog=catalog, model=model)
+            self.last_renewal = f"retrained on request at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+            return self.services
+
+
+@st.cache_resource(show_spinner=False)
+def service_store(demo: bool, cache_dir: str) -> ServiceStore:
+    """The one store per catalog kind and cache folder in this server process."""
+    del cache_dir  # only part of the cache key: another cache folder means another store
+    return ServiceStore(demo=demo)
+
+
+def using_demo() -> bool:
+    """True when this session chose the labelled demo catalog."""
+    return bool(st.session_state.get(DEMO_FLAG, False))
+
+
+def current_store() -> ServiceStore:
+    """The store this session draws from (real or demo catalog)."""
+    settings = get_settings()
+    return service_store(using_demo(), str(settings.cache_dir))
+
+
+def _choose_demo() -> None:
+    st.session_state[DEMO_FLAG] = True
+
+
+def load_services() -> Services | None:
+    """The (catalog, model) pair with progress on a cold start; None after showing an error.
+
+    When no real catalog can be had, the error says why and what to do, and offers the
+    clearly labelled demo catalog instead.
+    """
+    settings = get_settings()
+    store = current_store()
+    if store.services is not None:
+        return store.get(settings)
+    if store.load_lock.locked():
+        with st.spinner("Another visitor is loading the catalog and model; this takes a moment…"):
+            return store.get(settings)
+    with st.status("Loading the catalog and the model (first start only)…", expanded=True) as box:
+        bar = st.progress(0.0, text="Looking for the catalog files…")
+
+        def progress(fraction: float, text: str) -> None:
+            bar.progress(min(1.0, max(0.0, fraction)), text=text)
+
+        try:
+            services = store.get(settings, progress=progress)
+        except (OSError, ValueError, RuntimeError) as error:
+            box.update(label="The catalog could not be loaded", state="error", expanded=True)
+            st.error(f"{error}")
+            if not using_demo():
+                st.button(
+                    "Use the demo catalog (synthetic tracks, for trying the app only)",
+                    key="use_demo",
+                    on_click=_choose_demo,
+                )
+            return None
+        box.update(
+            label=f"Ready: {services.catalog.tracks.height:,} tracks",
+            state="complete",
+            expanded=False,
+        )
+    return services
+
+
+def get_catalog() -> Catalog | None:
+    """The shared catalog (see :func:`load_services`)."""
+    services = load_services()
+    return services.catalog if services else None
+
+
+def get_model() -> TrackModel | None:
+    """The shared model, renewed in the background when stale (see :func:`load_services`)."""
+    services = load_services()
+    return services.model if services else None
+
+
+def model_cache_path(settings: Settings) -> Path:
+    """Where the model artifact lives (for the Model page)."""
+    from recommender.model import model_path
+
+    return model_path(settings)
