@@ -147,10 +147,8 @@ def _read_manifest(directory: Path) -> dict[str, dict[str, Any]]:
     path = directory / MANIFEST_NAME
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
     except (OSError, ValueError):
-        # An unreadable manifest vouches for nothing: every file is checked again.
+        # A missing or unreadable manifest vouches for nothing: every file is fetched again.
         return {}
     files = data.get("files") if isinstance(data, dict) else None
     return files if isinstance(files, dict) else {}
@@ -233,7 +231,7 @@ def read_header(path: Path) -> list[str]:
 
 
 def verify_file(path: Path, source: Source, *, url: str | None = None) -> int:
-    """Check a fetched file is ``source``'s dataset; return the number of parsed rows.
+    """Check a fetched file is ``source``'s dataset; return its number of valid tracks.
 
     Raises:
         VerificationError: naming the file (and URL) and what is wrong with it.
@@ -252,7 +250,7 @@ def verify_file(path: Path, source: Source, *, url: str | None = None) -> int:
     rows = _parsed_rows(path, source, where=where)
     if rows < MIN_ROWS:
         msg = (
-            f"{where} holds only {rows:,} parsed rows of the {source.name} dataset "
+            f"{where} holds only {rows:,} valid tracks of the {source.name} dataset "
             f"(at least {MIN_ROWS:,} expected): truncated or not the published file"
         )
         raise VerificationError(msg)
