@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -50,6 +51,10 @@ _LIST_COLUMNS: Final = ("artists", "genres", "sources")
 
 class CatalogError(ValueError):
     """Bad catalog input; the message names the file, the column and the counts."""
+
+
+class _UnrecognisedError(CatalogError):
+    """Not a table any adapter knows (a folder skips these; a named file is an error)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,13 +125,13 @@ def _accepted_headers() -> str:
 def _first_line(head: bytes, name: str) -> list[str]:
     if not head.strip():
         msg = f"{name}: the file is empty"
-        raise CatalogError(msg)
+        raise _UnrecognisedError(msg)
     line = head.split(b"\n", 1)[0]
     try:
         text = line.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         msg = f"{name}: not UTF-8 text (byte {exc.start} of the header); save it as UTF-8 CSV"
-        raise CatalogError(msg) from exc
+        raise _UnrecognisedError(msg) from exc
     return next(csv.reader([text.rstrip("\r")]), [])
 
 
@@ -147,7 +152,7 @@ def _adapter_for(head: bytes, name: str, *, parquet_source: Path | io.BytesIO) -
     if adapter is None:
         shown = ",".join(header[:8]) + (",…" if len(header) > 8 else "")
         msg = f"{name}: unknown format (header {shown!r}); accepted: {_accepted_headers()}"
-        raise CatalogError(msg)
+        raise _UnrecognisedError(msg)
     return adapter
 
 
@@ -180,7 +185,7 @@ def _tables_in(path: Path) -> list[_Table]:
         raise CatalogError(msg) from exc
     if not tables:
         msg = f"{path}: the zip archive holds no CSV or Parquet table"
-        raise CatalogError(msg)
+        raise _UnrecognisedError(msg)
     return tables
 
 
@@ -199,26 +204,39 @@ def detect_kind(path: Path) -> str:
     return kinds[0] if len(kinds) == 1 else "zip:" + "+".join(kinds)
 
 
-def supported_files(folder: Path) -> list[Path]:
-    """Every file directly in ``folder`` whose header a known adapter recognises, sorted."""
-    found = []
+def _scan_folder(folder: Path) -> tuple[list[Path], dict[str, str]]:
+    found, skipped = [], {}
     for path in sorted(folder.iterdir()):
         if not path.is_file() or path.name.startswith("."):
             continue
         try:
             _tables_in(path)
-        except CatalogError as exc:
-            logger.info("skipping %s", exc)
+        except _UnrecognisedError as exc:
+            skipped[str(path)] = str(exc).removeprefix(f"{path}: ").split(";")[0]
             continue
         found.append(path)
-    return found
+    return found, skipped
 
 
-def _expand(paths: Sequence[Path]) -> list[Path]:
+def supported_files(folder: Path) -> list[Path]:
+    """Every file directly in ``folder`` whose header a known adapter recognises, sorted.
+
+    Files no adapter recognises (a README, an image) are skipped.
+
+    Raises:
+        CatalogError: a recognised file that is damaged (a truncated zip, a broken Parquet).
+    """
+    return _scan_folder(folder)[0]
+
+
+def _expand(paths: Sequence[Path]) -> tuple[list[Path], dict[str, str]]:
+    """The source files (folders opened) and the folder entries skipped, with why."""
     files: list[Path] = []
+    skipped: dict[str, str] = {}
     for path in paths:
         if path.is_dir():
-            inside = supported_files(path)
+            inside, passed_over = _scan_folder(path)
+            skipped.update(passed_over)
             if not inside:
                 accepted = _accepted_headers()
                 msg = f"{path}: no supported data file in this folder; accepted: {accepted}"
@@ -233,7 +251,7 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
     if not unique:
         msg = "no catalog source files given"
         raise CatalogError(msg)
-    return unique
+    return unique, skipped
 
 
 # --------------------------------------------------------------------------- reading
@@ -493,8 +511,14 @@ def build_catalog(paths: Sequence[Path]) -> Catalog:
     Raises:
         CatalogError: an unknown, unreadable, empty, truncated or mostly invalid file.
     """
-    files = _expand(paths)
-    return _build(files, fingerprint=fingerprint(files), progress=None)
+    files, skipped = _expand(paths)
+    return _with_skipped(_build(files, fingerprint=fingerprint(files), progress=None), skipped)
+
+
+def _with_skipped(catalog: Catalog, skipped: dict[str, str]) -> Catalog:
+    # Worked out on every load (not cached): the folder may have gained a README since.
+    report = {**catalog.report, "skipped_files": skipped}
+    return dataclasses.replace(catalog, report=report)
 
 
 # --------------------------------------------------------------------------- cache
@@ -567,7 +591,7 @@ def load_catalog(settings: Settings, *, progress: Progress | None = None) -> Cat
             the message lists what was tried and what to do.
         CatalogError: a bad source file.
     """
-    files = _expand(_locate_sources(settings, progress))
+    files, skipped = _expand(_locate_sources(settings, progress))
     if progress:
         progress(0.0, "checking source files")
     key = fingerprint(files)
@@ -581,7 +605,7 @@ def load_catalog(settings: Settings, *, progress: Progress | None = None) -> Cat
             logger.warning("could not write the catalog cache in %s: %s", settings.cache_dir, exc)
     if progress:
         progress(1.0, f"catalog ready: {catalog.tracks.height:,} tracks")
-    return catalog
+    return _with_skipped(catalog, skipped)
 
 
 # --------------------------------------------------------------------------- CLI
@@ -594,6 +618,8 @@ def _print_summary(report: dict[str, Any]) -> None:
     for name, reasons in report["dropped_rows"].items():
         for reason, count in reasons.items():
             print(f"  dropped from {name}: {count:,} ({reason})")
+    for name, why in report.get("skipped_files", {}).items():
+        print(f"  skipped {name}: {why}")
     print(f"fingerprint {report['fingerprint']}")
 
 

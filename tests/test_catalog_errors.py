@@ -99,11 +99,23 @@ def test_folder_without_data_files(tmp_path):
     assert str(tmp_path) in message
 
 
-def test_folder_skips_files_it_cannot_recognise(tmp_path):
+def test_folder_skips_files_it_cannot_recognise_and_says_so(tmp_path):
     write_csv(tmp_path / "k.csv", KAGGLE_HEADER, [kaggle_row(0)])
     (tmp_path / "notes.md").write_text("# notes\n", encoding="utf-8")
     assert supported_files(tmp_path) == [tmp_path / "k.csv"]
-    assert build_catalog([tmp_path]).tracks.height == 1
+    catalog = build_catalog([tmp_path])
+    assert catalog.tracks.height == 1
+    assert list(catalog.report["skipped_files"]) == [str(tmp_path / "notes.md")]
+    assert "unknown format" in catalog.report["skipped_files"][str(tmp_path / "notes.md")]
+
+
+def test_folder_with_a_damaged_zip_is_an_error_not_a_skip(tmp_path):
+    write_csv(tmp_path / "k.csv", KAGGLE_HEADER, [kaggle_row(0)])
+    full = write_zip(tmp_path / "hits.zip", {"a.csv": csv_bytes(HIT_HEADER, [hit_row(1)])})
+    full.write_bytes(full.read_bytes()[:-30])
+    message = _error([tmp_path])
+    assert "hits.zip" in message
+    assert "truncated" in message
 
 
 def test_a_bad_file_stops_the_whole_build(tmp_path):
