@@ -1,0 +1,59 @@
+import polars as pl
+import pytest
+
+from recommender.domain import PROFILE_FEATURES
+from tests.app_support import new_app, plotly_specs, texts
+
+
+@pytest.fixture
+def app(monkeypatch, reference_settings, reference_catalog):
+    return new_app(monkeypatch, reference_settings)
+
+
+def test_explore_without_seeds(app, reference_catalog):
+    at = app.run().switch_page("pages/explore.py").run()
+    assert not at.exception
+    assert at.metric[0].value == f"{reference_catalog.tracks.height:,}"
+    specs = plotly_specs(at)
+    histograms = [
+        s for s in specs if s["data"][0]["type"] == "bar" and "orientation" not in s["data"][0]
+    ]
+    assert len(histograms) == len(PROFILE_FEATURES)
+    energy = next(s for s in histograms if s["layout"]["title"]["text"] == "energy")
+    assert sum(energy["data"][0]["y"]) == reference_catalog.tracks["energy"].drop_nulls().len()
+    assert "Pick seeds on Home" in texts(at)
+
+
+def test_explore_marks_the_seeds(app, reference_catalog):
+    seed = reference_catalog.tracks.filter(pl.col("name") == "Memories - Dillon Francis Remix")
+    app.session_state["seed_ids"] = [seed["track_id"][0]]
+    at = app.run().switch_page("pages/explore.py").run()
+    assert not at.exception
+    specs = plotly_specs(at)
+    energy = next(s for s in specs if s["layout"].get("title", {}).get("text") == "energy")
+    assert energy["layout"]["shapes"][0]["x0"] == seed["energy"][0]
+    scatter = specs[-1]
+    assert scatter["data"][1]["name"] == "your seeds"
+    assert scatter["data"][1]["x"] == [seed["energy"][0]]
+    at.selectbox(key="explore_x").set_value("tempo").run()
+    assert not at.exception
+    assert plotly_specs(at)[-1]["layout"]["xaxis"]["title"]["text"] == "tempo (BPM)"
+
+
+def test_model_page_for_a_visitor_has_no_retrain(app, reference_catalog):
+    at = app.run().switch_page("pages/model.py").run()
+    assert not at.exception
+    values = [m.value for m in at.metric]
+    assert f"{reference_catalog.tracks.height:,}" in values
+    assert "retrain_now" not in [b.key for b in at.button]
+    assert "7 days" in texts(at)
+
+
+def test_model_page_retrain_for_admin(monkeypatch, reference_settings, reference_catalog):
+    at = new_app(monkeypatch, reference_settings, env={"RECOMMENDER_ADMIN": "1"}).run()
+    at.switch_page("pages/model.py").run()
+    trained_before = at.metric[0].value
+    at.button(key="retrain_now").click().run()
+    assert not at.exception
+    assert "Retrained at" in at.success[0].value
+    assert at.metric[0].value >= trained_before

@@ -1,0 +1,150 @@
+import polars as pl
+import pytest
+
+from recommender.charts import profile_of, to_unit_scale
+from recommender.domain import PROFILE_FEATURES
+from recommender.features import DEFAULT_WEIGHTS, PRESETS
+from tests.app_support import new_app, plotly_specs, record_downloads, texts
+
+# Real catalog tracks, looked up by title at test time (never copied into the repository).
+SEED_TITLES = (
+    "I Don't Care (with Justin Bieber) - Loud Luxury Remix",
+    "Memories - Dillon Francis Remix",
+)
+
+
+@pytest.fixture
+def seed_ids(reference_catalog):
+    tracks = reference_catalog.tracks
+    ids = [tracks.filter(pl.col("name") == title)["track_id"][0] for title in SEED_TITLES]
+    assert len(ids) == 2
+    return ids
+
+
+@pytest.fixture
+def app(monkeypatch, reference_settings, reference_catalog):
+    return new_app(monkeypatch, reference_settings)
+
+
+def _open_with_seeds(app, seed_ids):
+    app.session_state["seed_ids"] = list(seed_ids)
+    app.session_state["seed_source"] = "guest search"
+    at = app.run()
+    return at.switch_page("pages/recommendations.py").run()
+
+
+def _table(at):
+    return at.dataframe[0].value
+
+
+def test_without_seeds_the_page_says_what_to_do(app):
+    at = app.run().switch_page("pages/recommendations.py").run()
+    assert not at.exception
+    assert "No seed tracks yet" in at.info[0].value
+
+
+def test_table_and_both_radars(app, seed_ids, reference_catalog):
+    at = _open_with_seeds(app, seed_ids)
+    assert not at.exception
+    table = _table(at)
+    assert len(table) == 10  # per_seed 5 x 2 seeds
+    assert {"title", "artists", "answers seed", "similarity", "why", "spotify"} <= set(
+        table.columns
+    )
+    assert all(url.startswith("https://open.spotify.com/track/") for url in table["spotify"])
+    assert all(text.startswith("close on") for text in table["why"])
+
+    profile_spec, seed_spec = plotly_specs(at)
+    names = [trace["name"] for trace in profile_spec["data"]]
+    assert names[0] == "Your seeds"
+    assert "Recommendations" in names
+    # The recommendations' radar is the mean of the shown tracks on the fixed 0-1 scale.
+    shown = reference_catalog.tracks.filter(
+        pl.col("track_id").is_in([url.rsplit("/", 1)[1] for url in table["spotify"]])
+    )
+    expected = profile_of(shown, label="x")
+    trace = next(t for t in profile_spec["data"] if t["name"] == "Recommendations")
+    radius = dict(zip(trace["theta"], trace["r"], strict=False))
+    for feature in PROFILE_FEATURES:
+        assert radius[feature] == pytest.approx(to_unit_scale(feature, expected.features[feature]))
+    assert [t["name"] for t in seed_spec["data"] if t.get("showlegend") is not False] == [
+        "Seed",
+        "Its neighbours",
+    ]
+
+
+def test_radar_seed_switches_the_second_radar(app, seed_ids, reference_catalog):
+    at = _open_with_seeds(app, seed_ids)
+    before = plotly_specs(at)[1]["data"][0]["r"]
+    at.selectbox(key="radar_seed").set_value(seed_ids[1]).run()
+    assert not at.exception
+    after = plotly_specs(at)[1]["data"][0]["r"]
+    row = reference_catalog.tracks.filter(pl.col("track_id") == seed_ids[1])
+    assert after[1] == pytest.approx(to_unit_scale("energy", row["energy"][0]))
+    assert before != after
+
+
+def test_weight_change_changes_the_table(app, seed_ids):
+    at = _open_with_seeds(app, seed_ids)
+    before = _table(at)[["title", "similarity"]].to_dict("records")
+    at.slider(key="weight_energy").set_value(3.0).run()
+    assert not at.exception
+    assert at.session_state["weights"]["energy"] == 3.0
+    assert _table(at)[["title", "similarity"]].to_dict("records") != before
+
+
+def test_presets_and_reset_move_the_sliders(app, seed_ids):
+    at = _open_with_seeds(app, seed_ids)
+    at.button(key="preset_same_mood").click().run()
+    assert not at.exception
+    for name, value in PRESETS["Same mood"].items():
+        assert at.slider(key=f"weight_{name}").value == value
+    at.button(key="reset_weights").click().run()
+    for name, value in DEFAULT_WEIGHTS.items():
+        assert at.slider(key=f"weight_{name}").value == value
+    assert at.session_state["weights"] == dict(DEFAULT_WEIGHTS)
+
+
+def test_weights_survive_a_visit_to_another_page(app, seed_ids):
+    at = _open_with_seeds(app, seed_ids)
+    at.slider(key="weight_valence").set_value(2.5).run()
+    at.switch_page("pages/explore.py").run()
+    at.switch_page("pages/recommendations.py").run()
+    assert at.slider(key="weight_valence").value == 2.5
+
+
+def test_options_limit_the_list(app, seed_ids):
+    at = _open_with_seeds(app, seed_ids)
+    at.number_input(key="per_seed").set_value(3).run()
+    assert len(_table(at)) == 6
+    at.number_input(key="max_per_artist").set_value(1).run()
+    table = _table(at)
+    assert not at.exception
+    assert len(set(table["artists"])) == len(table)
+
+
+def test_export_is_the_shown_table(app, seed_ids, monkeypatch):
+    downloads = record_downloads(monkeypatch)
+    at = _open_with_seeds(app, seed_ids)
+    assert at.get("download_button")[0].proto.label == "Download CSV"
+    content, mimetype, filename = downloads[-1]
+    assert mimetype == "text/csv"
+    assert filename.endswith(".csv")
+    lines = content.decode("utf-8").splitlines()
+    table = _table(at)
+    assert len(lines) == len(table) + 1
+    assert lines[0].startswith("title,artists,answers seed,similarity,why,spotify")
+
+
+def test_guest_is_told_why_saving_needs_login(app, seed_ids):
+    at = _open_with_seeds(app, seed_ids)
+    assert "needs a Spotify login" in texts(at)
+    assert not [b for b in at.button if b.key == "save_playlist"]
+
+
+def test_share_link_reproduces_seeds_and_weights(app, seed_ids):
+    at = _open_with_seeds(app, seed_ids)
+    at.slider(key="weight_energy").set_value(2.0).run()
+    link = at.code[0].value
+    assert f"seeds={seed_ids[0]},{seed_ids[1]}" in link
+    assert "weights=energy:2" in link

@@ -1,0 +1,44 @@
+import polars as pl
+import pytest
+
+from tests.app_support import new_app, plotly_specs
+from tests.factories import track_id
+
+TITLES = ("Memories - Dillon Francis Remix", "All the Time - Don Diablo Remix")
+
+
+@pytest.fixture
+def known_ids(reference_catalog):
+    tracks = reference_catalog.tracks
+    return [tracks.filter(pl.col("name") == title)["track_id"][0] for title in TITLES]
+
+
+def test_share_link_opens_recommendations_as_a_guest(monkeypatch, reference_settings, known_ids):
+    at = new_app(monkeypatch, reference_settings)
+    unknown = track_id(999)  # well-formed, not in the catalog
+    at.query_params["seeds"] = ",".join([*known_ids, unknown, "garbage"])
+    at.query_params["weights"] = "energy:2,bogus:1"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Recommendations"
+    assert at.session_state["seed_ids"] == known_ids
+    assert at.session_state["seed_source"] == "share link"
+    assert at.slider(key="weight_energy").value == 2.0
+    warnings = "\n".join(w.value for w in at.warning)
+    assert unknown in warnings
+    assert "garbage" in warnings
+    assert "bogus" in warnings
+    assert len(at.dataframe[0].value) == 10
+    assert len(plotly_specs(at)) == 2
+    # consumed: a rerun or refresh does not apply the link again
+    assert "seeds" not in at.query_params
+
+
+def test_share_link_with_only_unknown_ids_explains(monkeypatch, reference_settings):
+    at = new_app(monkeypatch, reference_settings)
+    at.query_params["seeds"] = track_id(998)
+    at.run()
+    assert not at.exception
+    assert at.session_state["seed_ids"] == []
+    assert any("not in the catalog" in w.value for w in at.warning)
+    assert "No seed tracks yet" in at.info[0].value
