@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from ui import entry, state
+from ui import auth, entry, state
 
 st.set_page_config(page_title="Track recommender", page_icon="🎧", layout="wide")
 state.init()
+auth.handle_oauth_callback()
 
 pages = {
     "home": st.Page("pages/home.py", title="Home", icon="🏠", default=True),
@@ -17,5 +18,6 @@ pages = {
 }
 navigation = st.navigation(list(pages.values()))
 entry.open_share_link(pages["recommendations"])
+auth.account_sidebar()
 entry.sidebar()
 navigation.run()

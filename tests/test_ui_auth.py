@@ -1,0 +1,191 @@
+"""The Streamlit login glue, one fresh AppTest per scenario (each run = one browser session)."""
+
+import re
+import time
+
+from streamlit.testing.v1 import AppTest
+
+from recommender.auth import issue_state
+from tests.conftest import APP
+from tests.fake_spotify import authorize
+
+SCRIPT = """
+import streamlit as st
+from ui import auth
+
+auth.handle_oauth_callback()
+auth.account_sidebar()
+st.write("page body")
+"""
+STATE_SECRET = b"fake-state-secret"
+TOKEN_KEY = "spotify:spotify_token_info"
+
+
+def app(fake=None, query=None, secrets_table=True, script=None) -> AppTest:
+    at = AppTest.from_string(script or SCRIPT, default_timeout=15)
+    if fake is not None:
+        if secrets_table:
+            at.secrets["spotify"] = fake.env()
+        else:
+            for key, value in fake.env().items():
+                at.secrets[key] = value
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def login_href(at: AppTest) -> str:
+    for block in at.markdown:
+        found = re.search(r'<a href="([^"]+)" target="_top"', block.value)
+        if found:
+            return found.group(1).replace("&amp;", "&")
+    raise AssertionError(f"no login anchor in {[m.value for m in at.markdown]}")
+
+
+def errors(at: AppTest) -> str:
+    return " ".join(e.value for e in at.error)
+
+
+def token_requests(fake):
+    return fake.requests("POST", "/api/token")
+
+
+def back_from_spotify(fake, user="alice"):
+    fake.login_as(user)
+    return authorize(login_href(app(fake)))
+
+
+def test_without_credentials_guest_mode_is_said_once_without_error():
+    at = app()
+    assert not at.exception
+    assert not at.error
+    captions = [c.value for c in at.sidebar.caption]
+    assert captions == ["Spotify login is not configured here; guest mode."]
+
+
+def test_login_link_is_a_same_tab_anchor_to_the_configured_accounts_service(fake_spotify):
+    at = app(fake_spotify)
+    href = login_href(at)
+    assert href.startswith(fake_spotify.base_url + "authorize?")
+    assert "state=" in href
+    assert 'target="_top"' in " ".join(m.value for m in at.markdown)
+    assert not at.get("link_button")
+
+
+def test_full_login_consumes_the_callback_and_shows_who_is_logged_in(fake_spotify):
+    back = back_from_spotify(fake_spotify, "alice")
+    at = app(fake_spotify, query=back)
+    assert not at.exception
+    assert not at.error
+    assert dict(at.query_params) == {}
+    assert TOKEN_KEY in at.session_state
+    assert "Alice" in " ".join(m.value for m in at.sidebar.markdown)
+    assert [r.path for r in fake_spotify.requests()] == [
+        "/authorize",
+        "/api/token",
+        "/v1/me/",
+    ]
+
+
+def test_top_level_secrets_work_too(fake_spotify):
+    back = back_from_spotify(fake_spotify, "bob")
+    at = app(fake_spotify, query=back, secrets_table=False)
+    assert not at.error
+    assert "Bob" in " ".join(m.value for m in at.sidebar.markdown)
+
+
+def test_two_sessions_two_users_never_share_a_token(fake_spotify):
+    first = app(fake_spotify, query=back_from_spotify(fake_spotify, "alice"))
+    second = app(fake_spotify, query=back_from_spotify(fake_spotify, "bob"))
+    names = [" ".join(m.value for m in at.sidebar.markdown) for at in (first, second)]
+    assert "Alice" in names[0]
+    assert "Bob" not in names[0]
+    assert "Bob" in names[1]
+    assert "Alice" not in names[1]
+    assert (
+        first.session_state[TOKEN_KEY]["access_token"]
+        != (second.session_state[TOKEN_KEY]["access_token"])
+    )
+
+
+def test_logout_forgets_the_token(fake_spotify):
+    at = app(fake_spotify, query=back_from_spotify(fake_spotify, "alice"))
+    at.button(key="spotify_logout").click().run()
+    assert not at.exception
+    assert TOKEN_KEY not in at.session_state
+    assert login_href(at).startswith(fake_spotify.base_url)
+
+
+def test_replayed_callback_is_refused_without_a_second_token_request(fake_spotify):
+    back = back_from_spotify(fake_spotify, "alice")
+    app(fake_spotify, query=back)
+    replay = app(fake_spotify, query=back)
+    assert "only once" in errors(replay)
+    assert TOKEN_KEY not in replay.session_state
+    assert len(token_requests(fake_spotify)) == 1
+    assert login_href(replay)
+
+
+def test_forged_state_is_refused_before_any_token_request(fake_spotify):
+    back = back_from_spotify(fake_spotify, "alice")
+    forged = issue_state(b"attacker-secret")
+    at = app(fake_spotify, query={"code": back["code"], "state": forged})
+    assert "not signed by this app" in errors(at)
+    assert dict(at.query_params) == {}
+    assert token_requests(fake_spotify) == []
+    assert login_href(at)
+
+
+def test_expired_state_is_refused_before_any_token_request(fake_spotify):
+    back = back_from_spotify(fake_spotify, "alice")
+    old = issue_state(STATE_SECRET, now=time.time() - 11 * 60)
+    at = app(fake_spotify, query={"code": back["code"], "state": old})
+    assert "expired" in errors(at)
+    assert token_requests(fake_spotify) == []
+
+
+def test_missing_state_is_refused(fake_spotify):
+    back = back_from_spotify(fake_spotify, "alice")
+    at = app(fake_spotify, query={"code": back["code"]})
+    assert "no login state" in errors(at)
+    assert token_requests(fake_spotify) == []
+
+
+def test_access_denied_explains_and_offers_a_fresh_link(fake_spotify):
+    fake_spotify.deny_next_login()
+    back = authorize(login_href(app(fake_spotify)))
+    assert back["error"] == "access_denied"
+    at = app(fake_spotify, query=back)
+    assert "did not allow access" in errors(at)
+    assert dict(at.query_params) == {}
+    assert token_requests(fake_spotify) == []
+    assert login_href(at)
+
+
+def test_failed_token_exchange_explains_and_offers_a_fresh_link(fake_spotify):
+    back = back_from_spotify(fake_spotify, "alice")
+    at = app(fake_spotify, query={"code": "stale-code", "state": back["state"]})
+    assert "Spotify login failed" in errors(at)
+    assert not at.exception
+    assert TOKEN_KEY not in at.session_state
+    assert login_href(at)
+
+
+def test_user_off_the_allow_list_is_told_why_and_stays_a_guest(fake_spotify):
+    at = app(fake_spotify, query=back_from_spotify(fake_spotify, "mallory"))
+    assert "allow-list" in errors(at)
+    assert TOKEN_KEY not in at.session_state
+    assert login_href(at)
+
+
+def test_the_real_entrypoint_consumes_the_callback_before_navigation(fake_spotify):
+    back = back_from_spotify(fake_spotify, "alice")
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.secrets["spotify"] = fake_spotify.env()
+    for key, value in back.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    assert "code" not in at.query_params
+    assert "state" not in at.query_params
+    assert TOKEN_KEY in at.session_state

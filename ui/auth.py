@@ -1,0 +1,184 @@
+"""Spotify login glue: session-only token store, login link, OAuth callback, logout.
+
+Tokens live only in ``st.session_state`` (via :class:`SessionTokenStore`); the only global
+object is the registry of used OAuth states, which holds nonces, never tokens.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator, MutableMapping
+from typing import Any, Final
+
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from recommender.auth import StateError, UsedStates, issue_state, verify_state
+from recommender.settings import Settings
+from recommender.spotify import SpotifyProblem, SpotifySession, current_user
+
+PREFIX: Final = "spotify:"
+USER_KEY: Final = "spotify_user"
+CALLBACK_PARAMS: Final = ("code", "state", "error", "error_description")
+LOGIN_LABEL: Final = "Log in with Spotify"
+_ANCHOR_STYLE: Final = (
+    "display:inline-block;padding:0.45rem 1.1rem;border-radius:999px;background:#1DB954;"
+    "color:#121212;font-weight:600;text-decoration:none;"
+)
+
+
+class SessionTokenStore(MutableMapping[str, Any]):
+    """This browser session's Spotify data inside ``st.session_state`` (keys prefixed)."""
+
+    def __getitem__(self, key: str) -> Any:
+        return st.session_state[PREFIX + key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        st.session_state[PREFIX + key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del st.session_state[PREFIX + key]
+
+    def __iter__(self) -> Iterator[str]:
+        return (k.removeprefix(PREFIX) for k in list(st.session_state) if k.startswith(PREFIX))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _secrets() -> dict[str, Any]:
+    try:
+        return {key: st.secrets[key] for key in st.secrets}
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return {}
+
+
+def settings() -> Settings:
+    """Settings from the environment first, then ``st.secrets`` (AppTest's are not in env)."""
+    return Settings.from_sources(secrets=_secrets())
+
+
+@st.cache_resource
+def used_states() -> UsedStates:
+    """The process-wide registry of consumed OAuth states (nonces only)."""
+    return UsedStates()
+
+
+def _session(config: Settings) -> SpotifySession:
+    return SpotifySession(config, SessionTokenStore())
+
+
+def spotify_session() -> SpotifySession | None:
+    """The logged-in listener's Spotify session, or None (guest, or Spotify not configured)."""
+    config = settings()
+    if not config.spotify_configured:
+        return None
+    session = _session(config)
+    return session if session.logged_in else None
+
+
+def user_name() -> str | None:
+    """Display name of the logged-in listener, as read at login."""
+    user = st.session_state.get(USER_KEY)
+    return user["display_name"] if user and spotify_session() is not None else None
+
+
+def login_url() -> str | None:
+    """A fresh consent-page URL (signed, expiring state), or None when not configured."""
+    config = settings()
+    if not config.spotify_configured or not config.state_secret:
+        return None
+    return _session(config).authorize_url(issue_state(config.state_secret))
+
+
+def login_link(label: str = LOGIN_LABEL) -> bool:
+    """Draw the login anchor (same tab, ``target="_top"``); False when Spotify is not configured.
+
+    ``st.link_button`` always opens a new tab, and inside Community Cloud's iframe only
+    ``_top`` may navigate to Spotify's consent page.
+    """
+    url = login_url()
+    if url is None:
+        return False
+    st.markdown(
+        f'<a href="{html.escape(url)}" target="_top" style="{_ANCHOR_STYLE}">'
+        f"{html.escape(label)}</a>",
+        unsafe_allow_html=True,
+    )
+    return True
+
+
+def _login_failed(message: str) -> None:
+    st.error(f"Spotify login failed. {message}")
+    login_link("Try logging in again")
+
+
+def handle_oauth_callback() -> None:
+    """Consume ``?code&state`` (or ``?error``) from Spotify; call before ``st.navigation``.
+
+    The parameters leave the URL at once so a rerun or refresh cannot reuse them. A wrong,
+    expired or replayed state is refused before any token request.
+    """
+    params = st.query_params
+    if not any(name in params for name in CALLBACK_PARAMS):
+        return
+    code, state, error = params.get("code"), params.get("state"), params.get("error")
+    for name in CALLBACK_PARAMS:
+        if name in params:
+            del params[name]
+    config = settings()
+    if not config.spotify_configured or not config.state_secret:
+        st.warning("Spotify login is not configured on this server; continuing as a guest.")
+        return
+    if error:
+        reason = (
+            "You did not allow access on Spotify's page."
+            if error == "access_denied"
+            else f"Spotify answered: {error}."
+        )
+        _login_failed(reason)
+        return
+    try:
+        verify_state(state, config.state_secret, used=used_states())
+    except StateError as refused:
+        _login_failed(str(refused))
+        return
+    if not code:
+        _login_failed("Spotify's answer carried no authorization code.")
+        return
+    session = _session(config)
+    try:
+        session.complete_login(code)
+        user = current_user(session)
+    except SpotifyProblem as problem:
+        session.logout()
+        _login_failed(f"{problem.message} {problem.next_step}")
+        return
+    st.session_state[USER_KEY] = {"user_id": user.user_id, "display_name": user.display_name}
+
+
+def logout() -> None:
+    """Forget the token and everything read from Spotify in this session."""
+    store = SessionTokenStore()
+    for key in list(store):
+        del store[key]
+    st.session_state.pop(USER_KEY, None)
+
+
+def show_problem(problem: SpotifyProblem) -> None:
+    """Render a Spotify failure: what happened, what to do, and a login link if needed."""
+    st.error(problem.message)
+    st.caption(problem.next_step)
+    if problem.needs_login:
+        st.session_state.pop(USER_KEY, None)
+        login_link()
+
+
+def account_sidebar() -> None:
+    """Sidebar block: who is logged in and Log out, or the login link, or guest mode."""
+    with st.sidebar:
+        if spotify_session() is not None:
+            st.markdown(f"Logged in to Spotify as **{user_name() or 'you'}**")
+            st.button("Log out", key="spotify_logout", on_click=logout)
+        elif not login_link():
+            st.caption("Spotify login is not configured here; guest mode.")
