@@ -18,11 +18,18 @@ from recommender.text import fold, primary_artist
 
 MatchKind = Literal["exact", "prefix", "fuzzy"]
 
-# Per-token match quality; a track's quality is the worst over the query's tokens.
-_EXACT: Final = 3
-_PREFIX: Final = 2
-_FUZZY: Final = 1
-_KINDS: Final[dict[int, MatchKind]] = {_EXACT: "exact", _PREFIX: "prefix", _FUZZY: "fuzzy"}
+# Per-token match quality; a track's quality is the worst over the query's tokens. A typo in
+# a whole word ("beyonse") ranks above a typo in a prefix being typed ("beyp").
+_EXACT: Final = 4
+_PREFIX: Final = 3
+_FUZZY_WORD: Final = 2
+_FUZZY_PREFIX: Final = 1
+_KINDS: Final[dict[int, MatchKind]] = {
+    _EXACT: "exact",
+    _PREFIX: "prefix",
+    _FUZZY_WORD: "fuzzy",
+    _FUZZY_PREFIX: "fuzzy",
+}
 # Shorter tokens would match half the vocabulary with one edit.
 MIN_FUZZY_LENGTH: Final = 4
 _APOSTROPHES: Final = re.compile(r"['’`´]")
@@ -38,8 +45,9 @@ def tokens(text: str) -> list[str]:
 class SearchHit:
     """One search result.
 
-    ``score`` orders results: 3 exact / 2 prefix / 1 fuzzy, plus popularity / 1000, so the
-    kind always dominates and popularity breaks ties within a kind.
+    ``score`` orders results: 4 exact / 3 prefix / 2 one typo in a whole word / 1 one typo
+    in a prefix, plus popularity / 1000, so the match always dominates and popularity breaks
+    ties within it.
     """
 
     track_id: str
@@ -88,6 +96,10 @@ class SearchIndex:
         self.postings = postings
         self._row_of_id = {track_id: row for row, track_id in enumerate(track_ids)}
         self._prefixes = _prefixes_by_length(vocabulary)
+        # Every token without its first letter, sorted, and the vocabulary index of each.
+        shifted = sorted((token[1:], i) for i, token in enumerate(vocabulary))
+        self._shifted = [rest for rest, _ in shifted]
+        self._shifted_token = np.array([i for _, i in shifted], dtype=np.int64)
 
     @classmethod
     def build(cls, catalog: Catalog) -> SearchIndex:
@@ -180,7 +192,9 @@ class SearchIndex:
         for word in words:
             quality = np.zeros(len(self.track_ids), dtype=np.int8)
             if fuzzy and len(word) >= MIN_FUZZY_LENGTH:
-                quality[self._fuzzy_rows(word)] = _FUZZY
+                in_prefix, in_word = self._fuzzy_rows(word)
+                quality[in_prefix] = _FUZZY_PREFIX
+                quality[in_word] = _FUZZY_WORD
             lo, hi = self._prefix_range(word)
             quality[self.postings[self.offsets[lo] : self.offsets[hi]]] = _PREFIX
             if lo < hi and self.vocabulary[lo] == word:
@@ -194,29 +208,53 @@ class SearchIndex:
         hi = bisect.bisect_left(self.vocabulary, prefix + "\U0010ffff", lo)
         return lo, hi
 
-    def _fuzzy_rows(self, word: str) -> np.ndarray:
+    def _fuzzy_rows(self, word: str) -> tuple[np.ndarray, np.ndarray]:
+        """Rows with a token one typo from ``word``: (as a prefix, as a whole word)."""
         # A token is within one edit of the typed word when one of its prefixes of length
         # len(word) - 1, len(word) or len(word) + 1 is; the prefix then names a vocabulary range.
-        slices = []
+        # Such a prefix starts with word[0] or word[1] unless the typo is the first letter
+        # itself (replaced or dropped), which the shifted vocabulary finds without rapidfuzz.
+        # Comparing only within those first-letter groups keeps rapidfuzz on a few thousand
+        # strings instead of the whole vocabulary.
+        ranges: list[tuple[int, int]] = []  # vocabulary ranges matched as prefixes
+        words: list[int] = []  # vocabulary indices matched as whole words
         for length in (len(word) - 1, len(word), len(word) + 1):
-            choices = self._prefixes.get(length)
-            if not choices:
-                continue
-            distances = process.cdist(
-                [word], choices, scorer=OSA.distance, score_cutoff=1, dtype=np.uint8
-            )[0]
-            for index in np.flatnonzero(distances <= 1):
-                lo, hi = self._prefix_range(choices[index])
-                slices.append(self.postings[self.offsets[lo] : self.offsets[hi]])
-        return np.concatenate(slices) if slices else np.empty(0, dtype=np.int32)
+            for first in dict.fromkeys(word[:2]):
+                choices = self._prefixes.get((length, first))
+                if not choices:
+                    continue
+                distances = process.cdist(
+                    [word], choices, scorer=OSA.distance, score_cutoff=1, dtype=np.uint8
+                )[0]
+                for index in np.flatnonzero(distances <= 1).tolist():
+                    lo, hi = self._prefix_range(choices[index])
+                    ranges.append((lo, hi))
+                    if self.vocabulary[lo] == choices[index]:
+                        words.append(lo)
+        for shifted in (word[1:], word):  # first letter replaced, first letter dropped
+            lo = bisect.bisect_left(self._shifted, shifted)
+            hi = bisect.bisect_left(self._shifted, shifted + "\U0010ffff", lo)
+            whole = bisect.bisect_right(self._shifted, shifted, lo, hi)
+            tokens_hit = self._shifted_token[lo:hi].tolist()
+            ranges.extend((i, i + 1) for i in tokens_hit)
+            words.extend(tokens_hit[: whole - lo])
+        return self._rows(ranges), self._rows([(i, i + 1) for i in words])
+
+    def _rows(self, ranges: list[tuple[int, int]]) -> np.ndarray:
+        if not ranges:
+            return np.empty(0, dtype=np.int32)
+        return np.concatenate(
+            [self.postings[self.offsets[lo] : self.offsets[hi]] for lo, hi in ranges]
+        )
 
 
-def _prefixes_by_length(vocabulary: list[str]) -> dict[int, list[str]]:
-    longest = max((len(token) for token in vocabulary), default=0)
-    return {
-        length: sorted({token[:length] for token in vocabulary if len(token) >= length})
-        for length in range(MIN_FUZZY_LENGTH - 1, longest + 1)
-    }
+def _prefixes_by_length(vocabulary: list[str]) -> dict[tuple[int, str], list[str]]:
+    """Distinct token prefixes keyed by (length, first letter), each list sorted."""
+    groups: dict[tuple[int, str], set[str]] = {}
+    for token in vocabulary:
+        for length in range(MIN_FUZZY_LENGTH - 1, len(token) + 1):
+            groups.setdefault((length, token[0]), set()).add(token[:length])
+    return {key: sorted(prefixes) for key, prefixes in groups.items()}
 
 
 def surprise_pick(

@@ -14,6 +14,7 @@ ROWS = [
     {"name": "Don't Stop Me Now", "artists": ["Queen"], "popularity": 83},
     {"name": "Bohemian Rhapsody", "artists": ["Queen"], "popularity": None},
     {"name": "Água de Beber", "artists": ["Astrud Gilberto"], "popularity": 40},
+    {"name": "Beyoncesque", "artists": ["Tribute Band"], "popularity": 99},
 ]
 
 
@@ -61,12 +62,27 @@ def test_popularity_breaks_ties_and_unknown_popularity_ranks_last(index):
         ("bohemian rapsody", ("Bohemian Rhapsody", "Queen")),  # a letter missing
         ("quueen bohem", ("Bohemian Rhapsody", "Queen")),  # a letter too many
         ("rhapsdo", ("Bohemian Rhapsody", "Queen")),  # typo inside a prefix being typed
+        ("veyonce", ("Halo", "Beyoncé")),  # first letter replaced
+        ("eyonce halo", ("Halo", "Beyoncé")),  # first letter dropped
+        ("ebyonce", ("Halo", "Beyoncé")),  # first two letters swapped
+        ("xbeyonce", ("Halo", "Beyoncé")),  # a letter added in front
     ],
 )
 def test_one_typo_is_forgiven_in_tokens_of_four_or_more(index, query, expected):
     hits = index.search(query)
     assert expected in names(hits)
     assert all(h.kind == "fuzzy" for h in hits if (h.name, h.artists[0]) == expected)
+
+
+def test_a_typo_in_a_whole_word_ranks_above_a_typo_in_a_prefix(index):
+    hits = index.search("beyonse")
+    assert names(hits) == [
+        ("Crazy in Love", "Beyoncé"),
+        ("Halo", "Beyoncé"),
+        ("Beyoncesque", "Tribute Band"),
+    ]
+    assert hits[0].score > hits[1].score > hits[2].score
+    assert {h.kind for h in hits} == {"fuzzy"}
 
 
 def test_short_tokens_get_no_typo_tolerance(index):
