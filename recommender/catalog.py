@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 
 # Bump when the build logic changes, so older caches are not reused.
-CATALOG_FORMAT_VERSION: Final = 1
+CATALOG_FORMAT_VERSION: Final = 2
 MAX_BAD_FRACTION: Final = 0.05
 # Content hashes read whole files up to this size; larger ones (the 1.2M set, ~350 MB) hash
 # their first and last chunk plus the size, so a warm start stays fast.
@@ -46,7 +46,6 @@ _HASH_CHUNK: Final = 8 * 1024 * 1024
 _ZIP_MAGIC: Final = b"PK\x03\x04"
 _PARQUET_MAGIC: Final = b"PAR1"
 _TRACK_ID_RE: Final = r"^[0-9A-Za-z]{22}$"
-_LIST_COLUMNS: Final = ("artists", "genres", "sources")
 
 
 class CatalogError(ValueError):
@@ -177,7 +176,11 @@ def _tables_in(path: Path) -> list[_Table]:
                     member_head = member.read(64 * 1024)
                 if not member_head.startswith(_PARQUET_MAGIC) and not _looks_textual(member_head):
                     continue
-                source = io.BytesIO(archive.read(info)) if member_head[:4] == b"PAR1" else path
+                source = (
+                    io.BytesIO(archive.read(info))
+                    if member_head.startswith(_PARQUET_MAGIC)
+                    else path
+                )
                 adapter = _adapter_for(member_head, name, parquet_source=source)
                 tables.append(_Table(name, adapter, path, info.filename))
     except (zipfile.BadZipFile, EOFError) as exc:
@@ -459,8 +462,10 @@ def _build(files: Sequence[Path], *, fingerprint: str, progress: Progress | None
     if progress:
         progress(0.9, "merging duplicate tracks")
     tracks = _merge(tracks_parts)
+    playlists = _playlists(playlist_parts, tracks)
     report = {
         **_summary(tracks),
+        "playlists": playlists.get_column("playlist_id").n_unique(),
         "dropped_rows": dropped_rows,
         "fingerprint": fingerprint,
         "files": file_report,
@@ -468,7 +473,7 @@ def _build(files: Sequence[Path], *, fingerprint: str, progress: Progress | None
     }
     return Catalog(
         tracks=tracks,
-        playlists=_playlists(playlist_parts, tracks),
+        playlists=playlists,
         fingerprint=fingerprint,
         report=report,
     )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
+import polars as pl
 import pytest
 
 from recommender.domain import CATALOG_SCHEMA, PLAYLIST_SCHEMA
@@ -25,3 +29,10 @@ def test_reference_playlists_only_name_catalog_tracks(reference_catalog):
     assert members.join(reference_catalog.tracks, on="track_id", how="anti").height == 0
     # One playlist can be listed under several subgenres, so only whole rows are unique.
     assert members.unique().height == members.height
+
+
+def test_reference_playlists_match_the_tidytuesday_file(shared_data, reference_catalog):
+    with zipfile.ZipFile(shared_data / "tidytuesday_spotify_songs.zip") as archive:
+        raw = pl.read_csv(io.BytesIO(archive.read("spotify_songs.csv")), infer_schema=False)
+    assert reference_catalog.report["playlists"] == raw.get_column("playlist_id").n_unique()
+    assert reference_catalog.playlists.height == raw.height
