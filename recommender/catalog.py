@@ -443,6 +443,16 @@ def _summary(tracks: pl.DataFrame) -> dict[str, Any]:
     }
 
 
+def _adapt(table: _Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
+    try:
+        return _validate(table.adapter.to_canonical(raw), table.name)
+    except pl.exceptions.PolarsError as exc:
+        # e.g. a column polars typed or named differently from what the header promised
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        msg = f"{table.name}: cannot read its {table.adapter.label} columns ({reason})"
+        raise CatalogError(msg) from exc
+
+
 def _build(files: Sequence[Path], *, fingerprint: str, progress: Progress | None) -> Catalog:
     tables = [table for path in files for table in _tables_in(path)]
     tracks_parts: list[pl.DataFrame] = []
@@ -453,7 +463,7 @@ def _build(files: Sequence[Path], *, fingerprint: str, progress: Progress | None
         if progress:
             progress(0.05 + 0.8 * i / len(tables), f"reading {table.name}")
         raw = _read_raw(table)
-        valid, dropped = _validate(table.adapter.to_canonical(raw), table.name)
+        valid, dropped = _adapt(table, raw)
         tracks_parts.append(valid.with_columns(_rank=pl.lit(table.adapter.precedence)))
         if table.adapter.kind == "tidytuesday":
             playlist_parts.append(playlist_rows(raw))

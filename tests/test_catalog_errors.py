@@ -187,3 +187,23 @@ def test_cli_process_prints_no_traceback(tmp_path):
     assert done.returncode != 0
     assert "empty" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_parquet_with_wrong_column_types_names_the_file(tmp_path):
+    source = write_csv(tmp_path / "k.csv", KAGGLE_HEADER, [kaggle_row(0)])
+    tracks = build_catalog([source]).tracks
+    broken = tracks.with_columns(tracks.get_column("sources").list.join(",").alias("sources"))
+    path = tmp_path / "odd.parquet"
+    broken.write_parquet(path)
+    message = _error([path])
+    assert str(path.resolve()) in message
+    assert "Parquet" in message
+
+
+def test_parquet_missing_catalog_columns(tmp_path):
+    source = write_csv(tmp_path / "k.csv", KAGGLE_HEADER, [kaggle_row(0)])
+    path = tmp_path / "thin.parquet"
+    build_catalog([source]).tracks.drop("tempo", "genres").write_parquet(path)
+    message = _error([path])
+    assert "tempo" in message
+    assert "genres" in message
