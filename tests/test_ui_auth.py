@@ -189,3 +189,42 @@ def test_the_real_entrypoint_consumes_the_callback_before_navigation(fake_spotif
     assert "code" not in at.query_params
     assert "state" not in at.query_params
     assert TOKEN_KEY in at.session_state
+
+
+READS = """
+import streamlit as st
+from ui import auth
+
+auth.handle_oauth_callback()
+tracks = auth.top_tracks("short_term")
+if tracks is not None:
+    st.write(f"top {len(tracks)}")
+    if st.button("Save", key="save"):
+        saved = auth.save_playlist("From the app", [t.track_id for t in tracks[:3]], public=False)
+        if saved is not None:
+            st.write(f"saved {saved.url}")
+"""
+
+
+def test_top_tracks_are_read_once_and_a_playlist_is_saved(fake_spotify):
+    at = app(fake_spotify, query=back_from_spotify(fake_spotify, "alice"), script=READS)
+    expected = fake_spotify.users["alice"].top["short_term"]
+    assert [m.value for m in at.markdown] == [f"top {len(expected)}"]
+    at.button(key="save").click().run()
+    assert not at.exception
+    saved = [p for p in fake_spotify.playlists_of("alice") if p.name == "From the app"]
+    assert len(saved) == 1
+    assert saved[0].items == [f"spotify:track:{t}" for t in expected[:3]]
+    assert f"saved https://open.spotify.com/playlist/{saved[0].playlist_id}" in [
+        m.value for m in at.markdown
+    ]
+    assert len(fake_spotify.requests("GET", "/v1/me/top/tracks")) == 1
+
+
+def test_quota_problem_is_shown_plainly_and_the_page_survives(fake_spotify):
+    back = back_from_spotify(fake_spotify, "alice")
+    fake_spotify.inject("GET", "/v1/me/top/tracks", status=429, reason="QUOTA_EXCEEDED")
+    at = app(fake_spotify, query=back, script=READS)
+    assert not at.exception
+    assert "QUOTA_EXCEEDED" in errors(at)
+    assert "Guest mode still works" in " ".join(c.value for c in at.caption)

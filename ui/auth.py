@@ -13,9 +13,12 @@ from typing import Any, Final
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from recommender import spotify
 from recommender.auth import StateError, UsedStates, issue_state, verify_state
+from recommender.domain import Catalog, Track
+from recommender.resolve import CatalogIndex
 from recommender.settings import Settings
-from recommender.spotify import SpotifyProblem, SpotifySession, current_user
+from recommender.spotify import SavedPlaylist, SpotifyProblem, SpotifySession, current_user
 
 PREFIX: Final = "spotify:"
 USER_KEY: Final = "spotify_user"
@@ -182,3 +185,42 @@ def account_sidebar() -> None:
             st.button("Log out", key="spotify_logout", on_click=logout)
         elif not login_link():
             st.caption("Spotify login is not configured here; guest mode.")
+
+
+def top_tracks(time_range: spotify.TimeRange) -> list[Track] | None:
+    """The listener's top tracks for a range, read once per session; None after a shown problem."""
+    session = spotify_session()
+    if session is None:
+        return None
+    store = SessionTokenStore()
+    key = f"top:{time_range}"
+    if key not in store:
+        try:
+            store[key] = spotify.top_tracks(session, time_range)
+        except SpotifyProblem as problem:
+            show_problem(problem)
+            return None
+    return list(store[key])
+
+
+def save_playlist(name: str, track_ids: list[str], *, public: bool) -> SavedPlaylist | None:
+    """Save (or resume saving) a playlist; shows the problem and returns None on failure."""
+    session = spotify_session()
+    if session is None:
+        login_link()
+        return None
+    try:
+        return spotify.save_playlist(session, name, track_ids, public=public)
+    except SpotifyProblem as problem:
+        show_problem(problem)
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def _index(_catalog: Catalog, fingerprint: str) -> CatalogIndex:
+    return CatalogIndex.build(_catalog)
+
+
+def catalog_index(catalog: Catalog) -> CatalogIndex:
+    """Feature-resolution lookups for the shared catalog (catalog-derived, safe to share)."""
+    return _index(catalog, catalog.fingerprint)
