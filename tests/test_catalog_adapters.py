@@ -169,6 +169,8 @@ def test_tracks_1_2m_python_list_artists_and_unknown_year(tmp_path):
         million_row(0, artists=repr(["Guns N' Roses", 'Say "Hi"', "Back\\slash"])),
         million_row(1, year=0, explicit="True"),
         million_row(2, artists="[]"),
+        # The real file writes time_signature as a float.
+        million_row(3, time_signature="3.0"),
     ]
     path = write_csv(tmp_path / "tracks_features.csv", MILLION_HEADER, rows)
 
@@ -180,6 +182,7 @@ def test_tracks_1_2m_python_list_artists_and_unknown_year(tmp_path):
     assert _row(catalog, made_id(1))["explicit"] is True
     assert _row(catalog, made_id(2))["artists"] == []
     assert _row(catalog, made_id(2))["sources"] == ["tracks_1_2m"]
+    assert _row(catalog, made_id(3))["time_signature"] == 3
 
 
 def test_tracks_1_2m_with_real_titles_and_artists(tmp_path, shared_data):
