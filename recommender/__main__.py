@@ -9,7 +9,13 @@ from collections.abc import Sequence
 
 # Each module exposes ``add_cli(subparsers)``, which registers its commands and sets
 # ``func(args) -> int`` on the parser. Adding a command means adding its module here.
-COMMAND_MODULES = ("recommender.catalog", "recommender.download", "recommender.history")
+COMMAND_MODULES = (
+    "recommender.catalog",
+    "recommender.download",
+    "recommender.history",
+    "recommender.model",
+    "recommender.recommend",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,315 @@
+"""The feature weights (one list for CLI, sliders and share links) and the feature encoding."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
+
+import numpy as np
+import polars as pl
+import scipy.sparse as sp
+from sklearn.preprocessing import StandardScaler
+
+from recommender.text import fold, split_artists
+
+WEIGHT_NAMES: Final = (
+    "danceability",
+    "energy",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "loudness",
+    "tempo",
+    "duration",
+    "key",
+    "mode",
+    "time_signature",
+    "popularity",
+    "year",
+    "artist",
+    "genre",
+)
+WEIGHT_MIN: Final = 0.0
+WEIGHT_MAX: Final = 3.0
+
+# Starting point before the offline evaluation tunes them: the audio features at 1, the
+# coarse musical descriptors (key, mode, metre) low because they mostly say "4/4 major", and
+# the artist at 1 (a different artist costs as much as a random draw on two features).
+DEFAULT_WEIGHTS: Final[Mapping[str, float]] = MappingProxyType(
+    {
+        "danceability": 1.0,
+        "energy": 1.0,
+        "speechiness": 1.0,
+        "acousticness": 1.0,
+        "instrumentalness": 1.0,
+        "liveness": 0.5,
+        "valence": 1.0,
+        "loudness": 1.0,
+        "tempo": 0.5,
+        "duration": 0.5,
+        "key": 0.25,
+        "mode": 0.25,
+        "time_signature": 0.25,
+        "popularity": 0.75,
+        "year": 0.75,
+        "artist": 1.0,
+        "genre": 0.75,
+    }
+)
+
+
+def _preset(**changes: float) -> Mapping[str, float]:
+    return MappingProxyType({**DEFAULT_WEIGHTS, **changes})
+
+
+PRESETS: Final[Mapping[str, Mapping[str, float]]] = MappingProxyType(
+    {
+        "Sound alike": _preset(
+            liveness=1.0, tempo=1.0, duration=0.25, popularity=0.0, year=0.5, artist=0.5, genre=0.5
+        ),
+        "Same mood": _preset(
+            valence=2.5,
+            energy=2.0,
+            danceability=1.5,
+            mode=1.0,
+            speechiness=0.5,
+            instrumentalness=0.5,
+            popularity=0.25,
+            year=0.25,
+            artist=0.5,
+            genre=0.25,
+        ),
+        "Discover new artists": _preset(artist=0.0, popularity=0.25, genre=1.5),
+    }
+)
+
+# Dense weights in column order. Each is standardised to one column, except `key`, which is a
+# point on the circle of fifths (two columns): keys a fifth apart share six of seven notes,
+# so they should sit close, and C and B (adjacent numbers, few shared notes) should not.
+SCALED_FEATURES: Final = (
+    "danceability",
+    "energy",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "loudness",
+    "tempo",
+    "duration",
+    "mode",
+    "time_signature",
+    "popularity",
+    "year",
+)
+DENSE_WEIGHTS: Final = (*SCALED_FEATURES, "key")
+SPARSE_WEIGHTS: Final = ("artist", "genre")
+
+
+def _raw_columns() -> list[pl.Expr]:
+    """Catalog columns -> raw numeric values; null where the value is unknown or invalid."""
+    positive = {"tempo": "tempo", "time_signature": "time_signature", "year": "year"}
+    exprs = []
+    for name in SCALED_FEATURES:
+        if name == "duration":
+            # Log seconds: durations are heavily skewed (a few 70-minute recordings).
+            duration = pl.col("duration_ms").cast(pl.Float64)
+            expr = pl.when(duration > 0).then((duration / 1000.0).log()).otherwise(None)
+        elif name in positive:
+            # Tempo 0, metre 0 and year 0 are "analysis failed"/"unknown", not values.
+            value = pl.col(positive[name]).cast(pl.Float64)
+            expr = pl.when(value > 0).then(value).otherwise(None)
+        else:
+            expr = pl.col(name).cast(pl.Float64)
+        exprs.append(expr.alias(name))
+    return exprs
+
+
+def raw_features(tracks: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return the raw scaled-feature matrix (NaN = unknown) and the key's pitch class (-1 unknown).
+
+    Raises:
+        ValueError: naming the catalog column that is missing.
+    """
+    needed = {*SCALED_FEATURES, "duration_ms", "key"} - {"duration"}
+    missing = sorted(needed - set(tracks.columns))
+    if missing:
+        msg = f"tracks table lacks feature column(s) {missing}"
+        raise ValueError(msg)
+    raw = tracks.select(_raw_columns()).to_numpy().astype(np.float64)
+    key = tracks["key"].cast(pl.Int64).fill_null(-1).to_numpy()
+    key = np.where((key >= 0) & (key <= 11), key, -1)
+    return raw, key
+
+
+def fit_scaler(raw: np.ndarray) -> StandardScaler:
+    """Fit a StandardScaler on the catalog, ignoring unknown values (NaN).
+
+    A column that is unknown for every track is fitted on zeros so it stays finite.
+    """
+    filled = raw.copy()
+    empty = np.isnan(filled).all(axis=0)
+    filled[:, empty] = 0.0
+    return StandardScaler().fit(filled)
+
+
+def n_dense_columns() -> int:
+    """Width of the dense matrix: 14 scaled + 2 key columns + one "unknown" column per weight."""
+    return len(SCALED_FEATURES) + 2 + len(DENSE_WEIGHTS)
+
+
+def dense_column_weights() -> np.ndarray:
+    """For each dense column, the index of its weight in ``WEIGHT_NAMES``."""
+    owners = [*SCALED_FEATURES, "key", "key", *DENSE_WEIGHTS]
+    return np.array([WEIGHT_NAMES.index(name) for name in owners], dtype=np.intp)
+
+
+def encode_dense(
+    raw: np.ndarray, key: np.ndarray, scaler: StandardScaler
+) -> tuple[np.ndarray, np.ndarray]:
+    """Standardise and encode the dense block; return ``(values, known)``.
+
+    ``values`` (float32, n x ``n_dense_columns()``): standardised features, unknown ones at the
+    mean (0) with their "unknown" column set to 1. For a seed whose value is known, an unknown
+    candidate therefore costs ``x_seed**2 + 1`` on that feature: exactly the expected squared
+    difference to a random catalog track (standardised: mean 0, variance 1). It is never closer
+    than a known match and, on average, no farther than a known track. For ``key`` (unit
+    circle, missing = origin) the cost is 2, the expected distance between two random keys.
+    ``known`` (bool, n x ``len(DENSE_WEIGHTS)``) is what the seed side uses to switch a feature
+    off for a seed that lacks it.
+    """
+    n = raw.shape[0]
+    scaled = scaler.transform(raw)
+    known_scaled = ~np.isnan(scaled)
+    key_known = key >= 0
+    # Circle of fifths: pitch class p sits at position 7p mod 12.
+    angle = ((key * 7) % 12) * (2.0 * math.pi / 12.0)
+    key_xy = np.column_stack([np.cos(angle), np.sin(angle)]) * key_known[:, None]
+    known = np.column_stack([known_scaled, key_known])
+    values = np.empty((n, n_dense_columns()), dtype=np.float32)
+    n_scaled = len(SCALED_FEATURES)
+    values[:, :n_scaled] = np.where(known_scaled, scaled, 0.0)
+    values[:, n_scaled : n_scaled + 2] = key_xy
+    values[:, n_scaled + 2 :] = ~known
+    return values, known
+
+
+def artist_names(artists: Sequence[str] | None) -> list[str]:
+    """Folded, de-duplicated artist names of one track ("A feat. B" counts as A and B)."""
+    names: dict[str, None] = {}
+    for credit in artists or ():
+        for part in split_artists(credit):
+            names.setdefault(fold(part), None)
+    return [name for name in names if name]
+
+
+def genre_labels(genres: Sequence[str] | None) -> list[str]:
+    """Folded, de-duplicated genre labels of one track."""
+    return list(dict.fromkeys(label for label in (fold(g) for g in genres or ()) if label))
+
+
+def one_hot(rows: Sequence[Sequence[str]], vocabulary: Mapping[str, int]) -> sp.csr_matrix:
+    """Multi-hot rows over ``vocabulary``, L2-normalised so every labelled row has norm 1.
+
+    Labels not in the vocabulary are dropped; a row with none stays all-zero.
+    """
+    indptr = [0]
+    indices: list[int] = []
+    data: list[float] = []
+    for labels in rows:
+        cols = sorted({vocabulary[label] for label in labels if label in vocabulary})
+        indices.extend(cols)
+        if cols:
+            data.extend([1.0 / math.sqrt(len(cols))] * len(cols))
+        indptr.append(len(indices))
+    return sp.csr_matrix(
+        (np.array(data, dtype=np.float32), np.array(indices, dtype=np.int32), indptr),
+        shape=(len(rows), len(vocabulary)),
+    )
+
+
+def resolve_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+    """Defaults overlaid with ``weights``; every value checked.
+
+    Raises:
+        ValueError: naming an unknown weight (and listing the valid ones) or a value outside
+            ``WEIGHT_MIN``-``WEIGHT_MAX``.
+    """
+    resolved = dict(DEFAULT_WEIGHTS)
+    for name, value in (weights or {}).items():
+        if name not in resolved:
+            msg = f"unknown weight {name!r}; valid weights: {', '.join(WEIGHT_NAMES)}"
+            raise ValueError(msg)
+        number = float(value)
+        if not WEIGHT_MIN <= number <= WEIGHT_MAX:
+            msg = f"weight {name}={value} is outside {WEIGHT_MIN:g}-{WEIGHT_MAX:g}"
+            raise ValueError(msg)
+        resolved[name] = number
+    return resolved
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """Parse "energy:2,valence:0.5" (or "energy=2" pieces) into the weights it names.
+
+    Raises:
+        ValueError: on a malformed piece, an unknown name (listing the valid ones) or a value
+            outside the allowed range.
+    """
+    parsed: dict[str, float] = {}
+    for piece in text.replace(";", ",").split(","):
+        piece = piece.strip()
+        if not piece:
+            continue
+        name, sep, value = piece.replace("=", ":", 1).partition(":")
+        name = name.strip().lower()
+        if not sep:
+            msg = f"weight {piece!r} is not NAME:VALUE or NAME=VALUE"
+            raise ValueError(msg)
+        try:
+            number = float(value)
+        except ValueError:
+            msg = f"weight {piece!r}: {value.strip()!r} is not a number"
+            raise ValueError(msg) from None
+        if not math.isfinite(number):
+            msg = f"weight {piece!r} is not a finite number"
+            raise ValueError(msg)
+        parsed[name] = number
+    resolve_weights(parsed)
+    return parsed
+
+
+def _short(number: float) -> str:
+    return f"{number:g}"
+
+
+def format_weights(weights: Mapping[str, float]) -> str:
+    """Format weights as "energy:2,valence:0.5", only those that differ from the defaults."""
+    resolved = resolve_weights(weights)
+    return ",".join(
+        f"{name}:{_short(resolved[name])}"
+        for name in WEIGHT_NAMES
+        if not math.isclose(resolved[name], DEFAULT_WEIGHTS[name])
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class WeightVector:
+    """Weights as an array in ``WEIGHT_NAMES`` order, plus the squared weights."""
+
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, weights: Mapping[str, float] | None) -> WeightVector:
+        """Resolve and order ``weights`` (defaults for the names not given)."""
+        resolved = resolve_weights(weights)
+        return cls(np.array([resolved[name] for name in WEIGHT_NAMES], dtype=np.float64))
+
+    @property
+    def squared(self) -> np.ndarray:
+        """``w**2`` per weight: the factor on each feature's squared difference."""
+        return self.values**2

@@ -1,0 +1,488 @@
+import json
+import math
+
+import numpy as np
+import pytest
+from sklearn.neighbors import NearestNeighbors
+
+from recommender.__main__ import main
+from recommender.domain import AudioProfile, track_uri
+from recommender.features import (
+    DENSE_WEIGHTS,
+    WEIGHT_NAMES,
+    WeightVector,
+    dense_column_weights,
+    resolve_weights,
+)
+from recommender.model import load_or_train, train
+from recommender.recommend import RecommendOptions, recommend, similarity_of, top_reasons
+from recommender.text import song_key
+from tests.factories import make_catalog, track_id
+
+FEATURES = ("danceability", "energy", "valence", "acousticness", "tempo", "loudness")
+
+
+def _ids(results):
+    return [r.track_id for r in results]
+
+
+def _tiny():
+    rows = [
+        {"name": "Seed", "artists": ["Ann"], "energy": 0.90, "valence": 0.80, "genres": ["rock"]},
+        {"name": "Twin", "artists": ["Bob"], "energy": 0.88, "valence": 0.80, "genres": ["rock"]},
+        {"name": "Cousin", "artists": ["Cat"], "energy": 0.70, "valence": 0.60, "genres": ["rock"]},
+        {
+            "name": "Opposite",
+            "artists": ["Dan"],
+            "energy": 0.05,
+            "valence": 0.05,
+            "genres": ["jazz"],
+        },
+        {"name": "Middle", "artists": ["Eve"], "energy": 0.50, "valence": 0.40, "genres": ["pop"]},
+        {"name": "Quiet", "artists": ["Fay"], "energy": 0.20, "valence": 0.30, "genres": ["folk"]},
+    ]
+    catalog = make_catalog(rows)
+    return catalog, train(catalog)
+
+
+def _random_catalog(seed: int, n: int = 240, *, missing: bool = False):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        row = {
+            "name": f"Song {i}",
+            "artists": [f"Artist {rng.integers(0, 40)}"],
+            "genres": [f"g{rng.integers(0, 6)}"],
+            "popularity": int(rng.integers(0, 101)),
+            "year": int(rng.integers(1960, 2024)),
+            "key": int(rng.integers(0, 12)),
+            "mode": int(rng.integers(0, 2)),
+            "duration_ms": int(rng.integers(90_000, 400_000)),
+        }
+        for name in FEATURES:
+            row[name] = float(rng.uniform(0, 1)) * (200 if name == "tempo" else 1)
+        row["loudness"] = float(rng.uniform(-30, 0))
+        if missing:
+            if rng.random() < 0.4:
+                row["popularity"] = None
+            if rng.random() < 0.3:
+                row["year"] = None
+            if rng.random() < 0.3:
+                row["genres"] = []
+        rows.append(row)
+    catalog = make_catalog(rows)
+    return catalog, train(catalog)
+
+
+def _weights(rng):
+    return {name: float(rng.choice([0.0, 0.5, 1.0, 2.0, 3.0])) for name in WEIGHT_NAMES}
+
+
+def _definition_distance(model, seed, candidate, weights):
+    """The documented squared distance, term by term, straight from the encoded rows."""
+    w2 = WeightVector.of(weights).squared
+    owners = dense_column_weights()
+    total = 0.0
+    for column, owner in enumerate(owners):
+        dense_index = DENSE_WEIGHTS.index(WEIGHT_NAMES[owner])
+        if model.known[seed, dense_index]:
+            diff = float(model.dense[seed, column]) - float(model.dense[candidate, column])
+            total += w2[owner] * diff * diff
+    for name in DENSE_WEIGHTS:
+        if not model.known[seed, DENSE_WEIGHTS.index(name)]:
+            total += 2.0 * w2[WEIGHT_NAMES.index(name)]
+    for block, name in ((model.artists, "artist"), (model.genres, "genre")):
+        a, b = block[seed].toarray().ravel(), block[candidate].toarray().ravel()
+        index = WEIGHT_NAMES.index(name)
+        total += w2[index] * (2.0 - 2.0 * float(a @ b)) if a.any() else 2.0 * w2[index]
+    return total
+
+
+def test_tiny_catalog_finds_the_obvious_neighbour_first():
+    catalog, model = _tiny()
+    results = recommend(model, catalog, [track_id(0)], options=RecommendOptions(per_seed=3))
+    assert _ids(results) == [track_id(1), track_id(2), track_id(4)]
+    assert all(r.seed_track_id == track_id(0) for r in results)
+    distances = [r.distance for r in results]
+    assert distances == sorted(distances)
+
+
+def test_explanations_are_shares_and_similarity_is_monotone():
+    catalog, model = _tiny()
+    results = recommend(model, catalog, [track_id(0)], options=RecommendOptions(per_seed=5))
+    for r in results:
+        assert sum(r.contributions.values()) == pytest.approx(1.0)
+        assert all(share >= 0 for share in r.contributions.values())
+        assert 0 <= r.similarity <= 100
+    similarities = [r.similarity for r in results]
+    assert similarities == sorted(similarities, reverse=True)
+    assert similarity_of(0.0, WeightVector.of(None)) == 100.0
+    # The biggest difference between Seed and Opposite is energy/valence, not key or mode.
+    opposite = next(r for r in results if r.track_id == track_id(3))
+    assert max(opposite.contributions, key=opposite.contributions.get) in {"energy", "valence"}
+
+
+def test_top_reasons_names_closest_and_furthest():
+    text = top_reasons({"energy": 0.05, "valence": 0.15, "tempo": 0.8, "time_signature": 0.0})
+    assert text == "close on time signature, energy; furthest on tempo"
+    assert top_reasons({}) == ""
+
+
+@pytest.mark.parametrize("case", range(4))
+def test_two_routes_agree_with_sklearn_brute_force_on_random_data(case):
+    catalog, model = _random_catalog(case)
+    rng = np.random.default_rng(100 + case)
+    weights = _weights(rng)
+    w = WeightVector.of(weights).values
+    # Route 2: the same features as one explicit matrix, weighted, searched by scikit-learn.
+    expanded = np.hstack(
+        [
+            model.dense * w[dense_column_weights()],
+            model.artists.toarray() * w[WEIGHT_NAMES.index("artist")],
+            model.genres.toarray() * w[WEIGHT_NAMES.index("genre")],
+        ]
+    )
+    seed = int(rng.integers(0, model.n_tracks))
+    index = NearestNeighbors(algorithm="brute").fit(expanded)
+    distance, neighbours = index.kneighbors(expanded[[seed]], n_neighbors=11)
+    expected = [i for i in neighbours[0] if i != seed][:10]
+    results = recommend(
+        model, catalog, [track_id(seed)], weights=weights, options=RecommendOptions(per_seed=10)
+    )
+    assert _ids(results) == [track_id(i) for i in expected]
+    reference = [d for i, d in zip(neighbours[0], distance[0], strict=True) if i != seed][:10]
+    assert [r.distance for r in results] == pytest.approx(reference, rel=1e-4, abs=1e-4)
+
+
+@pytest.mark.parametrize("case", range(3))
+def test_two_routes_agree_with_missing_values_and_several_seeds(case):
+    catalog, model = _random_catalog(10 + case, missing=True)
+    rng = np.random.default_rng(200 + case)
+    weights = _weights(rng)
+    seeds = [int(s) for s in rng.choice(model.n_tracks, size=3, replace=False)]
+    results = recommend(
+        model,
+        catalog,
+        [track_id(s) for s in seeds],
+        weights=weights,
+        options=RecommendOptions(per_seed=4),
+    )
+    assert len(results) == 12
+    for r in results:
+        candidate = model.index[r.track_id]
+        by_seed = {s: _definition_distance(model, s, candidate, weights) for s in seeds}
+        assert model.index[r.seed_track_id] == min(by_seed, key=by_seed.get)
+        assert r.distance == pytest.approx(math.sqrt(by_seed[model.index[r.seed_track_id]]))
+    # Each seed's quota is its own nearest tracks among those assigned to it.
+    for s in seeds:
+        mine = [r for r in results if r.seed_track_id == track_id(s)]
+        others = set(_ids(results))
+        closer = [
+            c
+            for c in range(model.n_tracks)
+            if c not in seeds
+            and track_id(c) not in others
+            and min(seeds, key=lambda x, c=c: _definition_distance(model, x, c, weights)) == s
+            and _definition_distance(model, s, c, weights) < mine[-1].distance ** 2 - 1e-6
+        ]
+        assert closer == []
+
+
+def test_weight_zero_removes_a_feature():
+    rows = [
+        {"name": "Seed", "artists": ["A"], "energy": 0.9, "valence": 0.5},
+        {"name": "Same energy", "artists": ["A"], "energy": 0.9, "valence": 0.1},
+        {"name": "Same valence", "artists": ["A"], "energy": 0.1, "valence": 0.5},
+    ]
+    catalog = make_catalog(rows)
+    model = train(catalog)
+    options = RecommendOptions(per_seed=2)
+    with_energy = recommend(model, catalog, [track_id(0)], options=options)
+    assert _ids(with_energy)[0] == track_id(1)
+    without = recommend(model, catalog, [track_id(0)], weights={"energy": 0}, options=options)
+    assert _ids(without)[0] == track_id(2)
+    assert without[0].contributions.get("energy") is None
+    assert without[0].distance == pytest.approx(0.0, abs=1e-6)
+
+
+def _labelled_vs_unlabelled(weight_name, values, missing_value):
+    rng = np.random.default_rng(7)
+    seed_value = values["seed"]
+    rows = [{"name": "Seed", "artists": ["S"], weight_name: seed_value}]
+    for i in range(12):
+        row = {
+            "name": f"L{i}",
+            "artists": [f"L{i}"],
+            weight_name: seed_value,
+            "energy": float(rng.uniform(0, 1)),
+            "valence": float(rng.uniform(0, 1)),
+        }
+        # The unknown twin gets the lower track id, so a tie would rank it first.
+        rows.append({**row, "name": f"U{i}", "artists": [f"U{i}"], weight_name: missing_value})
+        rows.append(row)
+    for i in range(6):
+        rows.append(
+            {
+                "name": f"O{i}",
+                "artists": [f"O{i}"],
+                weight_name: values["other"],
+                "energy": float(rng.uniform(0, 1)),
+            }
+        )
+    return make_catalog(rows)
+
+
+@pytest.mark.parametrize(
+    ("weight_name", "values", "missing_value"),
+    [
+        ("genres", {"seed": ["rock"], "other": ["jazz"]}, []),
+        ("popularity", {"seed": 60, "other": 5}, None),
+    ],
+)
+def test_raising_a_weight_never_lifts_unknown_tracks_above_known_matches(
+    weight_name, values, missing_value
+):
+    catalog = _labelled_vs_unlabelled(weight_name, values, missing_value)
+    model = train(catalog)
+    weight = "genre" if weight_name == "genres" else weight_name
+    names = catalog.tracks["name"].to_list()
+    previous: dict[str, int] | None = None
+    for value in (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0):
+        results = recommend(
+            model,
+            catalog,
+            [track_id(0)],
+            weights={weight: value},
+            options=RecommendOptions(per_seed=catalog.tracks.height - 1),
+        )
+        rank = {names[model.index[r.track_id]]: i for i, r in enumerate(results)}
+        for i in range(12):
+            # Same features otherwise: the unknown twin is never closer than the known match.
+            assert rank[f"L{i}"] < rank[f"U{i}"] or value == 0
+        if previous is not None:
+            for u in (n for n in rank if n.startswith("U")):
+                for known in (n for n in rank if n.startswith("L")):
+                    if previous[u] > previous[known]:
+                        assert rank[u] > rank[known], (value, u, known)
+        previous = rank
+    assert max(rank[n] for n in rank if n.startswith("L")) < min(
+        rank[n] for n in rank if n.startswith("U")
+    )
+
+
+def test_a_seed_lacking_a_feature_ignores_it_and_treats_candidates_alike():
+    rows = [
+        {"name": "Seed", "artists": ["S"], "popularity": None, "genres": []},
+        {"name": "Known", "artists": ["K"], "popularity": 90, "genres": ["rock"]},
+        {"name": "Unknown", "artists": ["U"], "popularity": None, "genres": []},
+        {"name": "Far", "artists": ["F"], "popularity": 10, "energy": 0.1, "genres": ["pop"]},
+    ]
+    catalog = make_catalog(rows)
+    model = train(catalog)
+    orders = []
+    for value in (0.0, 3.0):
+        results = recommend(
+            model,
+            catalog,
+            [track_id(0)],
+            weights={"popularity": value, "genre": value},
+            options=RecommendOptions(per_seed=3),
+        )
+        by_id = {r.track_id: r for r in results}
+        assert by_id[track_id(1)].distance == pytest.approx(by_id[track_id(2)].distance)
+        assert "popularity" not in by_id[track_id(1)].contributions
+        orders.append([r.track_id for r in results][-1])
+    assert orders == [track_id(3), track_id(3)]
+
+
+def test_distances_of_seeds_with_and_without_a_feature_stay_comparable():
+    # A seed lacking popularity pays its expected cost, so it does not win every assignment.
+    catalog, model = _random_catalog(3, missing=True)
+    lacking = next(i for i in range(model.n_tracks) if not model.known[i, 12])
+    having = next(i for i in range(model.n_tracks) if model.known[i, 12])
+    results = recommend(
+        model,
+        catalog,
+        [track_id(lacking), track_id(having)],
+        weights={"popularity": 3.0},
+        options=RecommendOptions(per_seed=5, limit=40),
+    )
+    seeds = {r.seed_track_id for r in results}
+    assert seeds == {track_id(lacking), track_id(having)}
+
+
+def test_options_filter_and_cap():
+    rows = [{"name": "Seed", "artists": ["Star"], "popularity": 50}]
+    rows += [
+        {"name": f"Star {i}", "artists": ["Star"], "energy": 0.5 + i / 100} for i in range(1, 6)
+    ]
+    rows += [
+        {"name": f"Other {i}", "artists": [f"Band {i % 2}"], "energy": 0.4 - i / 100}
+        for i in range(1, 7)
+    ]
+    rows += [
+        {"name": "Explicit", "artists": ["E"], "explicit": True},
+        {"name": "Unknown explicit", "artists": ["F"], "explicit": None},
+        {"name": "Unpopular", "artists": ["G"], "popularity": 3},
+        {"name": "No popularity", "artists": ["H"], "popularity": None},
+    ]
+    catalog = make_catalog(rows)
+    model = train(catalog)
+    names = dict(zip(catalog.tracks["track_id"], catalog.tracks["name"], strict=True))
+
+    def run(**options):
+        results = recommend(
+            model, catalog, [track_id(0)], options=RecommendOptions(per_seed=30, **options)
+        )
+        return [names[r.track_id] for r in results]
+
+    everything = run()
+    assert "Star 1" in everything
+    assert "Explicit" in everything
+    assert not any(n.startswith("Star") for n in run(discover=True))
+    capped = run(max_per_artist=1)
+    assert sum(n.startswith("Star") for n in capped) == 1
+    assert sum(n.startswith("Other") for n in capped) == 2  # Band 0 and Band 1, one each
+    no_explicit = run(exclude_explicit=True)
+    assert "Explicit" not in no_explicit
+    assert "Unknown explicit" in no_explicit
+    ranged = run(popularity_range=(20, 100))
+    assert "Unpopular" not in ranged
+    assert "No popularity" in ranged
+    skipped = run(skip_ids=frozenset({track_id(1)}))
+    assert "Star 1" not in skipped
+    assert "Star 1" in everything
+
+
+def test_limits_and_top_up():
+    catalog, model = _random_catalog(5)
+    seeds = [track_id(1), track_id(2)]
+    assert len(recommend(model, catalog, seeds)) == 10
+    assert len(recommend(model, catalog, seeds, options=RecommendOptions(limit=3))) == 3
+    topped = recommend(model, catalog, seeds, options=RecommendOptions(per_seed=1, limit=30))
+    assert len(topped) == 30
+    assert len({r.track_id for r in topped}) == 30
+    many = [track_id(i) for i in range(20)]
+    assert len(recommend(model, catalog, many)) == 50
+
+
+def test_same_song_versions_are_excluded_and_deduplicated():
+    rows = [
+        {"name": "Hello", "artists": ["Ann"]},
+        {"name": "Hello - Remastered 2011", "artists": ["Ann", "Bob"], "energy": 0.5},
+        {"name": "Hello (Live)", "artists": ["Ann feat. Cy"], "energy": 0.5},
+        {"name": "Goodbye", "artists": ["Ann"], "energy": 0.52},
+        {"name": "Goodbye - Radio Edit", "artists": ["Ann"], "energy": 0.53},
+        {"name": "Goodbye (Acoustic)", "artists": ["Ann"], "energy": 0.9},
+        {"name": "Hello", "artists": ["Zed"], "energy": 0.6},
+    ]
+    catalog = make_catalog(rows)
+    model = train(catalog)
+    results = recommend(model, catalog, [track_id(0)], options=RecommendOptions(per_seed=10))
+    assert _ids(results) == [track_id(3), track_id(6)]
+
+
+def test_seeds_by_uri_by_profile_and_unknown():
+    catalog, model = _tiny()
+    by_uri = recommend(model, catalog, [track_uri(track_id(0))])
+    assert _ids(by_uri) == _ids(recommend(model, catalog, [track_id(0)]))
+    profile = AudioProfile(label="mine", features={"energy": 0.05, "valence": 0.05})
+    results = recommend(
+        model, catalog, ["X" * 22], seed_vectors={"X" * 22: profile}, options=RecommendOptions()
+    )
+    assert results[0].track_id == track_id(3)
+    assert results[0].seed_track_id == "X" * 22
+    with pytest.raises(ValueError, match=r"unknown seed track id 'Y{22}'"):
+        recommend(model, catalog, ["Y" * 22])
+
+
+def test_bad_inputs_fail_loudly():
+    catalog, model = _tiny()
+    with pytest.raises(ValueError, match="valid weights"):
+        recommend(model, catalog, [track_id(0)], weights={"energi": 1})
+    with pytest.raises(ValueError, match="per_seed"):
+        recommend(model, catalog, [track_id(0)], options=RecommendOptions(per_seed=0))
+    other = make_catalog([{"name": "x", "artists": ["y"]}])
+    with pytest.raises(ValueError, match="retrain"):
+        recommend(model, other, [track_id(0)])
+    with pytest.raises(ValueError, match="no seed"):
+        recommend(model, catalog, [])
+
+
+def test_recommendations_are_deterministic():
+    catalog, model = _random_catalog(9)
+    again = train(catalog)
+    seeds = [track_id(3), track_id(4)]
+    assert recommend(model, catalog, seeds) == recommend(again, catalog, seeds)
+
+
+# --- the reference catalog (built once per session) -----------------------------------------
+
+I_DONT_CARE = "6f807x0ima9a1j3VPbc7VN"
+
+
+@pytest.fixture(scope="module")
+def reference_model(reference_catalog, reference_settings):
+    return load_or_train(reference_catalog, reference_settings)
+
+
+@pytest.mark.slow
+def test_real_versions_of_the_seed_song_are_never_returned(reference_catalog, reference_model):
+    tracks = reference_catalog.tracks
+    names, artists = tracks["name"].to_list(), tracks["artists"].to_list()
+    keys = [song_key(n or "", a or ()) for n, a in zip(names, artists, strict=True)]
+    seed_key = keys[reference_model.index[I_DONT_CARE]]
+    versions = [t for t, k in zip(tracks["track_id"], keys, strict=True) if k == seed_key]
+    assert len(versions) > 1, "the reference catalog should hold other versions of the seed"
+    results = recommend(
+        reference_model, reference_catalog, [I_DONT_CARE], options=RecommendOptions(per_seed=50)
+    )
+    result_keys = [keys[reference_model.index[r.track_id]] for r in results]
+    assert len(results) == 50
+    assert seed_key not in result_keys
+    assert len(set(result_keys)) == len(result_keys)
+
+
+@pytest.mark.slow
+def test_cli_recommend_json_on_the_reference_catalog(
+    reference_settings, reference_model, monkeypatch, capsys, tmp_path
+):
+    monkeypatch.setenv("RECOMMENDER_CATALOG", str(reference_settings.catalog_paths[0]))
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(reference_settings.cache_dir))
+    assert main(["recommend", "--seed", I_DONT_CARE, "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert len(payload) == 5
+    for item in payload:
+        assert {"track_id", "name", "artists", "seed_track_id", "distance", "similarity"} <= set(
+            item
+        )
+        assert item["contributions"]
+        assert not item["name"].casefold().startswith("i don't care")
+    seeds_file = tmp_path / "seeds.txt"
+    seeds_file.write_text(f"# my seeds\n\nspotify:track:{I_DONT_CARE}  # remix\n")
+    code = main(["recommend", "--seeds-file", str(seeds_file), "--weight", "energy=2", "--json"])
+    assert code == 0
+    assert len(json.loads(capsys.readouterr().out)) == 5
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--seed", "Z" * 22], "valid seeds are"),
+        (["--seed", I_DONT_CARE, "--weight", "energi=2"], "valid weights: danceability"),
+        (["--seed", "not-an-id"], "not a Spotify track id"),
+        ([], "give at least one --seed"),
+    ],
+)
+@pytest.mark.slow
+def test_cli_recommend_rejects_bad_input_without_traceback(
+    reference_settings, reference_model, monkeypatch, capsys, argv, message
+):
+    monkeypatch.setenv("RECOMMENDER_CATALOG", str(reference_settings.catalog_paths[0]))
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(reference_settings.cache_dir))
+    assert main(["recommend", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_resolve_weights_is_what_recommend_uses():
+    assert resolve_weights({"energy": 2})["energy"] == 2
