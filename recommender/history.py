@@ -8,20 +8,28 @@ kept while a file (or a zip member) is read, so a multi-year history fits in mem
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
 import sys
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
-from typing import IO, TYPE_CHECKING, Any, Final, Literal
+from typing import IO, TYPE_CHECKING, Any, Final
 
 import polars as pl
 
-from recommender.domain import Catalog, parse_track_id
+from recommender.domain import AudioProfile, Catalog, Track, parse_track_id
+from recommender.resolve import (
+    AudioFeatureSource,
+    CatalogIndex,
+    Outcome,
+    Resolution,
+    resolve_features,
+)
 from recommender.text import song_key
 
 if TYPE_CHECKING:
@@ -29,7 +37,6 @@ if TYPE_CHECKING:
 
 MB: Final = 1024 * 1024
 Source = bytes | IO[bytes]
-MatchHow = Literal["by_id", "by_title", "not_found"]
 
 ACCOUNT_FIELDS: Final = ("endTime", "artistName", "trackName", "msPlayed")
 EXTENDED_FIELDS: Final = (
@@ -107,26 +114,46 @@ class FileSummary:
 
 @dataclass(frozen=True, slots=True)
 class MatchedPlay:
-    """A ranked song and the catalog track standing for it (``None`` when not found)."""
+    """A ranked song and how it got audio features (``resolve.Outcome``).
+
+    ``track_id`` is the catalog track standing for it (None when approximated or not found);
+    ``seed_id`` is what to seed with: that catalog id, or, for an artist-profile estimate, the
+    song's own id (the export's Spotify id, else a ``history-…`` id) keyed in ``profile``.
+    """
 
     play: Play
+    how: Outcome
     track_id: str | None
-    how: MatchHow
+    seed_id: str | None = None
+    profile: AudioProfile | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class HistoryImport:
-    """The outcome of :func:`import_history`: ranked songs, what was read, what went wrong."""
+    """The outcome of :func:`import_history`: ranked songs, what was read, what went wrong.
+
+    ``matches`` covers the ``top`` songs when a catalog was given, ``resolution`` is the same
+    outcome as the logged-in path reports it.
+    """
 
     plays: list[Play]
     files: list[FileSummary]
     problems: list[FileProblem]
     matches: list[MatchedPlay] = field(default_factory=list)
+    resolution: Resolution | None = None
 
     def seed_ids(self, n: int = 5) -> list[str]:
-        """The catalog ids of the ``n`` most listened songs that were found."""
-        found = [m.track_id for m in self.matches if m.track_id is not None]
+        """Seeds from the ``n`` most listened songs that could be profiled."""
+        found = [m.seed_id for m in self.matches if m.seed_id is not None]
         return list(dict.fromkeys(found))[:n]
+
+    def seed_profiles(self) -> dict[str, AudioProfile]:
+        """Approximate profiles of seeds that are not catalog tracks (for the engine)."""
+        return {m.seed_id: m.profile for m in self.matches if m.seed_id and m.profile}
+
+    def coverage(self, *, show_missing: int = 10) -> str:
+        """The coverage line, as for logged-in top tracks, naming the songs not profiled."""
+        return coverage_report(self.matches, self.resolution, show_missing=show_missing)
 
 
 class HistoryFileError(ValueError):
@@ -188,7 +215,9 @@ def import_history(
     files: Sequence[tuple[str, Source]],
     *,
     catalog: Catalog | None = None,
-    songs: Mapping[str, str] | None = None,
+    top: int = 50,
+    index: CatalogIndex | None = None,
+    online: AudioFeatureSource | None = None,
     limits: HistoryLimits = HistoryLimits(),
 ) -> HistoryImport:
     """Read Spotify streaming histories, zips of them and Exportify CSVs; rank songs by time.
@@ -199,8 +228,10 @@ def import_history(
 
     Args:
         files: (name, bytes or binary file object) pairs, e.g. Streamlit uploads.
-        catalog: when given, every ranked song is matched to it (``matches``).
-        songs: a prebuilt :func:`song_index` of ``catalog`` (saves rebuilding it per upload).
+        catalog: when given, the ``top`` songs are resolved against it (``matches``).
+        top: how many of the most listened songs to resolve.
+        index: a prebuilt ``resolve.CatalogIndex`` of ``catalog`` (saves one per upload).
+        online: an optional online audio-feature source, as for logged-in listeners.
         limits: size limits; the defaults are the documented ones.
     """
     totals = _Totals()
@@ -216,8 +247,12 @@ def import_history(
         summaries.extend(file_summaries)
         problems.extend(file_problems)
     plays = totals.ranked()
-    matches = match_plays(plays, catalog, songs=songs) if catalog is not None else []
-    return HistoryImport(plays=plays, files=summaries, problems=problems, matches=matches)
+    if catalog is None:
+        return HistoryImport(plays=plays, files=summaries, problems=problems)
+    matches, resolution = match_plays(plays[:top], catalog, index=index, online=online)
+    return HistoryImport(
+        plays=plays, files=summaries, problems=problems, matches=matches, resolution=resolution
+    )
 
 
 def _read_file(
@@ -526,52 +561,69 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Histor
     return b"".join(chunks)
 
 
-def song_index(catalog: Catalog) -> dict[str, str]:
-    """Map each ``song_key`` of the catalog to its most popular track id (ties: smallest id)."""
-    frame = catalog.tracks.select("track_id", "name", "artists", "popularity").sort(
-        ["popularity", "track_id"], descending=[True, False], nulls_last=True
-    )
-    index: dict[str, str] = {}
-    for track_id, name, artists in frame.select("track_id", "name", "artists").iter_rows():
-        index.setdefault(song_key(name or "", artists or []), track_id)
-    return index
+def history_track_id(play: Play) -> str:
+    """The id a song stands under when its export names no Spotify id (clearly not Spotify's)."""
+    return "history-" + hashlib.sha256(play.song_key.encode()).hexdigest()[:16]
 
 
 def match_plays(
-    plays: Iterable[Play], catalog: Catalog, *, songs: Mapping[str, str] | None = None
-) -> list[MatchedPlay]:
-    """Match songs to catalog tracks: by the export's track id, else by ``song_key``.
+    plays: Sequence[Play],
+    catalog: Catalog,
+    *,
+    index: CatalogIndex | None = None,
+    online: AudioFeatureSource | None = None,
+) -> tuple[list[MatchedPlay], Resolution]:
+    """Resolve songs like the logged-in path does: catalog id → same song → artist profile.
 
-    (Feature resolution for the rest, e.g. by artist profile, is the resolve module's job.)
+    An account-data export names no track ids, so those songs go by title and artist.
     """
-    known = set(catalog.tracks["track_id"].to_list())
-    index = song_index(catalog) if songs is None else songs
-    matched = []
-    for play in plays:
-        if play.track_id is not None and play.track_id in known:
-            matched.append(MatchedPlay(play, play.track_id, "by_id"))
-        elif play.song_key in index:
-            matched.append(MatchedPlay(play, index[play.song_key], "by_title"))
-        else:
-            matched.append(MatchedPlay(play, None, "not_found"))
-    return matched
+    tracks = [
+        Track(
+            track_id=play.track_id or history_track_id(play),
+            name=play.name,
+            artists=(play.artist,),
+        )
+        for play in plays
+    ]
+    source = _RealIdsOnly(online) if online is not None else None
+    resolution = resolve_features(tracks, catalog, online=source, index=index)
+    matches = [
+        MatchedPlay(
+            play=play,
+            how=item.outcome,
+            track_id=item.catalog_id,
+            seed_id=item.seed_id,
+            profile=item.profile if item.catalog_id is None else None,
+        )
+        for play, item in zip(plays, resolution.items, strict=True)
+    ]
+    return matches, resolution
 
 
-def coverage_report(matches: Sequence[MatchedPlay], *, show_missing: int = 10) -> str:
-    """One line: how many of these songs the catalog profiles, how, and which it lacks."""
-    if not matches:
+class _RealIdsOnly:
+    """Passes only real Spotify ids to an online source; made-up ones mean nothing there."""
+
+    def __init__(self, source: AudioFeatureSource) -> None:
+        self.name = source.name
+        self._source = source
+
+    def audio_features(self, track_ids: Sequence[str]) -> dict[str, dict[str, float]]:
+        real = [t for t in track_ids if not t.startswith("history-")]
+        return self._source.audio_features(real) if real else {}
+
+
+def coverage_report(
+    matches: Sequence[MatchedPlay], resolution: Resolution | None, *, show_missing: int = 10
+) -> str:
+    """The resolution's coverage line for these songs, naming the ones not profiled."""
+    if not matches or resolution is None:
         return "No songs to match."
-    by_id = sum(m.how == "by_id" for m in matches)
-    by_title = sum(m.how == "by_title" for m in matches)
     missing = [m.play for m in matches if m.how == "not_found"]
-    text = (
-        f"{by_id + by_title} of {len(matches)} songs found in the catalog "
-        f"({by_id} by track id, {by_title} by title and artist)"
-    )
+    text = resolution.report("top songs")
     if missing:
         names = "; ".join(f"{p.name} – {p.artist}" for p in missing[:show_missing])
         more = f" and {len(missing) - show_missing} more" if len(missing) > show_missing else ""
-        text += f"; not profiled: {names}{more}"
+        text += f" ({names}{more})"
     return text + "."
 
 
@@ -591,7 +643,7 @@ def top_table(matches: Sequence[MatchedPlay]) -> pl.DataFrame:
                 "rank": rank,
                 "name": m.play.name,
                 "artist": m.play.artist,
-                "track_id": m.track_id,
+                "track_id": m.track_id or m.play.track_id,
                 "how": m.how,
                 "listened": format_duration(m.play.ms_played),
                 "ms_played": m.play.ms_played,
@@ -658,8 +710,10 @@ def _cli_import_history(args: argparse.Namespace) -> int:
     except (CatalogError, ValueError, OSError) as error:
         print(f"cannot load the catalog: {error}", file=sys.stderr)
         return 1
-    matches = match_plays(history.plays[: args.top], catalog)
-    _print_result(history, matches, problems, as_json=args.json)
+    matches, resolution = match_plays(history.plays[: args.top], catalog)
+    _print_result(
+        history, matches, coverage_report(matches, resolution), problems, as_json=args.json
+    )
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     return 1 if problems else 0
@@ -668,6 +722,7 @@ def _cli_import_history(args: argparse.Namespace) -> int:
 def _print_result(
     history: HistoryImport,
     matches: Sequence[MatchedPlay],
+    coverage: str,
     problems: Sequence[FileProblem],
     *,
     as_json: bool,
@@ -676,7 +731,7 @@ def _print_result(
     if as_json:
         payload = {
             "top": table.to_dicts(),
-            "coverage": coverage_report(matches),
+            "coverage": coverage,
             "songs": len(history.plays),
             "files": [asdict(s) for s in history.files],
             "problems": [str(p) for p in problems],
@@ -690,4 +745,4 @@ def _print_result(
             f"{row['rank']:>3}  {row['listened']:>9}  {row['how']:<9}  "
             f"{row['track_id'] or '-':<22}  {row['name']} – {row['artist']}"
         )
-    print(f"Coverage: {coverage_report(matches)}")
+    print(f"Coverage: {coverage}")

@@ -12,11 +12,11 @@ from recommender.domain import track_uri
 from recommender.history import (
     FileProblem,
     HistoryLimits,
-    coverage_report,
     format_duration,
+    history_track_id,
     import_history,
-    song_index,
 )
+from recommender.resolve import CatalogIndex
 from recommender.text import song_key
 from tests.factories import make_catalog, track_id
 
@@ -218,7 +218,7 @@ def test_rows_with_bad_fields_are_skipped_and_counted():
 # --- matching and coverage ------------------------------------------------------------------------
 
 
-def test_matching_by_id_then_by_song_key_prefers_the_most_popular_version():
+def test_matching_by_id_then_song_then_artist_profile_like_the_logged_in_path():
     result = import_history(
         [
             (
@@ -228,6 +228,7 @@ def test_matching_by_id_then_by_song_key_prefers_the_most_popular_version():
                         ("Bohemian Rhapsody - Live Aid", "Queen", 5 * MINUTE),
                         ("Halo", "BEYONCE", 4 * MINUTE),
                         ("Nothing Like It", "Nobody", 3 * MINUTE),
+                        ("Love On Top", "Beyoncé", 2 * MINUTE),
                     ]
                 ),
             )
@@ -235,20 +236,49 @@ def test_matching_by_id_then_by_song_key_prefers_the_most_popular_version():
         catalog=CATALOG,
     )
     assert [(m.track_id, m.how) for m in result.matches] == [
-        (track_id(2), "by_title"),
+        (track_id(2), "by_title"),  # the most popular version of the same song
         (track_id(0), "by_title"),
         (None, "not_found"),
+        (None, "artist_profile"),
     ]
-    assert result.seed_ids() == [track_id(2), track_id(0)]
-    report = coverage_report(result.matches)
-    assert report.startswith("2 of 3 songs found in the catalog (0 by track id, 2 by title")
-    assert "Nothing Like It – Nobody" in report
+    approximate = result.matches[3]
+    assert approximate.seed_id == history_track_id(approximate.play)
+    assert approximate.profile is not None
+    assert approximate.profile.approximate
+    assert result.seed_ids() == [track_id(2), track_id(0), approximate.seed_id]
+    assert result.seed_profiles() == {approximate.seed_id: approximate.profile}
+    assert result.coverage() == (
+        "3 of 4 top songs profiled: 2 by title, 1 by artist profile; 1 not found "
+        "(Nothing Like It – Nobody)."
+    )
 
 
-def test_song_index_keys_every_catalog_song():
-    index = song_index(CATALOG)
-    assert index[song_key("Halo", ["Beyoncé"])] == track_id(0)
-    assert index[song_key("Bohemian Rhapsody", ["Queen"])] == track_id(2)
+def test_only_the_top_songs_are_resolved():
+    data = account_json([(f"Song {i}", "Someone", (i + 1) * MINUTE) for i in range(8)])
+    result = import_history([("h.json", data)], catalog=CATALOG, top=3)
+    assert len(result.plays) == 8
+    assert [m.play.name for m in result.matches] == ["Song 7", "Song 6", "Song 5"]
+
+
+class RecordingSource:
+    name = "Recorder"
+
+    def __init__(self):
+        self.asked = []
+
+    def audio_features(self, track_ids):
+        self.asked.extend(track_ids)
+        return {}
+
+
+def test_only_real_spotify_ids_go_to_an_online_source():
+    real = "4uLU6hMCjMI75M1A2tKUQC"
+    data = extended_json(
+        [("Unknown A", "Nobody", real, 2 * MINUTE), ("Unknown B", "Nobody", None, MINUTE)]
+    )
+    source = RecordingSource()
+    import_history([("e.json", data)], catalog=CATALOG, online=source)
+    assert source.asked == [real]
 
 
 # --- every bad file gets a message naming it --------------------------------------------------
@@ -470,7 +500,7 @@ def real_songs(reference_catalog):
     tracks = reference_catalog.tracks.drop_nulls("popularity").sort(
         ["popularity", "track_id"], descending=[True, False]
     )
-    index = song_index(reference_catalog)
+    index = CatalogIndex.build(reference_catalog).songs
     chosen = []
     seen = set()
     for tid, name, artists in tracks.select("track_id", "name", "artists").iter_rows():
@@ -517,7 +547,7 @@ def test_every_format_matches_real_catalog_titles(reference_catalog, real_songs,
         (d_id, "by_title"),
         (c_id, "by_id"),
     ]
-    assert coverage_report(result.matches).startswith("4 of 4 songs found")
+    assert result.coverage() == "4 of 4 top songs profiled: 2 by id, 2 by title."
 
 
 @pytest.mark.slow
@@ -536,7 +566,7 @@ def test_cli_prints_the_ranking_as_json(
     assert [(row["track_id"], row["how"], row["ms_played"]) for row in out["top"]] == [
         (b_id, "by_title", 3 * MINUTE)
     ]
-    assert out["coverage"].startswith("1 of 1 songs found")
+    assert out["coverage"] == "1 of 1 top songs profiled: 1 by title."
     assert out["songs"] == 2
 
     assert main(["import-history", str(history), "--top", "2"]) == 0
