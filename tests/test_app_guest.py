@@ -1,0 +1,173 @@
+"""The guest widgets on their own (``AppTest.from_function``); page flows live with the pages."""
+
+import io
+import json
+import zipfile
+
+from streamlit.testing.v1 import AppTest
+
+from tests.factories import track_id
+
+
+def guest_app():
+    from tests.factories import make_catalog
+    from ui import guest
+
+    rows = [
+        {"name": "Halo", "artists": ["Beyoncé"], "popularity": 77, "genres": ["pop"]},
+        {"name": "Crazy in Love", "artists": ["Beyoncé", "JAY-Z"], "popularity": 80},
+        {"name": "Bohemian Rhapsody", "artists": ["Queen"], "popularity": 70, "genres": ["rock"]},
+    ]
+    rows += [
+        {"name": f"Rock Song {i}", "artists": [f"Band {i}"], "genres": ["rock"]} for i in range(6)
+    ]
+    guest.guest_panel(make_catalog(rows))
+
+
+CATALOG_ROWS = 9
+
+
+def app():
+    return AppTest.from_function(guest_app, default_timeout=30).run()
+
+
+def seeds(at):
+    return list(at.session_state["seed_ids"])
+
+
+def test_search_on_enter_then_one_click_adds_a_seed():
+    at = app()
+    assert not at.exception
+    at.text_input(key="guest_search").input("beyo hal").run()
+    assert "Halo — Beyoncé" in at.markdown[0].value
+    at.button(key=f"guest_add_{track_id(0)}").click().run()
+    assert not at.exception
+    assert seeds(at) == [track_id(0)]
+    assert at.session_state["seed_source"] == "guest search"
+    assert at.button(key=f"guest_add_{track_id(0)}").disabled
+
+
+def test_a_typo_still_finds_the_track_and_says_so():
+    at = app()
+    at.text_input(key="guest_search").input("bohemian rapsody").run()
+    assert "Bohemian Rhapsody — Queen · one typo forgiven" in [m.value for m in at.markdown]
+
+
+def test_no_match_says_what_to_try():
+    at = app()
+    at.text_input(key="guest_search").input("zzzzqqq").run()
+    assert "Nothing in the catalog matches" in at.warning[0].value
+
+
+def test_surprise_me_picks_five_rock_tracks_and_a_new_set_on_each_click():
+    at = app()
+    at.button(key="surprise_me").click().run()
+    assert not at.exception
+    first = seeds(at)
+    assert len(first) == 5
+    rock = {track_id(i) for i in range(2, CATALOG_ROWS)}
+    assert set(first) <= rock
+    assert at.session_state["seed_source"] == "surprise me"
+    assert any("genre “rock”" in c.value for c in at.caption)
+    at.button(key="surprise_me").click().run()
+    assert set(seeds(at)) != set(first)
+
+
+def test_seeds_are_shown_and_removable():
+    at = app()
+    at.text_input(key="guest_search").input("beyonce").run()
+    at.button(key=f"guest_add_{track_id(0)}").click().run()
+    at.button(key=f"guest_add_{track_id(1)}").click().run()
+    assert seeds(at) == [track_id(0), track_id(1)]
+    at.button(key=f"guest_remove_{track_id(0)}").click().run()
+    assert seeds(at) == [track_id(1)]
+    at.button(key="guest_clear_seeds").click().run()
+    assert seeds(at) == []
+    assert "No seed tracks yet" in at.info[0].value
+
+
+def history(plays):
+    return json.dumps(
+        [
+            {"endTime": "2024-01-01 10:00", "artistName": a, "trackName": t, "msPlayed": ms}
+            for t, a, ms in plays
+        ]
+    ).encode()
+
+
+def test_upload_ranks_matches_and_seeds_from_the_history():
+    data = history(
+        [
+            ("Crazy in Love", "Beyoncé", 600_000),
+            ("Halo", "Beyoncé", 300_000),
+            ("Unknown Song", "Nobody", 900_000),
+        ]
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("Spotify Account Data/StreamingHistory_music_0.json", data)
+    at = app()
+    at.file_uploader(key="history_upload").set_value(
+        [("my_spotify_data.zip", buffer.getvalue(), "application/zip")]
+    ).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["name"]) == ["Unknown Song", "Crazy in Love", "Halo"]
+    assert list(table["matched"]) == [
+        "not in the catalog",
+        "by title and artist",
+        "by title and artist",
+    ]
+    assert "2 of 3 top songs profiled" in at.caption[0].value
+    assert seeds(at) == [track_id(1), track_id(0)]  # no seeds yet, so the upload fills them
+    assert at.session_state["seed_source"] == "upload"
+
+
+def test_a_bad_upload_is_named_and_the_good_one_still_counts():
+    at = app()
+    at.file_uploader(key="history_upload").set_value(
+        [
+            ("Userdata.json", b'{"username": "x"}', "application/json"),
+            (
+                "StreamingHistory_music_0.json",
+                history([("Halo", "Beyoncé", 60_000)]),
+                "application/json",
+            ),
+        ]
+    ).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Userdata.json: JSON of the wrong shape")
+    assert list(at.dataframe[0].value["name"]) == ["Halo"]
+
+
+def test_use_top_n_replaces_seeds_picked_by_search():
+    at = app()
+    at.text_input(key="guest_search").input("queen").run()
+    at.button(key=f"guest_add_{track_id(2)}").click().run()
+    at.file_uploader(key="history_upload").set_value(
+        [
+            (
+                "h.json",
+                history([("Halo", "Beyoncé", 90_000), ("Crazy in Love", "Beyoncé", 60_000)]),
+                "application/json",
+            )
+        ]
+    ).run()
+    assert seeds(at) == [track_id(2)]  # existing seeds are kept until asked
+    at.slider(key="history_seed_count").set_value(1).run()
+    at.button(key="history_use_seeds").click().run()
+    assert seeds(at) == [track_id(0)]
+
+
+def test_surprise_on_a_catalog_without_groups_warns():
+    def tiny():
+        from tests.factories import make_catalog
+        from ui import guest
+
+        guest.surprise_button(make_catalog([{"name": "Alone", "artists": ["Solo"]}]))
+
+    at = AppTest.from_function(tiny, default_timeout=30).run()
+    at.button(key="surprise_me").click().run()
+    assert not at.exception
+    assert "Cannot surprise you" in at.warning[0].value
+    assert "seed_ids" not in at.session_state or seeds(at) == []

@@ -1,0 +1,226 @@
+"""Guest-mode widgets for Home: forgiving search, "Surprise me", export upload, picked seeds.
+
+Each widget reads its input, makes one core call and renders. Seeds go through ``ui.state``.
+Uploads are parsed from the in-memory ``UploadedFile`` objects; only a small summary stays in
+this session's ``st.session_state`` (never on disk, never in a global cache).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Final
+
+import numpy as np
+import streamlit as st
+
+from recommender.domain import Catalog
+from recommender.history import HistoryImport, import_history, top_table
+from recommender.resolve import CatalogIndex
+from recommender.search import SearchIndex, surprise_pick
+from ui import render, state
+
+SEARCH_KEY: Final = "guest_search"
+SURPRISE_KEY: Final = "surprise_me"
+UPLOAD_KEY: Final = "history_upload"
+SEED_COUNT_KEY: Final = "history_seed_count"
+SURPRISE_SOURCE: Final = "surprise me"
+UPLOAD_SOURCE: Final = "upload"
+SEARCH_SOURCE: Final = "guest search"
+_SURPRISE_LABEL: Final = "_guest_surprise_label"
+_SURPRISE_ERROR: Final = "_guest_surprise_error"
+_HISTORY_MEMO: Final = "_guest_history_memo"
+# Resolving more of a long history costs time and shows nothing more useful.
+HISTORY_TOP: Final = 50
+_HOW: Final = {
+    "by_id": "by track id",
+    "by_title": "by title and artist",
+    "online": "online features",
+    "artist_profile": "artist's average (approx.)",
+    "not_found": "not in the catalog",
+}
+UPLOAD_HELP: Final = (
+    "Spotify → Account → Privacy → Download your data. Upload StreamingHistory_music_*.json "
+    "(Account data), Streaming_History_Audio_*.json (Extended streaming history), the whole "
+    "my_spotify_data.zip, or an Exportify playlist CSV. At most 200 MB per file; a zip may hold "
+    "200 files and 1 GB unpacked. Read in memory only, never stored."
+)
+
+
+@st.cache_resource(show_spinner="Indexing the catalog for search…", max_entries=2)
+def search_index(_catalog: Catalog, fingerprint: str) -> SearchIndex:
+    """One search index per catalog, shared by every visitor (it holds no user data)."""
+    del fingerprint  # the cache key; the catalog itself is not hashed
+    return SearchIndex.build(_catalog)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def catalog_index(_catalog: Catalog, fingerprint: str) -> CatalogIndex:
+    """Lookup tables for matching uploaded songs; shared, holds no user data."""
+    del fingerprint
+    return CatalogIndex.build(_catalog)
+
+
+def search_box(catalog: Catalog, *, limit: int = 20) -> None:
+    """Search on Enter; hits right below, each added to the seeds with one click."""
+    query = st.text_input(
+        "Search the catalog by title or artist",
+        key=SEARCH_KEY,
+        placeholder="e.g. beyo hal, daft punk, bohemian rapsody — press Enter",
+    )
+    if not query.strip():
+        return
+    hits = search_index(catalog, catalog.fingerprint).search(query, limit=limit)
+    if not hits:
+        st.warning(f"Nothing in the catalog matches {query!r}. Try fewer letters or one word.")
+        return
+    picked = set(state.seed_ids())
+    for hit in hits:
+        text, button = st.columns([5, 1], vertical_alignment="center")
+        note = " · one typo forgiven" if hit.kind == "fuzzy" else ""
+        text.markdown(f"{render.track_label(hit.name, hit.artists)}{note}")
+        button.button(
+            "Added" if hit.track_id in picked else "Add",
+            key=f"guest_add_{hit.track_id}",
+            on_click=state.add_seed,
+            args=(hit.track_id,),
+            kwargs={"source": SEARCH_SOURCE},
+            disabled=hit.track_id in picked,
+        )
+
+
+def _surprise(catalog: Catalog) -> None:
+    try:
+        # A fresh generator per click: every click is a new draw, on every server process.
+        pick = surprise_pick(catalog, rng=np.random.default_rng(), avoid=state.seed_ids())
+    except ValueError as error:  # no playlist or genre holds 5 tracks (e.g. a tiny catalog)
+        st.session_state[_SURPRISE_ERROR] = str(error)
+        return
+    st.session_state[_SURPRISE_ERROR] = None
+    state.set_seeds(pick.track_ids, source=SURPRISE_SOURCE)
+    st.session_state[_SURPRISE_LABEL] = pick.label
+
+
+def surprise_button(catalog: Catalog) -> None:
+    """ "Surprise me": replace the seeds with 5 tracks from one playlist or genre."""
+    st.button(
+        "Surprise me",
+        key=SURPRISE_KEY,
+        icon="🎲",
+        on_click=_surprise,
+        args=(catalog,),
+        help="Five tracks from one random TidyTuesday playlist or genre",
+    )
+    error = st.session_state.get(_SURPRISE_ERROR)
+    if error:
+        st.warning(f"Cannot surprise you: {error}. Search for tracks instead.")
+        return
+    label = st.session_state.get(_SURPRISE_LABEL)
+    if label and state.seed_source() == SURPRISE_SOURCE:
+        st.caption(f"Surprise: five tracks from the {label}.")
+
+
+def _read_uploads(uploads: list, catalog: Catalog) -> HistoryImport:
+    """Parse the uploads once per distinct set of files (reruns reuse the summary)."""
+    key = (tuple(upload.file_id for upload in uploads), catalog.fingerprint)
+    memo = st.session_state.get(_HISTORY_MEMO)
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    with st.spinner("Reading your listening history…"):
+        history = import_history(
+            [(upload.name, upload) for upload in uploads],
+            catalog=catalog,
+            top=HISTORY_TOP,
+            index=catalog_index(catalog, catalog.fingerprint),
+        )
+    # Keep only what is shown: the ranked top, not every song of a multi-year history.
+    summary = replace(history, plays=history.plays[:HISTORY_TOP])
+    st.session_state[_HISTORY_MEMO] = (key, summary, len(history.plays))
+    if history.matches and not state.seed_ids():
+        _use_history(summary, 5)
+    return summary
+
+
+def _use_history(history: HistoryImport, count: int) -> None:
+    ids = history.seed_ids(count)
+    profiles = {i: p for i, p in history.seed_profiles().items() if i in ids}
+    state.set_seeds(ids, source=UPLOAD_SOURCE, profiles=profiles)
+
+
+def history_uploader(catalog: Catalog) -> None:
+    """Upload Spotify exports / Exportify CSVs; show the top songs, coverage and problems."""
+    uploads = st.file_uploader(
+        "Or upload your Spotify data export",
+        type=["json", "csv", "zip"],
+        accept_multiple_files=True,
+        key=UPLOAD_KEY,
+        help=UPLOAD_HELP,
+    )
+    if not uploads:
+        return
+    history = _read_uploads(list(uploads), catalog)
+    songs = st.session_state[_HISTORY_MEMO][2]
+    for problem in history.problems:
+        st.error(
+            f"{problem.file}: {problem.problem}. Upload the JSON files or the zip from "
+            "Spotify's data export, or an Exportify CSV."
+        )
+    if not history.matches:
+        if not history.problems:
+            st.warning("No music plays of 30 s or more in these files; try a longer history.")
+        return
+    st.write(f"Your top songs by listening time ({songs:,} songs in the upload).")
+    st.caption(history.coverage())
+    table = top_table(history.matches)
+    st.dataframe(
+        table.select(
+            "rank", "name", "artist", "listened", table["how"].replace_strict(_HOW).alias("matched")
+        ),
+        hide_index=True,
+    )
+    usable = len(history.seed_ids(HISTORY_TOP))
+    if usable == 0:
+        st.warning("None of these songs could be profiled; search the catalog instead.")
+        return
+    count = 1
+    if usable > 1:
+        count = st.slider(
+            "How many of your top songs to use as seeds",
+            1,
+            min(20, usable),
+            min(5, usable),
+            key=SEED_COUNT_KEY,
+        )
+    st.button(
+        f"Use my top {count} as seeds",
+        key="history_use_seeds",
+        on_click=_use_history,
+        args=(history, count),
+    )
+
+
+def picked_seeds(catalog: Catalog) -> None:
+    """The current seeds, each removable, with where they came from."""
+    seeds = state.seed_ids()
+    if not seeds:
+        st.info("No seed tracks yet: search, press Surprise me, or upload your history.")
+        return
+    source = state.seed_source()
+    st.subheader(f"Your seeds ({len(seeds)})")
+    if source:
+        st.caption(f"From: {source}")
+    labels = render.seed_labels(catalog, seeds)
+    for track_id in seeds:
+        text, button = st.columns([5, 1], vertical_alignment="center")
+        text.write(labels[track_id])
+        button.button(
+            "Remove", key=f"guest_remove_{track_id}", on_click=state.remove_seed, args=(track_id,)
+        )
+    st.button("Clear all", key="guest_clear_seeds", on_click=state.clear_seeds)
+
+
+def guest_panel(catalog: Catalog) -> None:
+    """All guest widgets in their natural order (search, surprise, upload, seeds)."""
+    search_box(catalog)
+    surprise_button(catalog)
+    history_uploader(catalog)
+    picked_seeds(catalog)
