@@ -29,6 +29,9 @@ from recommender.domain import Track, parse_track_id, track_uri
 from recommender.settings import Settings
 
 logger = logging.getLogger(__name__)
+# spotipy logs request headers and token-endpoint bodies (codes, refresh tokens) at DEBUG;
+# keep them out of any log even when the app runs with DEBUG logging.
+logging.getLogger("spotipy").setLevel(logging.INFO)
 
 SCOPES: Final = (
     "user-top-read",
@@ -230,7 +233,7 @@ def problem_from(error: Exception, *, writing: bool = False) -> SpotifyProblem:
         return _login_problem(f"Spotify refused the login ({error.error or 'unknown error'}).")
     if isinstance(error, requests.Timeout):
         return SpotifyProblem("Spotify did not answer in time.", again, kind="unavailable")
-    if isinstance(error, requests.ConnectionError):
+    if isinstance(error, requests.RequestException):
         return SpotifyProblem("Spotify could not be reached.", again, kind="unavailable")
     if not isinstance(error, SpotifyException):
         msg = f"not a Spotify failure: {error!r}"
@@ -415,7 +418,7 @@ class SpotifySession:
     def _guarded_refresh(self) -> bool:
         try:
             return self._refresh()
-        except SpotifyOauthError as error:
+        except (SpotifyOauthError, requests.RequestException) as error:
             raise self._fail(error, writing=False) from error
 
     def _fail(self, error: Exception, *, writing: bool) -> SpotifyProblem:
@@ -630,7 +633,14 @@ def save_playlist(
             _record_playlist(session, intent, found)
             present = _present_uris(session, intent["playlist_id"])
     elif intent["playlist_id"] is not None:
-        present = _present_uris(session, intent["playlist_id"])
+        try:
+            present = _present_uris(session, intent["playlist_id"])
+        except SpotifyProblem as problem:
+            if problem.kind != "not_found":
+                raise
+            # The half-saved playlist was deleted meanwhile: start over with a new one.
+            intent, resumed = _intent_for({}, intent["name"], uris, public, description)
+            session.store[SAVE_KEY] = intent
     if intent["playlist_id"] is None:
         intent["create_sent"] = True
         session.store[SAVE_KEY] = intent
