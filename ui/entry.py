@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from recommender.share import SEEDS_PARAM, WEIGHTS_PARAM, parse_share, split_known
-from ui import loaders, state
+from ui import auth, loaders, state
 
 
 def open_share_link(target: st.Page) -> None:
@@ -41,7 +41,8 @@ def open_share_link(target: st.Page) -> None:
 def sidebar() -> None:
     """Who is here, where the seeds come from, and the catalog kind."""
     with st.sidebar:
-        st.markdown("**Guest**")
+        if auth.spotify_session() is None:
+            st.markdown("**Guest**")
         seeds = state.seed_ids()
         source = state.seed_source()
         if seeds:

@@ -7,12 +7,19 @@ from typing import Final
 import streamlit as st
 
 from recommender.domain import Catalog
+from recommender.resolve import Resolution, online_source, resolve_features
 from recommender.search import SearchIndex
-from ui import render, state
+from ui import auth, loaders, render, state
 from ui.loaders import Services
 
 GUEST_FLAG: Final = "guest_mode"
 SEARCH_LIMIT: Final = 10
+TOP_SOURCE: Final = "Spotify top tracks"
+TIME_RANGES: Final = {
+    "short_term": "Last 4 weeks",
+    "medium_term": "Last 6 months",
+    "long_term": "Last year",
+}
 
 
 @st.cache_resource(show_spinner="Indexing the catalog for search…", max_entries=2)
@@ -39,16 +46,13 @@ def entry_choice() -> None:
 
 
 def _login_area() -> None:
-    settings_ok = render_login()
-    if not settings_ok:
+    name = auth.user_name()
+    if name is not None:
+        st.success(f"Logged in as {name}.")
+        return
+    st.caption("Your top tracks become the seeds, and you can save the result as a playlist.")
+    if not auth.login_link():
         st.info("Spotify login is not configured on this server; continue as a guest.")
-
-
-def render_login() -> bool:
-    """Draw the login link when Spotify is configured; False when it is not."""
-    from ui.loaders import get_settings
-
-    return get_settings().spotify_configured
 
 
 def guest_active() -> bool:
@@ -58,11 +62,90 @@ def guest_active() -> bool:
 
 def seed_pickers(services: Services) -> None:
     """The ways to pick seeds that apply to this visitor."""
-    if not guest_active():
+    session = auth.spotify_session()
+    if session is not None:
+        st.divider()
+        spotify_seeds(services)
+    if not guest_active() and session is None:
         return
     st.divider()
-    st.subheader("Pick seed tracks")
+    st.subheader("Pick seed tracks" if session is None else "Or pick tracks yourself")
     guest_search(services.catalog)
+
+
+def _top_tracks_resolved(services: Services, time_range: str) -> Resolution | None:
+    """The listener's top tracks resolved against the catalog, once per time range and login.
+
+    Kept in the session's Spotify store, so logging out forgets it with the token.
+    """
+    store = auth.SessionTokenStore()
+    key = f"resolved:{time_range}:{services.catalog.fingerprint}"
+    if key in store:
+        return store[key]
+    with st.spinner(f"Reading your top tracks ({TIME_RANGES[time_range].lower()}) from Spotify…"):
+        tracks = auth.top_tracks(time_range)  # type: ignore[arg-type]
+        if tracks is None:
+            return None
+        resolution = resolve_features(
+            tracks,
+            services.catalog,
+            online=online_source(loaders.get_settings()),
+            index=auth.catalog_index(services.catalog),
+        )
+    store[key] = resolution
+    return resolution
+
+
+def _use_top_tracks(resolution: Resolution) -> None:
+    state.set_seeds(resolution.seed_ids, source=TOP_SOURCE, profiles=resolution.seed_profiles)
+
+
+def spotify_seeds(services: Services) -> None:
+    """Time range, the top tracks' coverage report, and the unprofiled tracks."""
+    st.subheader("Your Spotify top tracks")
+    time_range = st.radio(
+        "Time range",
+        list(TIME_RANGES),
+        format_func=TIME_RANGES.__getitem__,
+        horizontal=True,
+        **state.bind("time_range", "medium_term"),
+    )
+    resolution = _top_tracks_resolved(services, time_range)
+    if resolution is None:
+        st.caption("Guest mode still works: search the catalog below.")
+        return
+    if not resolution.items:
+        st.info("Spotify has no top tracks for you in this time range yet; try a longer one.")
+        return
+    st.write(resolution.report("top tracks"))
+    for warning in resolution.warnings:
+        st.warning(warning)
+    missing = [i.track for i in resolution.items if i.outcome == "not_found"]
+    approximate = [i.track for i in resolution.items if i.approximate]
+    if missing or approximate:
+        with st.expander(f"Not profiled ({len(missing)}) and approximate ({len(approximate)})"):
+            for track in missing:
+                st.write(f"✗ {render.track_label(track.name, track.artists)} — not in the catalog")
+            for track in approximate:
+                st.write(
+                    f"≈ {render.track_label(track.name, track.artists)} — "
+                    "approximated by the artist's average sound"
+                )
+    if not resolution.seed_ids:
+        st.warning("None of these tracks could be profiled; pick tracks by search below.")
+        return
+    source = state.seed_source()
+    if source in (None, TOP_SOURCE):
+        # Follow the chosen time range until the listener picks seeds another way.
+        if state.seed_ids() != resolution.seed_ids:
+            _use_top_tracks(resolution)
+    else:
+        st.button(
+            f"Use these {len(resolution.seed_ids)} tracks as seeds",
+            key="use_top_tracks",
+            on_click=_use_top_tracks,
+            args=(resolution,),
+        )
 
 
 def guest_search(catalog: Catalog) -> None:

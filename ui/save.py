@@ -2,26 +2,67 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import polars as pl
 import streamlit as st
 
-from ui import render, state
+from recommender.spotify import SpotifyProblem, save_playlist
+from ui import auth, render, state
+
+SAVED: Final = "saved_playlist"
+DESCRIPTION: Final = "Made with the track recommender from seeds you picked."
+
+
+def _save(track_ids: list[str]) -> None:
+    session = auth.spotify_session()
+    if session is None:
+        st.session_state[SAVED] = {"problem": "You are no longer logged in; log in on Home."}
+        return
+    name = str(st.session_state.get("playlist_name") or render.default_playlist_name())
+    public = bool(st.session_state.get("playlist_public", False))
+    try:
+        saved = save_playlist(session, name, track_ids, public=public, description=DESCRIPTION)
+    except SpotifyProblem as problem:
+        st.session_state[SAVED] = {"problem_obj": problem}
+        return
+    st.session_state[SAVED] = {"name": saved.name, "url": saved.url, "n": saved.n_tracks}
 
 
 def save_section(table: pl.DataFrame) -> None:
     """Name, visibility and Save for a logged-in listener; for a guest, why it needs login."""
     st.subheader("Save as a playlist")
-    session = spotify_session()
-    if session is None:
+    if auth.spotify_session() is None:
         st.info(
             "Saving a playlist needs a Spotify login (the playlist is created in your account). "
             "Log in on Home, or download the list as CSV below."
         )
         return
-    st.text_input("Playlist name", **state.bind("playlist_name", render.default_playlist_name()))
-    st.toggle("Public playlist", **state.bind("playlist_public", False))
-
-
-def spotify_session():
-    """The logged-in listener's Spotify session, or None for a guest."""
-    return None
+    name_col, public_col = st.columns([3, 1], vertical_alignment="bottom")
+    name_col.text_input(
+        "Playlist name",
+        max_chars=100,
+        **state.bind("playlist_name", render.default_playlist_name()),
+    )
+    public_col.toggle("Public", **state.bind("playlist_public", False))
+    track_ids = table["track_id"].to_list()
+    # An on_click callback runs before the rerun, so a double click cannot save twice
+    # concurrently, and the resumable save makes a repeated click with the same list a no-op.
+    st.button(
+        f"Save {len(track_ids)} tracks to Spotify",
+        key="save_playlist",
+        type="primary",
+        on_click=_save,
+        args=(track_ids,),
+    )
+    outcome = st.session_state.get(SAVED)
+    if not outcome:
+        return
+    if "problem_obj" in outcome:
+        auth.show_problem(outcome["problem_obj"])
+        st.caption("Press Save again to continue where it stopped; nothing is added twice.")
+    elif "problem" in outcome:
+        st.error(outcome["problem"])
+    else:
+        st.success(f'Saved "{outcome["name"]}" with {outcome["n"]} tracks.')
+        st.markdown(f"[Open the playlist in Spotify ↗]({outcome['url']})")

@@ -1,0 +1,104 @@
+"""Logged-in flow against the loopback fake Spotify, one fresh AppTest per browser session."""
+
+import pytest
+
+from recommender.auth import issue_state
+from recommender.domain import track_uri
+from recommender.settings import Settings
+from recommender.spotify import SpotifySession
+from tests.app_support import new_app, texts
+from tests.fake_spotify import authorize, build_fake
+
+
+@pytest.fixture
+def fake(reference_catalog):
+    # Top tracks drawn from the real catalog, so they resolve like a real listener's would;
+    # and, like real Spotify, the fake knows every catalog track a playlist may receive.
+    started = build_fake(reference_catalog.tracks)
+    for row in reference_catalog.tracks.select("track_id", "name", "artists", "album").iter_rows(
+        named=True
+    ):
+        started.tracks.setdefault(
+            row["track_id"], {"id": row["track_id"], **row, "name": row["name"] or "?"}
+        )
+    started.start()
+    yield started
+    started.stop()
+    assert not started.removed_calls()
+
+
+def _back_from_spotify(fake, user="alice"):
+    fake.login_as(user)
+    settings = Settings.from_sources(env=fake.env(), secrets={})
+    url = SpotifySession(settings, {}).authorize_url(issue_state(settings.state_secret))
+    return authorize(url)
+
+
+def _logged_in_app(monkeypatch, reference_settings, fake, user="alice"):
+    at = new_app(monkeypatch, reference_settings, env=fake.env())
+    for key, value in _back_from_spotify(fake, user).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_login_shows_the_name_top_tracks_and_their_coverage(monkeypatch, reference_settings, fake):
+    at = _logged_in_app(monkeypatch, reference_settings, fake)
+    assert not at.exception
+    assert not at.error
+    assert "code" not in at.query_params
+    assert "Alice" in " ".join(m.value for m in at.sidebar.markdown)
+    assert "**Guest**" not in " ".join(m.value for m in at.sidebar.markdown)
+    assert "top tracks profiled" in texts(at)
+    assert at.session_state["seed_source"] == "Spotify top tracks"
+    medium = list(at.session_state["seed_ids"])
+    assert medium
+    at.radio(key="time_range").set_value("short_term").run()
+    assert not at.exception
+    assert at.session_state["seed_ids"] != medium
+    ranges = [r.query.get("time_range") for r in fake.requests("GET", "/v1/me/top/tracks")]
+    assert ranges == [["medium_term"], ["short_term"]]
+
+
+def test_save_creates_one_playlist_with_exactly_the_shown_tracks(
+    monkeypatch, reference_settings, fake
+):
+    at = _logged_in_app(monkeypatch, reference_settings, fake)
+    at.switch_page("pages/recommendations.py").run()
+    assert not at.exception
+    shown = [url.rsplit("/", 1)[1] for url in at.dataframe[0].value["spotify"]]
+    assert at.text_input(key="playlist_name").value.startswith("Recommended ")
+    at.text_input(key="playlist_name").set_value("My test mix").run()
+    existing = {p.playlist_id for p in fake.playlists_of("alice")}
+    bob_before = len(fake.playlists_of("bob"))
+    at.button(key="save_playlist").click().run()
+    assert not at.exception
+    assert "Saved" in at.success[0].value
+    at.button(key="save_playlist").click().run()  # a second click saves nothing new
+    (playlist,) = [p for p in fake.playlists_of("alice") if p.playlist_id not in existing]
+    assert playlist.name == "My test mix"
+    assert playlist.public is False
+    assert playlist.items == [track_uri(track_id) for track_id in shown]
+    assert len(fake.requests("POST", "/v1/me/playlists")) == 1
+    assert len(fake.playlists_of("bob")) == bob_before
+
+
+def test_every_page_renders_when_logged_in(monkeypatch, reference_settings, fake):
+    at = _logged_in_app(monkeypatch, reference_settings, fake)
+    for page in ("pages/recommendations.py", "pages/explore.py", "pages/model.py", "pages/home.py"):
+        at.switch_page(page).run()
+        assert not at.exception, page
+
+
+def test_spotify_down_shows_a_message_and_guest_search_still_works(
+    monkeypatch, reference_settings, fake
+):
+    back = _back_from_spotify(fake)
+    fake.inject("GET", "/v1/me/top/tracks", status=503, count=10)
+    at = new_app(monkeypatch, reference_settings, env=fake.env())
+    for key, value in back.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    assert at.error, texts(at)
+    at.text_input(key="guest_search").set_value("memories maroon").run()
+    assert [b for b in at.button if b.key and b.key.startswith("add_")]
