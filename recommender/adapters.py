@@ -43,7 +43,8 @@ class Adapter:
     Attributes:
         kind: short name, also the source name recorded in the catalog's ``sources`` lists.
         label: what a person would call the dataset (used in error messages).
-        required: header columns that identify the format (extra columns are ignored).
+        columns: header columns that identify the format, in the source's order (extra
+            columns are ignored).
         precedence: lower wins when sources disagree about a track (see ``SOURCE_PRECEDENCE``).
         null_values: strings the source writes for a missing value.
         to_canonical: maps the raw frame (every column a string) to the catalog columns.
@@ -51,14 +52,22 @@ class Adapter:
 
     kind: str
     label: str
-    required: frozenset[str]
+    columns: tuple[str, ...]
     precedence: int
     null_values: tuple[str, ...]
     to_canonical: Callable[[pl.DataFrame], pl.DataFrame]
 
+    @property
+    def required(self) -> frozenset[str]:
+        """The identifying columns as a set."""
+        return frozenset(self.columns)
+
     def header_text(self) -> str:
         """The identifying columns, for "accepted headers" messages."""
-        return ",".join(sorted(self.required)) if self.required else "Parquet in CATALOG_SCHEMA"
+        if not self.columns:
+            return "every CATALOG_SCHEMA column"
+        own = [c for c in self.columns if c not in _SHARED_FEATURES]
+        return ", ".join(own) + f" and the {len(_SHARED_FEATURES)} audio-feature columns"
 
 
 def _null(dtype: pl.DataType) -> pl.Expr:
@@ -189,7 +198,7 @@ def _canonical_parquet(frame: pl.DataFrame) -> pl.DataFrame:
 PARQUET: Final = Adapter(
     kind="parquet",
     label="Parquet file in the canonical catalog schema",
-    required=frozenset(),
+    columns=(),
     precedence=0,
     null_values=(),
     to_canonical=_canonical_parquet,
@@ -202,20 +211,18 @@ CSV_ADAPTERS: Final = (
     Adapter(
         kind="tidytuesday",
         label="TidyTuesday spotify_songs.csv",
-        required=frozenset(
-            {
-                "track_id",
-                "track_name",
-                "track_artist",
-                "track_popularity",
-                "track_album_name",
-                "track_album_release_date",
-                "playlist_name",
-                "playlist_id",
-                "playlist_genre",
-                "playlist_subgenre",
-                *_SHARED_FEATURES,
-            }
+        columns=(
+            "track_id",
+            "track_name",
+            "track_artist",
+            "track_popularity",
+            "track_album_name",
+            "track_album_release_date",
+            "playlist_name",
+            "playlist_id",
+            "playlist_genre",
+            "playlist_subgenre",
+            *_SHARED_FEATURES,
         ),
         precedence=1,
         null_values=("NA",),
@@ -224,9 +231,7 @@ CSV_ADAPTERS: Final = (
     Adapter(
         kind="hit_predictor",
         label="Spotify Hit Predictor dataset-of-<decade>.csv",
-        required=frozenset(
-            {"track", "artist", "uri", *_SHARED_FEATURES, "time_signature", "target"}
-        ),
+        columns=("track", "artist", "uri", *_SHARED_FEATURES, "time_signature", "target"),
         precedence=2,
         null_values=(),
         to_canonical=_hit_predictor,
@@ -234,19 +239,17 @@ CSV_ADAPTERS: Final = (
     Adapter(
         kind="tracks_1_2m",
         label='"1.2M songs" tracks_features.csv',
-        required=frozenset(
-            {
-                "id",
-                "name",
-                "album",
-                "album_id",
-                "artists",
-                "artist_ids",
-                "explicit",
-                *_SHARED_FEATURES,
-                "time_signature",
-                "year",
-            }
+        columns=(
+            "id",
+            "name",
+            "album",
+            "album_id",
+            "artists",
+            "artist_ids",
+            "explicit",
+            *_SHARED_FEATURES,
+            "time_signature",
+            "year",
         ),
         precedence=3,
         null_values=(),
@@ -255,18 +258,16 @@ CSV_ADAPTERS: Final = (
     Adapter(
         kind="kaggle",
         label='Kaggle/HF "Spotify Tracks Dataset" dataset.csv',
-        required=frozenset(
-            {
-                "track_id",
-                "artists",
-                "album_name",
-                "track_name",
-                "popularity",
-                "explicit",
-                *_SHARED_FEATURES,
-                "time_signature",
-                "track_genre",
-            }
+        columns=(
+            "track_id",
+            "artists",
+            "album_name",
+            "track_name",
+            "popularity",
+            "explicit",
+            *_SHARED_FEATURES,
+            "time_signature",
+            "track_genre",
         ),
         precedence=4,
         null_values=(),

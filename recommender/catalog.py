@@ -118,7 +118,7 @@ class _Table:
 
 
 def _accepted_headers() -> str:
-    return "; ".join(f"{a.label}: {a.header_text()}" for a in ADAPTERS)
+    return "".join(f"\n  - {a.label}: {a.header_text()}" for a in ADAPTERS)
 
 
 def _first_line(head: bytes, name: str) -> list[str]:
@@ -150,7 +150,7 @@ def _adapter_for(head: bytes, name: str, *, parquet_source: Path | io.BytesIO) -
     adapter = match_csv_header(header)
     if adapter is None:
         shown = ",".join(header[:8]) + (",…" if len(header) > 8 else "")
-        msg = f"{name}: unknown format (header {shown!r}); accepted: {_accepted_headers()}"
+        msg = f"{name}: unknown format (header {shown!r}); accepted headers:{_accepted_headers()}"
         raise _UnrecognisedError(msg)
     return adapter
 
@@ -242,7 +242,7 @@ def _expand(paths: Sequence[Path]) -> tuple[list[Path], dict[str, str]]:
             skipped.update(passed_over)
             if not inside:
                 accepted = _accepted_headers()
-                msg = f"{path}: no supported data file in this folder; accepted: {accepted}"
+                msg = f"{path}: no supported data file in this folder; accepted headers:{accepted}"
                 raise CatalogError(msg)
             files.extend(inside)
         elif path.is_file():
