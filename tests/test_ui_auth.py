@@ -228,3 +228,29 @@ def test_quota_problem_is_shown_plainly_and_the_page_survives(fake_spotify):
     assert not at.exception
     assert "QUOTA_EXCEEDED" in errors(at)
     assert "Guest mode still works" in " ".join(c.value for c in at.caption)
+
+
+PLAYLISTS = """
+import streamlit as st
+from tests.fake_spotify import factory_catalog
+from ui import auth
+
+auth.handle_oauth_callback()
+for playlist in auth.playlists() or []:
+    content = auth.playlist_tracks(playlist.playlist_id)
+    st.write(f"{playlist.name}: {len(content.tracks)} tracks, {content.skipped_text}")
+tracks = auth.top_tracks("long_term") or []
+st.write(auth.resolve(tracks, factory_catalog()).report("top tracks"))
+"""
+
+
+def test_own_playlists_and_coverage_report_render(fake_spotify):
+    at = app(fake_spotify, query=back_from_spotify(fake_spotify, "alice"), script=PLAYLISTS)
+    assert not at.exception
+    lines = [m.value for m in at.markdown]
+    assert lines[0] == "Alice on the road: 3 tracks, skipped 1 local file, 1 podcast episode"
+    n = len(fake_spotify.users["alice"].top["long_term"])
+    assert lines[1] == (
+        f"{n - 2} of {n} top tracks profiled: {n - 4} by id, 1 by title, 1 by artist profile; "
+        "2 not found"
+    )

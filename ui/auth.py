@@ -7,7 +7,7 @@ object is the registry of used OAuth states, which holds nonces, never tokens.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any, Final
 
 import streamlit as st
@@ -16,7 +16,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from recommender import spotify
 from recommender.auth import StateError, UsedStates, issue_state, verify_state
 from recommender.domain import Catalog, Track
-from recommender.resolve import CatalogIndex
+from recommender.resolve import CatalogIndex, Resolution, online_source, resolve_features
 from recommender.settings import Settings
 from recommender.spotify import SavedPlaylist, SpotifyProblem, SpotifySession, current_user
 
@@ -189,18 +189,39 @@ def account_sidebar() -> None:
 
 def top_tracks(time_range: spotify.TimeRange) -> list[Track] | None:
     """The listener's top tracks for a range, read once per session; None after a shown problem."""
+    found = _kept(f"top:{time_range}", lambda s: spotify.top_tracks(s, time_range))
+    return None if found is None else list(found)
+
+
+def playlists() -> list[spotify.PlaylistSummary] | None:
+    """The listener's own playlists, read once per session; None after a shown problem."""
+    return _kept("playlists", spotify.user_playlists)
+
+
+def playlist_tracks(playlist_id: str) -> spotify.PlaylistTracks | None:
+    """One own playlist's tracks (local files and episodes skipped and counted)."""
+    return _kept(f"playlist:{playlist_id}", lambda s: spotify.playlist_tracks(s, playlist_id))
+
+
+def _kept(key: str, read: Callable[[SpotifySession], Any]) -> Any:
     session = spotify_session()
     if session is None:
         return None
     store = SessionTokenStore()
-    key = f"top:{time_range}"
     if key not in store:
         try:
-            store[key] = spotify.top_tracks(session, time_range)
+            store[key] = read(session)
         except SpotifyProblem as problem:
             show_problem(problem)
             return None
-    return list(store[key])
+    return store[key]
+
+
+def resolve(tracks: list[Track], catalog: Catalog) -> Resolution:
+    """Features for Spotify tracks: catalog first, then the configured online source."""
+    return resolve_features(
+        tracks, catalog, online=online_source(settings()), index=catalog_index(catalog)
+    )
 
 
 def save_playlist(name: str, track_ids: list[str], *, public: bool) -> SavedPlaylist | None:
