@@ -32,6 +32,8 @@ _KINDS: Final[dict[int, MatchKind]] = {
 }
 # Shorter tokens would match half the vocabulary with one edit.
 MIN_FUZZY_LENGTH: Final = 4
+# A pasted paragraph is not a search; its first words are plenty and keep the cost bounded.
+MAX_QUERY_WORDS: Final = 12
 _APOSTROPHES: Final = re.compile(r"['’`´]")
 _TOKEN: Final = re.compile(r"[^\W_]+")
 
@@ -145,7 +147,7 @@ class SearchIndex:
         by_id = self._search_id(query)
         if by_id is not None:
             return [by_id]
-        words = list(dict.fromkeys(tokens(query)))
+        words = list(dict.fromkeys(tokens(query[:500])))[:MAX_QUERY_WORDS]
         if not words or limit <= 0:
             return []
         quality = self._quality(words, fuzzy=False)

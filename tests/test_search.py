@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recommender.domain import track_uri, track_url
 from recommender.search import SearchIndex, surprise_pick, surprise_seeds, tokens
@@ -115,6 +117,25 @@ def test_pasted_id_uri_or_link_finds_the_track(index):
 @pytest.mark.parametrize("query", ["", "   ", "–!?", "zzzzzz"])
 def test_nothing_to_find_gives_no_hits(index, query):
     assert index.search(query) == []
+
+
+@settings(derandomize=True, deadline=None, max_examples=300)
+@given(
+    query=st.text(max_size=40)
+    | st.sampled_from(["beyo hal", "quen", "a b c d e f g h i j k l m n"])
+)
+def test_any_query_returns_ranked_hits_without_error(index, query):
+    hits = index.search(query)
+    assert len(hits) <= 20
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_a_pasted_paragraph_uses_its_first_words(index):
+    assert names(index.search("queen " + "x " * 5000)) == []
+    long_title = "one two three four five six seven eight nine ten eleven twelve"
+    catalog = make_catalog([{"name": long_title, "artists": ["Band"]}])
+    hits = SearchIndex.build(catalog).search(long_title + " thirteen")
+    assert names(hits) == [(long_title, "Band")]
 
 
 def test_limit_is_honoured(index):
