@@ -55,6 +55,7 @@ _HISTORY_MEMBER: Final = re.compile(
 )
 _ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06")
 _CHUNK: Final = 1 * MB
+_NON_SPACE: Final = re.compile(r"\S")
 
 
 def _human(size: float) -> str:
@@ -243,6 +244,9 @@ def import_history(
         except HistoryFileError as error:
             problems.append(FileProblem(name, str(error)))
             continue
+        except OSError as error:  # e.g. a stream that cannot seek, or a read failing midway
+            problems.append(FileProblem(name, f"could not be read ({error})"))
+            continue
         totals.merge(file_totals)
         summaries.extend(file_summaries)
         problems.extend(file_problems)
@@ -302,13 +306,15 @@ def _parse_export(name: str, raw: bytes, totals: _Totals, limits: HistoryLimits)
     except UnicodeDecodeError as error:
         msg = f"not UTF-8 text (byte {raw[error.start]:#04x} at offset {error.start})"
         raise HistoryFileError(msg) from None
-    stripped = text.lstrip()
-    if not stripped:
+    start = _NON_SPACE.search(text)
+    if start is None:
         msg = "empty file"
         raise HistoryFileError(msg)
-    if stripped[0] in "[{":
+    begin = start.start()
+    if text[begin] in "[{":
         return _parse_json(name, text, totals, limits)
-    first_line = stripped.split("\n", 1)[0]
+    end = text.find("\n", begin)
+    first_line = text[begin:] if end < 0 else text[begin:end]
     if "Track Name" in first_line or name.lower().endswith(".csv"):
         return _parse_exportify(name, text, totals)
     msg = "not a Spotify export: expected JSON, an Exportify CSV or a zip"

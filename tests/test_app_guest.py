@@ -140,6 +140,17 @@ def test_a_bad_upload_is_named_and_the_good_one_still_counts():
     assert list(at.dataframe[0].value["name"]) == ["Halo"]
 
 
+def test_adding_a_second_file_rereads_the_first():
+    first = ("a.json", history([("Halo", "Beyoncé", 60_000)]), "application/json")
+    second = ("b.json", history([("Halo", "Beyoncé", 90_000)]), "application/json")
+    at = app()
+    at.file_uploader(key="history_upload").set_value([first]).run()
+    at.file_uploader(key="history_upload").set_value([first, second]).run()
+    assert not at.exception
+    assert at.error == []
+    assert list(at.dataframe[0].value["listened"]) == ["0:02:30"]
+
+
 def test_use_top_n_replaces_seeds_picked_by_search():
     at = app()
     at.text_input(key="guest_search").input("queen").run()

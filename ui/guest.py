@@ -125,6 +125,8 @@ def _read_uploads(uploads: list, catalog: Catalog) -> HistoryImport:
     memo = st.session_state.get(_HISTORY_MEMO)
     if memo is not None and memo[0] == key:
         return memo[1]
+    for upload in uploads:
+        upload.seek(0)  # an earlier run may have read it to the end
     with st.spinner("Reading your listening history…"):
         history = import_history(
             [(upload.name, upload) for upload in uploads],
