@@ -366,13 +366,13 @@ def _explain(
         unknown += lacks * UNKNOWN_COST * weights.squared[index]
     squared = terms.sum(axis=1) + unknown
     similarity = similarity_of(squared, weights)
-    rows = (
-        catalog.tracks[candidates.tolist()]
-        .select("track_id", "name", "artists", "album", "popularity")
-        .to_dicts()
-    )
+    columns = {
+        name: catalog.tracks.get_column(name).gather(candidates).to_list()
+        for name in ("track_id", "name", "artists", "album", "popularity")
+    }
     results = []
-    for i, row in enumerate(rows):
+    for i in range(len(picks)):
+        row = {name: values[i] for name, values in columns.items()}
         results.append(
             Recommendation(
                 track_id=row["track_id"],
