@@ -638,9 +638,16 @@ def _print_summary(report: dict[str, Any]) -> None:
     print(f"fingerprint {report['fingerprint']}")
 
 
+def _stderr_progress(fraction: float, message: str) -> None:
+    end = "\n" if fraction >= 1.0 else ""
+    print(f"\r\x1b[2K{fraction:4.0%} {message[-100:]}", end=end, file=sys.stderr, flush=True)
+
+
 def _run_catalog(args: argparse.Namespace) -> int:
+    # Progress only for a person watching; piped output and tests stay clean.
+    progress = _stderr_progress if sys.stderr.isatty() else None
     try:
-        catalog = load_catalog(Settings.from_sources())
+        catalog = load_catalog(Settings.from_sources(), progress=progress)
     except (CatalogError, OSError, ValueError) as exc:
         print(f"catalog: {exc}", file=sys.stderr)
         return 2
