@@ -300,6 +300,8 @@ def _select(
     n_seeds = distances.shape[0]
     distances[:, ~allowed] = np.inf
     available = int(allowed.sum())
+    if available == 0:
+        return []
     pool_size = max(options.per_seed, math.ceil(limit / n_seeds)) * 4 + 16
     while True:
         if pool_size >= available:

@@ -380,6 +380,8 @@ def test_same_song_versions_are_excluded_and_deduplicated():
     model = train(catalog)
     results = recommend(model, catalog, [track_id(0)], options=RecommendOptions(per_seed=10))
     assert _ids(results) == [track_id(3), track_id(6)]
+    only_versions = make_catalog(rows[:3])
+    assert recommend(train(only_versions), only_versions, [track_id(0)]) == []
 
 
 def test_seeds_by_uri_by_profile_and_unknown():
