@@ -307,8 +307,17 @@ def _select(
         if pool_size >= available:
             pool = np.flatnonzero(allowed)
         else:
-            nearest = np.argpartition(distances, pool_size - 1, axis=1)[:, :pool_size]
-            pool = np.unique(nearest)
+            # A few rows at a time: argpartition returns an int64 index per track and row.
+            pool = np.unique(
+                np.concatenate(
+                    [
+                        np.argpartition(distances[start : start + 8], pool_size - 1, axis=1)[
+                            :, :pool_size
+                        ].ravel()
+                        for start in range(0, n_seeds, 8)
+                    ]
+                )
+            )
         columns = distances[:, pool]
         assigned = columns.argmin(axis=0)
         best = columns[assigned, np.arange(len(pool))]
