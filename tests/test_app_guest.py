@@ -170,14 +170,15 @@ def test_use_top_n_replaces_seeds_picked_by_search():
     assert seeds(at) == [track_id(0)]
 
 
+def lonely_app():
+    from tests.factories import make_catalog
+    from ui import guest
+
+    guest.surprise_button(make_catalog([{"name": "Alone", "artists": ["Solo"]}]))
+
+
 def test_surprise_on_a_catalog_without_groups_warns():
-    def tiny():
-        from tests.factories import make_catalog
-        from ui import guest
-
-        guest.surprise_button(make_catalog([{"name": "Alone", "artists": ["Solo"]}]))
-
-    at = AppTest.from_function(tiny, default_timeout=30).run()
+    at = AppTest.from_function(lonely_app, default_timeout=30).run()
     at.button(key="surprise_me").click().run()
     assert not at.exception
     assert "Cannot surprise you" in at.warning[0].value
