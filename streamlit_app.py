@@ -9,12 +9,19 @@ state.init()
 auth.handle_oauth_callback()
 
 pages = {
-    "home": st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+    "home": st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
     "recommendations": st.Page(
-        "pages/recommendations.py", title="Recommendations", icon="🎧", url_path="recommendations"
+        "pages/recommendations.py",
+        title="Recommendations",
+        icon=":material/queue_music:",
+        url_path="recommendations",
     ),
-    "explore": st.Page("pages/explore.py", title="Explore", icon="📊", url_path="explore"),
-    "model": st.Page("pages/model.py", title="Model", icon="🧠", url_path="model"),
+    "explore": st.Page(
+        "pages/explore.py", title="Explore", icon=":material/insights:", url_path="explore"
+    ),
+    "model": st.Page(
+        "pages/model.py", title="Model", icon=":material/model_training:", url_path="model"
+    ),
 }
 navigation = st.navigation(list(pages.values()))
 entry.open_share_link(pages["recommendations"])

@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import loaders, render, save, state
 
-st.title("Recommendations")
+st.title("Recommended for you")
 services = loaders.load_services()
 if services is None:
     st.stop()
@@ -15,13 +15,15 @@ if not seeds:
     st.info(
         "No seed tracks yet. Pick a few on Home (search, your Spotify top tracks or an upload)."
     )
-    st.page_link("pages/home.py", label="Pick seeds on Home", icon="🏠")
+    st.page_link("pages/home.py", label="Pick seeds on Home", icon=":material/home:")
     st.stop()
 
-controls, results = st.columns([1, 2.6], gap="large")
-with controls:
+# The controls live in the sidebar: beside the results on a laptop, folded away on a phone.
+with st.sidebar:
+    st.divider()
     weights = render.weight_controls()
     options = render.option_controls()
+results = st.container()
 profiles = state.seed_profiles()
 try:
     recs = render.recommendations_for(services, seeds, weights, options, profiles)

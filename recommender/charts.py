@@ -104,6 +104,12 @@ def profile_of(
     return AudioProfile(label=label, features=features, spread=spread, approximate=approximate)
 
 
+def _translucent(colour: str, alpha: float = 0.22) -> str:
+    # A light fill keeps both shapes readable where they overlap; the outline stays solid.
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
 def _closed(values: Sequence[_T]) -> list[_T]:
     # A polar trace only closes its outline when the first point is repeated at the end.
     return [*values, values[0]]
@@ -140,7 +146,7 @@ def _profile_traces(
             name=name,
             legendgroup=name,
             fill="toself",
-            opacity=0.85,
+            fillcolor=_translucent(colour),
             line={"color": colour, "dash": dash, "width": 2},
             hovertext=_hover(profile),
             hoverinfo="text",
@@ -191,11 +197,14 @@ def radar_chart(
         title={"text": title},
         polar={
             "radialaxis": {"range": [0.0, 1.0], "showticklabels": False, "ticks": ""},
+            # Clockwise from the top puts short names at the sides, where labels get clipped.
+            "angularaxis": {"rotation": 90, "direction": "clockwise"},
             "bgcolor": "rgba(0,0,0,0)",
         },
         showlegend=True,
         legend={"orientation": "h", "y": -0.15},
-        margin={"l": 40, "r": 40, "t": 60, "b": 40},
+        # Wide side margins: the longest axis labels ("instrumentalness") sit outside the circle.
+        margin={"l": 80, "r": 80, "t": 60, "b": 30},
         paper_bgcolor="rgba(0,0,0,0)",
     )
     return figure

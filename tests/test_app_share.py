@@ -20,7 +20,7 @@ def test_share_link_opens_recommendations_as_a_guest(monkeypatch, reference_sett
     at.query_params["weights"] = "energy:2,bogus:1"
     at.run()
     assert not at.exception
-    assert at.title[0].value == "Recommendations"
+    assert at.title[0].value == "Recommended for you"
     assert at.session_state["seed_ids"] == known_ids
     assert at.session_state["seed_source"] == "share link"
     assert at.slider(key="weight_energy").value == 2.0

@@ -195,4 +195,6 @@ def picked_seeds(catalog: Catalog) -> None:
         button.button(
             "Remove", key=f"remove_{track_id}", on_click=state.remove_seed, args=(track_id,)
         )
-    st.page_link("pages/recommendations.py", label="See recommendations →", icon="🎧")
+    st.page_link(
+        "pages/recommendations.py", label="See recommendations →", icon=":material/queue_music:"
+    )

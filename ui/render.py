@@ -52,17 +52,24 @@ def seed_labels(catalog: Catalog, seed_ids: Sequence[str]) -> dict[str, str]:
 # -- controls ---------------------------------------------------------------------------------
 def weight_controls() -> dict[str, float]:
     """Presets, Reset and one slider per engine weight; returns the current weights."""
+    st.markdown("**Weights**")
     st.caption("How much each feature counts (0 switches it off).")
-    buttons = st.columns(len(PRESETS) + 1)
-    for column, name in zip(buttons, PRESETS, strict=False):
-        column.button(
+    # One button per row: the column is narrow and preset names are several words long.
+    for name in PRESETS:
+        st.button(
             name,
             key=f"preset_{name.lower().replace(' ', '_')}",
             on_click=state.apply_preset,
             args=(name,),
             width="stretch",
         )
-    buttons[-1].button("Reset", key="reset_weights", on_click=state.reset_weights, width="stretch")
+    st.button(
+        "Reset to defaults",
+        key="reset_weights",
+        on_click=state.reset_weights,
+        width="stretch",
+        type="tertiary",
+    )
     for title, names, expanded in (
         ("Sound", AUDIO_WEIGHTS, True),
         ("Artist, genre and more", OTHER_WEIGHTS, False),
@@ -245,11 +252,15 @@ def results_table(table: pl.DataFrame) -> None:
         table.drop("track_id"),
         hide_index=True,
         width="stretch",
+        # What matters most first; the seed column is the longest and goes last.
+        column_order=("title", "artists", "similarity", "why", "spotify", "answers seed"),
         column_config={
+            "title": st.column_config.TextColumn("title", width="medium"),
             "similarity": st.column_config.ProgressColumn(
-                "similarity", min_value=0, max_value=100, format="%.0f"
+                "similarity", min_value=0, max_value=100, format="%.0f", width="small"
             ),
-            "spotify": st.column_config.LinkColumn("Spotify", display_text="Open ↗"),
+            "why": st.column_config.TextColumn("why", width="medium"),
+            "spotify": st.column_config.LinkColumn("Spotify", display_text="Open ↗", width="small"),
         },
     )
 

@@ -155,6 +155,15 @@ def wait_for_app(page: Page, *, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
     )
 
 
+def wait_for_render(page: Page, *, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
+    """Wait for the script run and for lazily loaded elements (charts, tables) to be drawn."""
+    wait_for_app(page, timeout_ms=timeout_ms)
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid^=\"stSkeleton\"]').length === 0",
+        timeout=timeout_ms,
+    )
+
+
 def save_failure_artifacts(page: Page, name: str, server: AppServer | None = None) -> list[Path]:
     """Save a full-page screenshot, the page's text and the server log for a failed test."""
     ARTIFACTS.mkdir(exist_ok=True)
