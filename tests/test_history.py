@@ -585,3 +585,34 @@ def test_cli_exits_non_zero_naming_an_unusable_file(tmp_path, capsys):
     assert f"{bad}: JSON of the wrong shape" in err
     assert f"{missing}: No such file or directory" in err
     assert "Traceback" not in err
+
+
+# --- from an upload to recommendations ----------------------------------------------------------
+
+
+def test_an_uploads_seeds_including_approximate_ones_feed_the_engine():
+    from recommender.model import train
+    from recommender.recommend import recommend
+
+    rows = [
+        {
+            "name": f"Song {i}",
+            "artists": [f"Artist {i % 4}"],
+            "energy": i / 12,
+            "valence": 1 - i / 12,
+        }
+        for i in range(12)
+    ]
+    catalog = make_catalog(rows)
+    data = account_json(
+        [
+            ("Song 3", "Artist 3", 5 * MINUTE),  # in the catalog: by title
+            ("A B-side", "Artist 1", 4 * MINUTE),  # not in it, but its artist is: approximate
+        ]
+    )
+    result = import_history([("h.json", data)], catalog=catalog)
+    assert [m.how for m in result.matches] == ["by_title", "artist_profile"]
+    seeds = result.seed_ids()
+    recommendations = recommend(train(catalog), catalog, seeds, seed_vectors=result.seed_profiles())
+    assert {r.seed_track_id for r in recommendations} == set(seeds)
+    assert not {r.track_id for r in recommendations} & set(seeds)
