@@ -9,7 +9,7 @@ def app(monkeypatch, reference_settings, reference_catalog):
 
 
 def _add_buttons(at):
-    return [b for b in at.button if b.key and b.key.startswith("add_")]
+    return [b for b in at.button if b.key and b.key.startswith("guest_add_")]
 
 
 def test_home_renders_without_exception(app):
@@ -28,15 +28,15 @@ def test_guest_searches_adds_and_removes_seeds(app, reference_catalog):
     assert not at.exception
     buttons = _add_buttons(at)
     assert buttons, texts(at)
-    first = buttons[0].key.removeprefix("add_")
+    first = buttons[0].key.removeprefix("guest_add_")
     row = reference_catalog.tracks.filter(reference_catalog.tracks["track_id"] == first)
     assert "Beyoncé" in row["artists"][0].to_list()
     buttons[0].click().run()
     assert at.session_state["seed_ids"] == [first]
     assert at.session_state["seed_source"] == "guest search"
-    assert at.button(key=f"add_{first}").disabled
-    assert f"remove_{first}" in [b.key for b in at.button]
-    at.button(key=f"remove_{first}").click().run()
+    assert at.button(key=f"guest_add_{first}").disabled
+    assert f"guest_remove_{first}" in [b.key for b in at.button]
+    at.button(key=f"guest_remove_{first}").click().run()
     assert at.session_state["seed_ids"] == []
     assert not at.exception
 

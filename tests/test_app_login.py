@@ -101,4 +101,4 @@ def test_spotify_down_shows_a_message_and_guest_search_still_works(
     assert not at.exception
     assert at.error, texts(at)
     at.text_input(key="guest_search").set_value("memories maroon").run()
-    assert [b for b in at.button if b.key and b.key.startswith("add_")]
+    assert [b for b in at.button if b.key and b.key.startswith("guest_add_")]

@@ -8,25 +8,16 @@ import streamlit as st
 
 from recommender.domain import Catalog
 from recommender.resolve import Resolution, online_source, resolve_features
-from recommender.search import SearchIndex
-from ui import auth, loaders, render, state
+from ui import auth, guest, loaders, render, state
 from ui.loaders import Services
 
 GUEST_FLAG: Final = "guest_mode"
-SEARCH_LIMIT: Final = 10
 TOP_SOURCE: Final = "Spotify top tracks"
 TIME_RANGES: Final = {
     "short_term": "Last 4 weeks",
     "medium_term": "Last 6 months",
     "long_term": "Last year",
 }
-
-
-@st.cache_resource(show_spinner="Indexing the catalog for search…", max_entries=2)
-def search_index(_catalog: Catalog, fingerprint: str) -> SearchIndex:
-    """One search index per catalog, shared by every visitor (it holds no user data)."""
-    del fingerprint  # the cache key; the catalog itself is not hashed
-    return SearchIndex.build(_catalog)
 
 
 def _continue_as_guest() -> None:
@@ -70,7 +61,9 @@ def seed_pickers(services: Services) -> None:
         return
     st.divider()
     st.subheader("Pick seed tracks" if session is None else "Or pick tracks yourself")
-    guest_search(services.catalog)
+    guest.search_box(services.catalog)
+    guest.surprise_button(services.catalog)
+    guest.history_uploader(services.catalog)
 
 
 def _top_tracks_resolved(services: Services, time_range: str) -> Resolution | None:
@@ -148,53 +141,15 @@ def spotify_seeds(services: Services) -> None:
         )
 
 
-def guest_search(catalog: Catalog) -> None:
-    """Search the catalog by title or artist (case- and accent-insensitive) and add seeds."""
-    query = st.text_input(
-        "Search by title or artist",
-        key="guest_search",
-        placeholder="e.g. beyonce halo, daft punk",
-    )
-    if not query.strip():
-        return
-    hits = search_index(catalog, catalog.fingerprint).search(query, limit=SEARCH_LIMIT)
-    if not hits:
-        st.warning(
-            f"Nothing in the catalog matches {query!r}. Try fewer words or another spelling."
-        )
-        return
-    picked = set(state.seed_ids())
-    for hit in hits:
-        text, button = st.columns([5, 1], vertical_alignment="center")
-        text.write(render.track_label(hit.name, hit.artists))
-        button.button(
-            "Added" if hit.track_id in picked else "Add",
-            key=f"add_{hit.track_id}",
-            on_click=state.add_seed,
-            args=(hit.track_id,),
-            disabled=hit.track_id in picked,
-        )
-
-
 def picked_seeds(catalog: Catalog) -> None:
     """The current seeds, each removable, and the way on to the recommendations."""
-    seeds = state.seed_ids()
-    if not seeds:
-        if guest_active():
-            st.info("No seed tracks yet: search above and press Add on a few tracks you like.")
+    if not guest_active() and not state.seed_ids():
         return
     st.divider()
-    st.subheader(f"Your seeds ({len(seeds)})")
-    source = state.seed_source()
-    if source:
-        st.caption(f"From: {source}")
-    labels = render.seed_labels(catalog, seeds)
-    for track_id in seeds:
-        text, button = st.columns([5, 1], vertical_alignment="center")
-        text.write(labels[track_id])
-        button.button(
-            "Remove", key=f"remove_{track_id}", on_click=state.remove_seed, args=(track_id,)
+    guest.picked_seeds(catalog)
+    if state.seed_ids():
+        st.page_link(
+            "pages/recommendations.py",
+            label="See recommendations →",
+            icon=":material/queue_music:",
         )
-    st.page_link(
-        "pages/recommendations.py", label="See recommendations →", icon=":material/queue_music:"
-    )
