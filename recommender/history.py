@@ -174,9 +174,13 @@ class _Song:
 @dataclass(slots=True)
 class _Totals:
     songs: dict[str, _Song] = field(default_factory=dict)
+    # A history repeats the same few thousand songs; normalising each play anew dominated.
+    _keys: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def add(self, name: str, artist: str, *, ms: int, track_id: str | None) -> None:
-        key = song_key(name, artist)
+        key = self._keys.get((name, artist))
+        if key is None:
+            key = self._keys[(name, artist)] = song_key(name, artist)
         song = self.songs.get(key)
         if song is None:
             song = self.songs[key] = _Song(name=name, artist=artist, first=len(self.songs))
