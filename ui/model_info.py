@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Final
 
 import streamlit as st
 
+from recommender.evaluate import format_report
 from recommender.features import DEFAULT_WEIGHTS, WEIGHT_NAMES
 from ui import loaders
 from ui.loaders import Services
+
+EVALUATION_FILE: Final = Path(__file__).resolve().parents[1] / "docs" / "evaluation.json"
 
 
 def _age_text(delta: timedelta) -> str:
@@ -77,9 +83,19 @@ def retrain_control() -> None:
 
 
 def evaluation() -> None:
-    """The offline evaluation table, when one has been computed."""
+    """The offline evaluation table, when one has been computed and committed."""
     st.subheader("Evaluation")
     st.caption(
         "How well the recommender recovers held-out tracks of real playlists, against simple "
-        "baselines: run `python -m recommender evaluate` (see the README)."
+        "baselines (`python -m recommender evaluate --output docs/evaluation.json`)."
     )
+    if not EVALUATION_FILE.is_file():
+        st.info("No evaluation has been recorded yet; the README's evaluation section explains it.")
+        return
+    try:
+        result = json.loads(EVALUATION_FILE.read_text(encoding="utf-8"))
+        text = format_report(result)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        st.warning(f"{EVALUATION_FILE.name} could not be read ({error}); re-run the evaluation.")
+        return
+    st.code(text, language=None)
