@@ -34,6 +34,26 @@ from recommender.settings import Settings
 
 log = logging.getLogger(__name__)
 
+
+def _log_to_server_output() -> None:
+    """Show the app's INFO lines (loads, training, cache rebuilds) in the server's output.
+
+    Streamlit configures only its own loggers; without a handler, Python drops INFO lines of
+    ``recommender``/``ui`` and prints warnings bare. Added once per process.
+    """
+    for name in ("recommender", "ui"):
+        named = logging.getLogger(name)
+        if any(getattr(h, "recommender_console", False) for h in named.handlers):
+            continue
+        handler = logging.StreamHandler()
+        handler.recommender_console = True  # type: ignore[attr-defined]
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        named.addHandler(handler)
+        named.setLevel(logging.INFO)
+
+
+_log_to_server_output()
+
 FILE_CHECK_INTERVAL_S: Final = 60.0
 DEMO_FLAG: Final = "use_demo_catalog"
 Progress = Callable[[float, str], None]
@@ -99,10 +119,18 @@ class ServiceStore:
             # The demo model stays in memory: it must never replace the real model's artifact.
             catalog = _demo_catalog()
             return Services(catalog=catalog, model=train(catalog))
+        started = time.monotonic()
         catalog = load_catalog(settings, progress=progress)
         if progress:
             progress(0.9, f"Preparing the model for {catalog.tracks.height:,} tracks…")
         model = load_or_train(catalog, settings, force=force)
+        # One line per load: the end-to-end tests count them to prove a single shared load.
+        log.info(
+            "loaded the catalog (%d tracks) and the model (trained %s) in %.1f s",
+            catalog.tracks.height,
+            f"{model.trained_at:%Y-%m-%d %H:%M} UTC",
+            time.monotonic() - started,
+        )
         return Services(catalog=catalog, model=model)
 
     def get(self, settings: Settings, *, progress: Progress | None = None) -> Services:

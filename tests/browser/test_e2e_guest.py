@@ -1,0 +1,106 @@
+"""End to end, as a guest: search → table and radars → slider → CSV; share links."""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.domain import track_url
+from tests.browser.e2e import (
+    Seed,
+    add_seed,
+    continue_as_guest,
+    distinct_seeds,
+    download_csv,
+    errors_on,
+    move_weight,
+    open_home,
+    open_recommendations,
+    start_app,
+    wait_for_recommendations,
+    warm_cache,
+    weight_selector,
+)
+from tests.browser.harness import save_failure_artifacts
+
+
+@pytest.fixture(scope="module")
+def catalog_and_server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e-guest")
+    catalog = warm_cache(root / "cache")
+    server = start_app(root, root / "cache")
+    yield catalog, server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def server(catalog_and_server):
+    return catalog_and_server[1]
+
+
+@pytest.fixture(scope="module")
+def seeds(catalog_and_server) -> list[Seed]:
+    return distinct_seeds(catalog_and_server[0], 3)
+
+
+@pytest.fixture
+def page(request, browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    tab = context.new_page()
+    yield tab
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        save_failure_artifacts(tab, request.node.nodeid, server)
+    context.close()
+
+
+def _check_rows(rows, catalog, seeds: list[Seed]) -> None:
+    assert rows, "the CSV has no rows"
+    ids = set(catalog.tracks["track_id"].to_list())
+    seed_ids = {s.track_id for s in seeds}
+    for row in rows:
+        assert row["track_id"] in ids
+        assert row["track_id"] not in seed_ids
+        assert row["answers seed"] in {s.label for s in seeds}
+        assert 0 <= float(row["similarity"]) <= 100
+        assert row["spotify"] == track_url(row["track_id"])
+    assert len({row["track_id"] for row in rows}) == len(rows)
+
+
+def test_guest_search_radars_slider_and_csv(page, server, catalog_and_server, seeds):
+    catalog = catalog_and_server[0]
+    picked = seeds[:2]
+    open_home(page, server.url)
+    continue_as_guest(page)
+    for seed in picked:
+        add_seed(page, seed)
+    open_recommendations(page)
+    assert page.locator(".st-key-radar_profile .js-plotly-plot .polarlayer").count() == 1
+    assert page.locator(".st-key-radar_seed_chart .js-plotly-plot .polarlayer").count() == 1
+    caption = page.get_by_text(" tracks for ").first.inner_text()
+
+    before = download_csv(page)
+    _check_rows(before, catalog, picked)
+    assert caption.startswith(f"{len(before)} tracks for ")
+
+    assert move_weight(page, "energy", "End") == "3.00"
+    wait_for_recommendations(page)
+    after = download_csv(page)
+    _check_rows(after, catalog, picked)
+    assert after != before, "moving weight_energy to 3 did not change the table"
+    assert errors_on(page) == []
+
+
+def test_share_link_in_a_fresh_browser(page, server, catalog_and_server, seeds):
+    catalog = catalog_and_server[0]
+    shared = seeds[1:3]
+    unknown = "0" * 22
+    ids = ",".join([*(s.track_id for s in shared), unknown])
+    page.goto(f"{server.url}?seeds={ids}&weights=energy:2")
+    page.wait_for_url("**/recommendations*", timeout=60_000)
+    wait_for_recommendations(page)
+    assert "seeds=" not in page.url
+    assert page.get_by_text("not in the catalog").count() >= 1
+    assert page.locator(weight_selector("energy")).get_attribute("aria-valuetext") == "2.00"
+    rows = download_csv(page)
+    _check_rows(rows, catalog, shared)
+    assert {row["answers seed"] for row in rows} == {s.label for s in shared}
