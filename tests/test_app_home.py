@@ -18,6 +18,8 @@ def test_home_renders_without_exception(app):
     assert "sound like" in at.title[0].value
     assert at.button(key="continue_as_guest").label == "Continue as guest"
     assert "Guest" in texts(at)
+    # Without Spotify credentials guest mode is said once (in the sidebar), not on every block.
+    assert texts(at).count("not configured") == 1
 
 
 def test_guest_searches_adds_and_removes_seeds(app, reference_catalog):

@@ -25,11 +25,16 @@ def _continue_as_guest() -> None:
 
 
 def entry_choice() -> None:
-    """The two ways in, side by side: log in with Spotify or continue as a guest."""
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Log in with Spotify")
-        _login_area()
+    """The two ways in, side by side: log in with Spotify or continue as a guest.
+
+    Without Spotify credentials only the guest way is shown (the sidebar says why, once).
+    """
+    spotify = loaders.get_settings().spotify_configured
+    left, right = st.columns(2) if spotify else (None, st.container())
+    if left is not None:
+        with left:
+            st.subheader("Log in with Spotify")
+            _login_area()
     with right:
         st.subheader("Continue as guest")
         st.caption("Search the catalog for tracks you like; nothing is stored about you.")
@@ -42,8 +47,7 @@ def _login_area() -> None:
         st.success(f"Logged in as {name}.")
         return
     st.caption("Your top tracks become the seeds, and you can save the result as a playlist.")
-    if not auth.login_link():
-        st.info("Spotify login is not configured on this server; continue as a guest.")
+    auth.login_link()
 
 
 def guest_active() -> bool:

@@ -22,7 +22,8 @@ def _save(track_ids: list[str]) -> None:
     name = str(st.session_state.get("playlist_name") or render.default_playlist_name())
     public = bool(st.session_state.get("playlist_public", False))
     try:
-        saved = save_playlist(session, name, track_ids, public=public, description=DESCRIPTION)
+        with st.spinner(f"Saving {len(track_ids)} tracks to Spotify…"):
+            saved = save_playlist(session, name, track_ids, public=public, description=DESCRIPTION)
     except SpotifyProblem as problem:
         st.session_state[SAVED] = {"problem_obj": problem}
         return
