@@ -105,7 +105,7 @@ def surprise_button(catalog: Catalog) -> None:
     st.button(
         "Surprise me",
         key=SURPRISE_KEY,
-        icon="🎲",
+        icon=":material/casino:",
         on_click=_surprise,
         args=(catalog,),
         help="Five tracks from one random TidyTuesday playlist or genre",
@@ -162,9 +162,11 @@ def history_uploader(catalog: Catalog) -> None:
     history = _read_uploads(list(uploads), catalog)
     songs = st.session_state[_HISTORY_MEMO][2]
     for problem in history.problems:
-        st.error(
-            f"{problem.file}: {problem.problem}. Upload the JSON files or the zip from "
-            "Spotify's data export, or an Exportify CSV."
+        st.error(f"{problem.file}: {problem.problem}")
+    if history.problems:
+        st.caption(
+            "Spotify → Account → Privacy → Download your data sends a zip; upload it whole, "
+            "its StreamingHistory / Streaming_History_Audio JSON files, or an Exportify CSV."
         )
     if not history.matches:
         if not history.problems:
