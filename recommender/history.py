@@ -320,7 +320,7 @@ def _parse_export(name: str, raw: bytes, totals: _Totals, limits: HistoryLimits)
     end = text.find("\n", begin)
     first_line = text[begin:] if end < 0 else text[begin:end]
     if "Track Name" in first_line or name.lower().endswith(".csv"):
-        return _parse_exportify(name, text, totals)
+        return _parse_exportify(name, text, totals, delimiter=_delimiter(first_line))
     msg = "not a Spotify export: expected JSON, an Exportify CSV or a zip"
     raise HistoryFileError(msg)
 
@@ -452,8 +452,13 @@ def _track_id(value: object) -> str | None:
         return None  # local files ("spotify:local:…") have no catalog id
 
 
-def _parse_exportify(name: str, text: str, totals: _Totals) -> FileSummary:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+def _delimiter(header: str) -> str:
+    # A playlist re-saved by a spreadsheet in a comma-decimal locale uses ";" (or tabs).
+    return max(",;\t", key=header.count)
+
+
+def _parse_exportify(name: str, text: str, totals: _Totals, *, delimiter: str = ",") -> FileSummary:
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = reader.fieldnames or []
         artist_column = next((c for c in ("Artist Name(s)", "Artist Name") if c in header), None)

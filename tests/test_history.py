@@ -159,6 +159,13 @@ def test_exportify_playlist_counts_rows_in_order_without_listening_time():
     assert format_duration(result.plays[0].ms_played) == "—"
 
 
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_exportify_csv_resaved_by_a_spreadsheet_with_another_delimiter(delimiter):
+    text = exportify_csv([("Halo", "Beyoncé", track_id(0))]).decode().replace(",", delimiter)
+    result = import_history([("playlist.csv", text.encode())], catalog=CATALOG)
+    assert [(m.play.name, m.how) for m in result.matches] == [("Halo", "by_id")]
+
+
 def test_several_files_and_formats_add_up():
     account = account_json([("Halo", "Beyoncé", 2 * MINUTE)])
     extended = extended_json([("Halo", "Beyoncé", track_id(0), 2 * MINUTE)])
