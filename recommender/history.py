@@ -718,7 +718,8 @@ def _cli_import_history(args: argparse.Namespace) -> int:
     if not history.plays:
         for problem in problems:
             print(f"error: {problem}", file=sys.stderr)
-        print("error: no music plays of 30 s or more in the files given", file=sys.stderr)
+        if not problems:
+            print("error: no music plays of 30 s or more in the files given", file=sys.stderr)
         return 1
     try:
         catalog = load_catalog(Settings.from_sources())

@@ -594,6 +594,13 @@ def test_cli_exits_non_zero_naming_an_unusable_file(tmp_path, capsys):
     assert "Traceback" not in err
 
 
+def test_cli_exits_non_zero_when_every_play_is_too_short(tmp_path, capsys):
+    short = tmp_path / "StreamingHistory_music_0.json"
+    short.write_bytes(account_json([("Halo", "Beyoncé", 5_000)]))
+    assert main(["import-history", str(short)]) == 1
+    assert "no music plays of 30 s or more" in capsys.readouterr().err
+
+
 # --- from an upload to recommendations ----------------------------------------------------------
 
 
