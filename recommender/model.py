@@ -94,15 +94,15 @@ class TrackModel:
     schema: dict[str, Any] = field(default_factory=_schema)
     # Derived at construction, never persisted.
     index: dict[str, int] = field(init=False, repr=False)
-    dense_stack: np.ndarray = field(init=False, repr=False)
+    dense_squared: np.ndarray = field(init=False, repr=False)
     artists_t: sp.csr_matrix = field(init=False, repr=False)
     genres_t: sp.csr_matrix = field(init=False, repr=False)
     genre_known: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.index = {track_id: i for i, track_id in enumerate(self.track_ids)}
-        # [x**2, x] side by side: one matrix product then gives every squared distance.
-        self.dense_stack = np.ascontiguousarray(np.hstack([self.dense**2, self.dense]))
+        # |x_c|² under any column weights is one product with x²; kept to avoid a pass per query.
+        self.dense_squared = self.dense**2
         self.artists_t = self.artists.T.tocsr()
         self.genres_t = self.genres.T.tocsr()
         self.genre_known = np.diff(self.genres.indptr) > 0

@@ -12,7 +12,8 @@ expected difference to a random track, never less than a known match.
 
 The query is an exact brute-force search, as scikit-learn's
 ``NearestNeighbors(algorithm="brute")`` does it: one matrix product over the stored
-standardised matrix (``[x², x]`` times per-seed coefficients) and a partial sort. Weights only
+standardised matrix (times per-seed coefficients ``−2 w² x_s``), the candidates' weighted
+norms, and a partial sort. Weights only
 enter the coefficients, so a weight change refits nothing.
 """
 
@@ -211,10 +212,16 @@ def _seed_coefficients(seeds: _Seeds, weights: WeightVector) -> tuple[np.ndarray
 def _distances(model: TrackModel, seeds: _Seeds, weights: WeightVector) -> np.ndarray:
     """Squared weighted distances, seeds x tracks (float32)."""
     column_weights, constant = _seed_coefficients(seeds, weights)
-    coefficients = np.hstack([column_weights, -2.0 * seeds.dense * column_weights])
-    distances = coefficients.astype(np.float32) @ model.dense_stack.T
-    seed_norms = (column_weights * seeds.dense**2).sum(axis=1)
-    distances += (seed_norms + constant).astype(np.float32)[:, None]
+    # d² = Σ W x_c² − 2 Σ W x_s x_c + Σ W x_s²: the cross term is one matrix product; the
+    # candidate norms are shared by every seed with the same known-feature pattern.
+    distances = (-2.0 * seeds.dense * column_weights).astype(np.float32) @ model.dense.T
+    patterns, group = np.unique(column_weights, axis=0, return_inverse=True)
+    norms = patterns.astype(np.float32) @ model.dense_squared.T
+    offsets = ((column_weights * seeds.dense**2).sum(axis=1) + constant).astype(np.float32)
+    for row, pattern in enumerate(group.ravel()):
+        # In place, row by row: a masked "+=" would copy the matrix.
+        distances[row] += norms[pattern]
+        distances[row] += offsets[row]
     for block, block_t, index in (
         (seeds.artists, model.artists_t, _ARTIST),
         (seeds.genres, model.genres_t, _GENRE),
@@ -289,6 +296,43 @@ def _greedy(
     return picked
 
 
+def _nearest_columns(distances: np.ndarray, size: int) -> np.ndarray:
+    """Union over rows of each row's ``size`` smallest columns (exact, ties aside).
+
+    A strided sample's ``size``-th smallest value bounds the full row's from above, so only
+    the few columns under it need a partial sort: about 8x less work than sorting every row.
+    """
+    n_seeds, n_tracks = distances.shape
+    stride = 8
+    threshold = None
+    if n_tracks >= 4 * stride * size:
+        sample = distances[:, ::stride]
+        threshold = np.partition(sample, size - 1, axis=1)[:, size - 1]
+    if threshold is None or not np.isfinite(threshold).all():
+        # Small catalogs, or rows with too few allowed tracks in the sample: sort in full,
+        # a few rows at a time (argpartition returns an int64 index per track and row).
+        return np.unique(
+            np.concatenate(
+                [
+                    np.argpartition(distances[start : start + 8], size - 1, axis=1)[
+                        :, :size
+                    ].ravel()
+                    for start in range(0, n_seeds, 8)
+                ]
+            )
+        )
+    rows, cols = np.nonzero(distances <= threshold[:, None])
+    bounds = np.searchsorted(rows, np.arange(n_seeds + 1))
+    nearest = []
+    for row in range(n_seeds):
+        candidates = cols[bounds[row] : bounds[row + 1]]
+        if len(candidates) > size:
+            order = np.argpartition(distances[row, candidates], size - 1)[:size]
+            candidates = candidates[order]
+        nearest.append(candidates)
+    return np.unique(np.concatenate(nearest))
+
+
 def _select(
     model: TrackModel,
     distances: np.ndarray,
@@ -307,17 +351,7 @@ def _select(
         if pool_size >= available:
             pool = np.flatnonzero(allowed)
         else:
-            # A few rows at a time: argpartition returns an int64 index per track and row.
-            pool = np.unique(
-                np.concatenate(
-                    [
-                        np.argpartition(distances[start : start + 8], pool_size - 1, axis=1)[
-                            :, :pool_size
-                        ].ravel()
-                        for start in range(0, n_seeds, 8)
-                    ]
-                )
-            )
+            pool = _nearest_columns(distances, pool_size)
         columns = distances[:, pool]
         assigned = columns.argmin(axis=0)
         best = columns[assigned, np.arange(len(pool))]

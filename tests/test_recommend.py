@@ -15,7 +15,13 @@ from recommender.features import (
     resolve_weights,
 )
 from recommender.model import load_or_train, train
-from recommender.recommend import RecommendOptions, recommend, similarity_of, top_reasons
+from recommender.recommend import (
+    RecommendOptions,
+    _nearest_columns,
+    recommend,
+    similarity_of,
+    top_reasons,
+)
 from recommender.text import song_key
 from tests.factories import make_catalog, track_id
 
@@ -128,9 +134,13 @@ def test_top_reasons_names_closest_and_furthest():
     assert top_reasons({}) == ""
 
 
-@pytest.mark.parametrize("case", range(4))
-def test_two_routes_agree_with_sklearn_brute_force_on_random_data(case):
-    catalog, model = _random_catalog(case)
+@pytest.mark.parametrize(
+    ("case", "n"),
+    # 3,000 tracks take the sampled-threshold path of the partial sort, 240 the plain one.
+    [(0, 240), (1, 240), (2, 3000), (3, 3000)],
+)
+def test_two_routes_agree_with_sklearn_brute_force_on_random_data(case, n):
+    catalog, model = _random_catalog(case, n)
     rng = np.random.default_rng(100 + case)
     weights = _weights(rng)
     w = WeightVector.of(weights).values
@@ -152,6 +162,15 @@ def test_two_routes_agree_with_sklearn_brute_force_on_random_data(case):
     assert _ids(results) == [track_id(i) for i in expected]
     reference = [d for i, d in zip(neighbours[0], distance[0], strict=True) if i != seed][:10]
     assert [r.distance for r in results] == pytest.approx(reference, rel=1e-4, abs=1e-4)
+
+
+@pytest.mark.parametrize("n", [500, 5000])
+def test_nearest_columns_equals_a_full_sort(n):
+    rng = np.random.default_rng(n)
+    distances = rng.random((7, n)).astype(np.float32)
+    distances[:, rng.random(n) < 0.3] = np.inf
+    expected = np.unique(np.argsort(distances, axis=1, kind="stable")[:, :20])
+    assert np.array_equal(_nearest_columns(distances, 20), expected)
 
 
 @pytest.mark.parametrize("case", range(3))
