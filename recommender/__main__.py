@@ -12,6 +12,7 @@ from collections.abc import Sequence
 COMMAND_MODULES = (
     "recommender.catalog",
     "recommender.download",
+    "recommender.evaluate",
     "recommender.history",
     "recommender.model",
     "recommender.recommend",

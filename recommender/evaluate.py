@@ -13,22 +13,30 @@ import math
 import sys
 import time
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import Any, Final, Protocol
 
 import numpy as np
 import polars as pl
 
 from recommender import metrics
 from recommender.catalog import load_catalog
-from recommender.domain import PROFILE_FEATURES, UNIT_FEATURES
+from recommender.domain import PROFILE_FEATURES, UNIT_FEATURES, Catalog
+from recommender.features import (
+    DEFAULT_WEIGHTS,
+    PRESETS,
+    SCALED_FEATURES,
+    WEIGHT_NAMES,
+    fit_scaler,
+    format_weights,
+    raw_features,
+)
+from recommender.model import TrackModel, load_or_train, train
+from recommender.recommend import RecommendOptions, recommend
 from recommender.settings import Settings
 from recommender.text import primary_artist
-
-if TYPE_CHECKING:
-    from recommender.domain import Catalog
 
 K: Final = 50
 TOP: Final = 10
@@ -164,6 +172,24 @@ class TrackTable:
         return [None if math.isnan(v) else float(v) for v in values]
 
 
+class _AllowedMask:
+    """Which catalog rows a query may return; the skip-set mask is built once per skip set."""
+
+    def __init__(self, table: TrackTable) -> None:
+        self._table = table
+        self._skip: frozenset[str] | None = None
+        self._allowed = np.ones(len(table.ids), dtype=bool)
+
+    def __call__(self, seeds: Sequence[str], skip: frozenset[str]) -> np.ndarray:
+        # The TidyTuesday-only variant skips ~47k ids: build that mask once, not per query.
+        if skip is not self._skip:
+            self._allowed = np.fromiter((i not in skip for i in self._table.ids), dtype=bool)
+            self._skip = skip
+        allowed = self._allowed.copy()
+        allowed[[self._table.position[s] for s in seeds if s in self._table.position]] = False
+        return allowed
+
+
 class RandomSystem:
     """Baseline: ``k`` catalog tracks drawn uniformly, seeded by the random state and the seeds."""
 
@@ -171,21 +197,11 @@ class RandomSystem:
         self.name = "random"
         self._table = table
         self._random_state = random_state
-        self._skip: frozenset[str] | None = None
-        self._allowed = np.ones(len(table.ids), dtype=bool)
-
-    def _allowed_for(self, skip: frozenset[str]) -> np.ndarray:
-        # The TidyTuesday-only variant skips ~47k ids; build that mask once, not per query.
-        if skip is not self._skip:
-            self._allowed = np.fromiter((i not in skip for i in self._table.ids), dtype=bool)
-            self._skip = skip
-        return self._allowed
+        self._allowed = _AllowedMask(table)
 
     def recommend(self, seeds: Sequence[str], *, k: int, skip: frozenset[str]) -> list[str]:
         """Uniform draw without replacement from the allowed tracks."""
-        allowed = self._allowed_for(skip).copy()
-        allowed[[self._table.position[s] for s in seeds if s in self._table.position]] = False
-        pool = np.flatnonzero(allowed)
+        pool = np.flatnonzero(self._allowed(seeds, skip))
         rng = np.random.default_rng([self._random_state, _stable_seed(*seeds)])
         picks = rng.choice(pool, size=min(k, pool.size), replace=False)
         return [str(self._table.ids[i]) for i in picks]
@@ -213,41 +229,98 @@ class PopularSystem:
         return picks
 
 
+# The seed project's columns: the unit features and mode stay raw, the rest is standardised.
+_SEED_RAW_COLUMNS: Final = (*UNIT_FEATURES, "mode")
+_SEED_SCALED_COLUMNS: Final = (
+    "loudness",
+    "tempo",
+    "key",
+    "duration_ms",
+    "time_signature",
+    "popularity",
+)
+
+
+class SeedRecipeSystem:
+    """The seed project's recipe written out in plain numpy, outside our engine (a baseline).
+
+    Unit features and mode raw, the other columns standardised (unknown values imputed with
+    the column mean, so 0 after scaling), a one-hot of the primary artist at weight 1 (two
+    tracks by different artists are sqrt(2) apart on it), Euclidean distance. Each seed's
+    nearest neighbour comes first (ordered by distance); the list is then topped up with the
+    tracks nearest to any seed. No same-song exclusion: the seed project had none.
+    """
+
+    def __init__(self, catalog: Catalog, table: TrackTable) -> None:
+        self.name = "original design (plain numpy)"
+        tracks = catalog.tracks
+        raw = tracks.select(pl.col(c).cast(pl.Float64) for c in _SEED_RAW_COLUMNS).to_numpy()
+        scaled = tracks.select(pl.col(c).cast(pl.Float64) for c in _SEED_SCALED_COLUMNS)
+        scaled = scaled.select(
+            ((pl.col(c) - pl.col(c).mean()) / pl.col(c).std()).fill_null(0.0)
+            for c in _SEED_SCALED_COLUMNS
+        ).to_numpy()
+        matrix = np.nan_to_num(np.hstack([raw, scaled]), nan=0.0)
+        raw_means = np.nanmean(raw, axis=0)
+        matrix[:, : raw.shape[1]] = np.where(np.isnan(raw), raw_means, raw)
+        self._matrix = matrix.astype(np.float32)
+        self._norms = (self._matrix**2).sum(axis=1)
+        by_artist: dict[str, list[int]] = {}
+        for row, artist in enumerate(table.artist):
+            by_artist.setdefault(artist, []).append(row)
+        groups = {artist: np.array(rows) for artist, rows in by_artist.items()}
+        self._same_artist = [groups[artist] for artist in table.artist]
+        self._table = table
+        self._allowed = _AllowedMask(table)
+
+    def recommend(self, seeds: Sequence[str], *, k: int, skip: frozenset[str]) -> list[str]:
+        """Each seed's nearest neighbour, then the nearest to any seed, up to ``k``."""
+        rows = self._table.rows(seeds)
+        squared = self._matrix[rows] @ self._matrix.T
+        squared *= -2.0
+        squared += self._norms[None, :]
+        squared += (self._norms[rows] + 2.0)[:, None]
+        for i, row in enumerate(rows):
+            squared[i, self._same_artist[row]] -= 2.0  # the artist one-hot matches
+        squared[:, np.flatnonzero(~self._allowed(seeds, skip))] = np.inf
+        nearest = squared.argmin(axis=1)
+        first = dict.fromkeys(nearest[np.argsort(squared.min(axis=1), kind="stable")].tolist())
+        closest = squared.min(axis=0)
+        depth = min(k + len(first), closest.size - 1)
+        pool = np.argpartition(closest, depth)[: depth + 1]
+        rest = pool[np.lexsort((pool, closest[pool]))].tolist()
+        picks = [i for i in [*first, *rest] if np.isfinite(closest[i])]
+        return [str(self._table.ids[i]) for i in dict.fromkeys(picks)][:k]
+
+
 @dataclass
 class EngineSystem:
     """The shipped ``recommend()``, called unchanged with fixed weights and options.
 
-    ``per_seed`` is raised to ``ceil(k / seeds)`` so a full list can come back. With
-    ``top_up`` (the original design) the list starts with each seed's nearest neighbour and is
-    then filled with the next neighbours, in the engine's distance order.
+    ``limit`` is the list length asked for; the engine fills each seed's ``per_seed`` quota
+    nearest first and then tops the list up with the next nearest tracks.
     """
 
     name: str
-    model: Any
+    model: TrackModel
     catalog: Catalog
     weights: Mapping[str, float]
     per_seed: int = 5
-    top_up: bool = False
-    description: str = ""
+    _ids: frozenset[str] = field(init=False, repr=False)
 
-    def _call(
-        self, seeds: Sequence[str], *, per_seed: int, k: int, skip: frozenset[str]
-    ) -> list[str]:
-        from recommender.recommend import RecommendOptions, recommend
+    def __post_init__(self) -> None:
+        self._ids = frozenset(self.model.track_ids)
 
-        options = RecommendOptions(per_seed=per_seed, limit=k, skip_ids=skip)
-        found = recommend(self.model, self.catalog, seeds, weights=self.weights, options=options)
-        return [item.track_id for item in found]
+    def on(self, catalog: Catalog, model: TrackModel) -> EngineSystem:
+        """The same weights and options over another catalog and its model."""
+        return EngineSystem(self.name, model, catalog, self.weights, per_seed=self.per_seed)
 
     def recommend(self, seeds: Sequence[str], *, k: int, skip: frozenset[str]) -> list[str]:
         """Up to ``k`` track ids from the engine."""
-        wide = max(self.per_seed, math.ceil(k / max(len(seeds), 1)))
-        if not self.top_up:
-            return self._call(seeds, per_seed=wide, k=k, skip=skip)
-        first = self._call(seeds, per_seed=self.per_seed, k=k, skip=skip)
-        chosen = set(first)
-        rest = self._call(seeds, per_seed=wide + self.per_seed, k=k + len(first), skip=skip)
-        return (first + [track_id for track_id in rest if track_id not in chosen])[:k]
+        # Only ids the model knows can be skipped; passing the rest would cost a lookup each.
+        options = RecommendOptions(per_seed=self.per_seed, limit=k, skip_ids=skip & self._ids)
+        found = recommend(self.model, self.catalog, seeds, weights=self.weights, options=options)
+        return [item.track_id for item in found]
 
 
 def run_system(
@@ -350,9 +423,9 @@ def genre_agreement(
     return np.array(shares)
 
 
-QUICK_PLAYLISTS: Final = 40
-QUICK_GENRE_SEEDS: Final = 100
-GENRE_SEEDS: Final = 600
+QUICK_PLAYLISTS: Final = 30
+QUICK_GENRE_SEEDS: Final = 60
+GENRE_SEEDS: Final = 300
 MIN_DISTINCT_ARTISTS: Final = 6.0
 OURS: Final = "our defaults"
 ORIGINAL: Final = "original design"
@@ -365,6 +438,8 @@ class Entry:
     system: System
     kind: str  # "baseline" or "ours"
     config: Mapping[str, Any] = field(default_factory=dict)
+    # The genre task's twin (our engine over the labelled tracks only); None: ``system`` itself.
+    genre_system: System | None = None
 
 
 def _sample(items: Sequence[Any], n: int | None, *, random_state: int, salt: str) -> list[Any]:
@@ -455,7 +530,9 @@ def _score_entry(
     tt_lists = run_system(entry.system, seeds, k=K, skip=setup.tidytuesday_skip)
     tt_scores = playlist_scores(setup.cases, tt_lists)
     held = {name: values[setup.held_out] for name, values in scores.items()}
-    shares = genre_agreement(entry.system, setup.genre_rows, setup.table, skip=setup.genre_skip)
+    shares = genre_agreement(
+        entry.genre_system or entry.system, setup.genre_rows, setup.table, skip=setup.genre_skip
+    )
     row = {
         "name": entry.system.name,
         "kind": entry.kind,
@@ -545,7 +622,7 @@ def evaluate_systems(
         catalog: the candidate pool with its TidyTuesday playlist membership.
         entries: the systems, in table order.
         random_state: fixes the splits, the samples, the random baseline and the bootstrap.
-        quick: a subset (40 playlists, 100 genre seeds) for tests and smoke runs.
+        quick: a subset (30 playlists, 60 genre seeds) for tests and smoke runs.
         resamples: bootstrap resamples per interval.
         table: the catalog's ``TrackTable`` when the caller already built it.
 
@@ -680,7 +757,27 @@ def format_report(result: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+SystemFactory = Callable[[Mapping[str, float]], System]
 TUNING_GRID: Final = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0)
+# The weights most likely to matter go first, so a short budget is spent on them.
+_SEARCH_ORDER: Final = (
+    "artist",
+    "popularity",
+    "year",
+    "energy",
+    "danceability",
+    "acousticness",
+    "valence",
+    "loudness",
+    "speechiness",
+    "instrumentalness",
+    "tempo",
+    "liveness",
+    "duration",
+    "key",
+    "mode",
+    "time_signature",
+)
 TUNING_PLAYLISTS: Final = 120
 
 
@@ -699,7 +796,10 @@ class Trial:
 
 
 def _trial(
-    make_system: Any, weights: Mapping[str, float], cases: Sequence[PlaylistCase], table: TrackTable
+    make_system: SystemFactory,
+    weights: Mapping[str, float],
+    cases: Sequence[PlaylistCase],
+    table: TrackTable,
 ) -> Trial:
     system = make_system(dict(weights))
     seeds = [case.seeds for case in cases]
@@ -718,14 +818,14 @@ def _better(candidate: Trial, best: Trial) -> bool:
 
 
 def coordinate_search(
-    make_system: Any,
+    make_system: SystemFactory,
     start: Mapping[str, float],
     *,
     names: Sequence[str],
     cases: Sequence[PlaylistCase],
     table: TrackTable,
     deadline: float,
-    clock: Any,
+    clock: Callable[[], float],
     grid: Sequence[float] = TUNING_GRID,
 ) -> tuple[Trial, list[Trial]]:
     """Coordinate search: one weight at a time over ``grid``, keeping a change that helps.
@@ -774,8 +874,6 @@ def original_design_weights(catalog: Catalog) -> dict[str, float]:
 
     Year and genre are 0 (the seed's dataset had no year; genre is the scored label).
     """
-    from recommender.features import SCALED_FEATURES, WEIGHT_NAMES, fit_scaler, raw_features
-
     raw, _ = raw_features(catalog.tracks)
     scale = fit_scaler(raw).scale_
     weights = dict.fromkeys(WEIGHT_NAMES, 0.0)
@@ -793,10 +891,14 @@ def without_genre(weights: Mapping[str, float]) -> dict[str, float]:
 
 
 def default_entries(
-    catalog: Catalog, model: Any, table: TrackTable, *, random_state: int
+    catalog: Catalog, model: TrackModel, table: TrackTable, *, random_state: int
 ) -> list[Entry]:
-    """The table's systems: random, most popular, original design, our defaults, each preset."""
-    from recommender.features import DEFAULT_WEIGHTS, PRESETS, format_weights
+    """The table's systems: random, most popular, original design, our defaults, each preset.
+
+    The original design appears twice: through our engine (weights that undo the scaling of
+    the unit features, one neighbour per seed, topped up by the engine) and written out in
+    plain numpy, which also keeps the seed's linear key and duration and its mean imputation.
+    """
 
     def engine(name: str, weights: Mapping[str, float], **options: Any) -> EngineSystem:
         return EngineSystem(name, model, catalog, without_genre(weights), **options)
@@ -805,18 +907,37 @@ def default_entries(
         return {
             "weights": format_weights(system.weights) or "defaults",
             "per_seed": system.per_seed,
-            "top_up": system.top_up,
         }
 
-    original = engine(ORIGINAL, original_design_weights(catalog), per_seed=1, top_up=True)
+    labelled = labelled_catalog(catalog, table)
+    labelled_model = train(labelled, now=model.trained_at)
+    original = engine(ORIGINAL, original_design_weights(catalog), per_seed=1)
     ours = [engine(OURS, DEFAULT_WEIGHTS)]
     ours += [engine(f"preset: {name}", weights) for name, weights in PRESETS.items()]
     return [
         Entry(RandomSystem(table, random_state=random_state), "baseline"),
         Entry(PopularSystem(table), "baseline"),
-        Entry(original, "baseline", config(original)),
-        *(Entry(system, "ours", config(system)) for system in ours),
+        Entry(original, "baseline", config(original), original.on(labelled, labelled_model)),
+        Entry(SeedRecipeSystem(catalog, table), "baseline", {"weights": "seed recipe, plain"}),
+        *(
+            Entry(system, "ours", config(system), system.on(labelled, labelled_model))
+            for system in ours
+        ),
     ]
+
+
+def labelled_catalog(catalog: Catalog, table: TrackTable) -> Catalog:
+    """The genre task's candidate pool: only the Kaggle-labelled tracks (``genre_labelled``).
+
+    Our engine runs the genre task on a model trained (by the same ``train()``) on this pool:
+    restricting the full model through ``skip_ids`` would pass ~66k ids with every query.
+    """
+    rows = genre_labelled(table)
+    return Catalog(
+        tracks=catalog.tracks[rows],
+        playlists=catalog.playlists.clear(),
+        fingerprint=f"{catalog.fingerprint}-genre-labelled",
+    )
 
 
 def _half_figures(
@@ -835,11 +956,11 @@ def _half_figures(
 
 def run_tuning(
     catalog: Catalog,
-    model: Any,
+    model: TrackModel,
     *,
     budget_seconds: float,
     random_state: int = DEFAULT_RANDOM_STATE,
-    clock: Any = time.monotonic,
+    clock: Callable[[], float] = time.monotonic,
     resamples: int = metrics.DEFAULT_RESAMPLES,
 ) -> dict[str, Any]:
     """Coordinate-search the weights on the tuning half; report tuning and held-out halves.
@@ -849,8 +970,6 @@ def run_tuning(
     then scored on the whole tuning half and on the held-out half, with paired-bootstrap
     recall@50 differences on the held-out half. ``budget_seconds`` bounds the search only.
     """
-    from recommender.features import DEFAULT_WEIGHTS, WEIGHT_NAMES, format_weights
-
     table = TrackTable.from_catalog(catalog)
     train, test = split_halves(
         playlist_cases(catalog, random_state=random_state), random_state=random_state
@@ -864,7 +983,7 @@ def run_tuning(
     best, history = coordinate_search(
         make,
         start,
-        names=[name for name in WEIGHT_NAMES if name != "genre"],
+        names=sorted((name for name in WEIGHT_NAMES if name != "genre"), key=_SEARCH_ORDER.index),
         cases=search_cases,
         table=table,
         deadline=clock() + budget_seconds,
@@ -872,7 +991,7 @@ def run_tuning(
     )
     systems = {
         ORIGINAL: EngineSystem(
-            ORIGINAL, model, catalog, original_design_weights(catalog), per_seed=1, top_up=True
+            ORIGINAL, model, catalog, original_design_weights(catalog), per_seed=1
         ),
         OURS: make(start),
         "tuned": make(best.weights),
@@ -938,9 +1057,7 @@ def format_tuning(result: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------- CLI
 
 
-def _load(settings: Settings) -> tuple[Catalog, Any]:
-    from recommender.model import load_or_train
-
+def _load(settings: Settings) -> tuple[Catalog, TrackModel]:
     catalog = load_catalog(settings)
     return catalog, load_or_train(catalog, settings)
 
@@ -986,7 +1103,7 @@ def add_cli(subparsers: argparse._SubParsersAction) -> None:
         "evaluate", help="score the recommender and baselines on held-out playlists and genres"
     )
     parser.add_argument(
-        "--quick", action="store_true", help="a subset: 40 playlists and 100 genre seeds"
+        "--quick", action="store_true", help="a subset: 30 playlists and 60 genre seeds"
     )
     parser.add_argument("--json", action="store_true", help="print the full result as JSON")
     parser.add_argument(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 import numpy as np
 import pytest
@@ -317,3 +318,104 @@ def test_coordinate_search_switches_off_a_harmful_weight(planted):
         clock=lambda: 1,
     )
     assert len(spent) == 1
+
+
+# --- through the shipped engine ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def planted_model(planted):
+    from recommender.model import train
+
+    return train(planted)
+
+
+def test_every_default_system_has_the_genre_weight_off(planted, planted_model):
+    table = evaluate.TrackTable.from_catalog(planted)
+    entries = evaluate.default_entries(planted, planted_model, table, random_state=1)
+    names = [entry.system.name for entry in entries]
+    assert names[:4] == [
+        "random",
+        "most popular",
+        "original design",
+        "original design (plain numpy)",
+    ]
+    assert "our defaults" in names
+    assert sum(name.startswith("preset: ") for name in names) >= 3
+    engine_systems = [e.system for e in entries if isinstance(e.system, evaluate.EngineSystem)]
+    engine_systems += [e.genre_system for e in entries if e.genre_system is not None]
+    assert len(engine_systems) >= 10
+    assert all(system.weights["genre"] == 0.0 for system in engine_systems)
+    evaluate.check_no_label_leak(entries)
+
+
+def test_original_design_weights_undo_the_scaling_of_unit_features(planted):
+    weights = evaluate.original_design_weights(planted)
+    energy = planted.tracks["energy"]
+    assert weights["energy"] == pytest.approx(energy.std(ddof=0), abs=1e-3)
+    assert weights["loudness"] == weights["popularity"] == weights["artist"] == 1.0
+    assert weights["genre"] == weights["year"] == 0.0
+
+
+def test_the_engine_continues_planted_playlists_and_scores_beat_the_baselines(
+    planted, planted_model
+):
+    table = evaluate.TrackTable.from_catalog(planted)
+    entries = evaluate.default_entries(planted, planted_model, table, random_state=1)
+    result = evaluate.evaluate_systems(planted, entries, random_state=2, resamples=100)
+    rows = {row["name"]: row for row in result["systems"]}
+    ours = rows["our defaults"]["playlists"]["recall@50"]["mean"]
+    assert ours > 0.8
+    assert ours > rows["random"]["playlists"]["recall@50"]["high"]
+    assert rows["our defaults"]["genre_agreement@10"]["mean"] > 0.8
+    assert rows["our defaults"]["beyond"]["short_lists"] == 0
+    assert {c["subset"] for c in result["comparisons"]} == {"held-out half", "all playlists"}
+    assert result["verdict"]["checked"]
+    report = evaluate.format_report(result)
+    assert all(name in report for name in rows)
+    assert evaluate.format_table(result, markdown=True).count("\n| ") == len(rows)
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def test_evaluate_cli_reports_a_missing_catalog_without_a_traceback(tmp_path, monkeypatch, capsys):
+    from recommender.__main__ import main
+
+    monkeypatch.setenv("RECOMMENDER_CATALOG", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["evaluate", "--quick"]) != 0
+    err = capsys.readouterr().err
+    assert err.startswith("evaluate: ")
+    assert "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_quick_cli_run_on_the_reference_catalog(
+    reference_catalog, reference_settings, tmp_path, monkeypatch, capsys
+):
+    from recommender.__main__ import main
+
+    monkeypatch.setenv(
+        "RECOMMENDER_CATALOG", os.pathsep.join(map(str, reference_settings.catalog_paths))
+    )
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(reference_settings.cache_dir))
+    out = tmp_path / "evaluation.json"
+    assert main(["evaluate", "--quick", "--json", "--output", str(out)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert json.loads(out.read_text()) == result
+    assert result["protocol"]["quick"]
+    assert result["protocol"]["catalog_fingerprint"] == reference_catalog.fingerprint
+    rows = {row["name"]: row for row in result["systems"]}
+    assert {"random", "most popular", "original design", "our defaults"} <= set(rows)
+    for row in rows.values():
+        recall = row["playlists"]["recall@50"]
+        assert recall["low"] <= recall["mean"] <= recall["high"]
+        assert row["beyond"]["short_lists"] == 0
+    # Orders of magnitude the issue reports for the reference catalog.
+    assert rows["random"]["playlists"]["recall@50"]["mean"] < 0.01
+    assert rows["our defaults"]["playlists"]["recall@50"]["mean"] > 0.05
+    assert (
+        rows["our defaults"]["playlists"]["recall@50"]["mean"]
+        > rows["most popular"]["playlists"]["recall@50"]["mean"]
+    )
