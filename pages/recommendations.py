@@ -44,4 +44,5 @@ with results:
     render.results_table(table)
     save.save_section(table)
     render.export_button(table)
-    render.share_box(seeds, weights)
+    # Seeds known only by an approximate profile cannot be reproduced from a link.
+    render.share_box([s for s in seeds if s not in profiles], weights)

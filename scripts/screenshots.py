@@ -42,13 +42,26 @@ LAPTOP = {"width": 1400, "height": 2300}
 PHONE = {"width": 390, "height": 844}
 
 
-def _seed_ids(data: Path, cache: Path) -> list[str]:
+def _catalog_tracks(data: Path, cache: Path) -> pl.DataFrame:
     settings = Settings.from_sources(
         env={"RECOMMENDER_CATALOG": str(data), "RECOMMENDER_CACHE_DIR": str(cache)}, secrets={}
     )
-    tracks = load_catalog(settings).tracks
+    return load_catalog(settings).tracks
+
+
+def _seed_ids(tracks: pl.DataFrame) -> list[str]:
     found = tracks.filter(pl.col("name").is_in(SEED_TITLES))["track_id"].to_list()
     return found or tracks["track_id"].head(3).to_list()
+
+
+def _fake_spotify(tracks: pl.DataFrame):
+    """The loopback fake Spotify of the tests, knowing every catalog track (like Spotify)."""
+    from tests.fake_spotify import build_fake
+
+    fake = build_fake(tracks)
+    for row in tracks.select("track_id", "name", "artists", "album").iter_rows(named=True):
+        fake.tracks.setdefault(row["track_id"], {"id": row["track_id"], **row})
+    return fake.start()
 
 
 def _settle(page) -> None:
@@ -65,10 +78,12 @@ def take(out: Path, data: Path) -> list[Path]:
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="screenshots-") as tmp:
         cache = Path(tmp) / "cache"
-        seeds = _seed_ids(data, cache)
-        server = AppServer(
-            env={"RECOMMENDER_CATALOG": str(data)}, cache_dir=cache, log_path=Path(tmp) / "log"
-        ).start()
+        tracks = _catalog_tracks(data, cache)
+        seeds = _seed_ids(tracks)
+        fake = _fake_spotify(tracks)
+        server = AppServer(env={}, cache_dir=cache, log_path=Path(tmp) / "log")
+        server.env = {"RECOMMENDER_CATALOG": str(data), **fake.env(redirect_uri=server.url)}
+        server.start()
         try:
             with sync_playwright() as playwright:
                 browser = launch_chromium(playwright)
@@ -95,7 +110,7 @@ def take(out: Path, data: Path) -> list[Path]:
                 shot("recommendations")
                 # In-app navigation keeps the session, so Explore marks the seeds.
                 for name, title in (("explore", "Explore"), ("model", "Model")):
-                    page.get_by_role("link", name=title).click()
+                    page.get_by_role("link", name=title, exact=True).click()
                     page.wait_for_url(f"**/{name}")
                     _settle(page)
                     shot(name)
@@ -106,9 +121,22 @@ def take(out: Path, data: Path) -> list[Path]:
                 path = out / "recommendations-phone.png"
                 phone.screenshot(path=str(path), full_page=False)
                 written.append(path)
+                # Logged in (the fake consents at once and sends the browser back).
+                page = browser.new_page(viewport=LAPTOP)
+                page.goto(server.url)
+                _settle(page)
+                page.get_by_role("link", name="Log in with Spotify").first.click()
+                page.wait_for_url(f"{server.url}**")
+                _settle(page)
+                shot("home-logged-in")
+                page.get_by_role("link", name="Recommendations", exact=True).click()
+                page.wait_for_url("**/recommendations")
+                _settle(page)
+                shot("recommendations-logged-in")
                 browser.close()
         finally:
             server.stop()
+            fake.stop()
     return written
 
 

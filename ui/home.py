@@ -30,24 +30,22 @@ def entry_choice() -> None:
     Without Spotify credentials only the guest way is shown (the sidebar says why, once).
     """
     spotify = loaders.get_settings().spotify_configured
+    name = auth.user_name() if spotify else None
+    if name is not None:
+        st.success(f"Logged in to Spotify as {name}.")
+        return
     left, right = st.columns(2) if spotify else (None, st.container())
     if left is not None:
         with left:
             st.subheader("Log in with Spotify")
-            _login_area()
+            st.caption(
+                "Your top tracks become the seeds, and you can save the result as a playlist."
+            )
+            auth.login_link()
     with right:
         st.subheader("Continue as guest")
         st.caption("Search the catalog for tracks you like; nothing is stored about you.")
         st.button("Continue as guest", key="continue_as_guest", on_click=_continue_as_guest)
-
-
-def _login_area() -> None:
-    name = auth.user_name()
-    if name is not None:
-        st.success(f"Logged in as {name}.")
-        return
-    st.caption("Your top tracks become the seeds, and you can save the result as a playlist.")
-    auth.login_link()
 
 
 def guest_active() -> bool:
@@ -136,6 +134,8 @@ def spotify_seeds(services: Services) -> None:
         # Follow the chosen time range until the listener picks seeds another way.
         if state.seed_ids() != resolution.seed_ids:
             _use_top_tracks(resolution)
+            # Once per login or time range: rerun so the sidebar shows the new seeds too.
+            st.rerun()
     else:
         st.button(
             f"Use these {len(resolution.seed_ids)} tracks as seeds",

@@ -279,6 +279,8 @@ def export_button(table: pl.DataFrame) -> None:
 
 def share_box(seed_ids: Sequence[str], weights: Mapping[str, float]) -> None:
     """The link that reopens these seeds and weights for anyone, as a guest."""
+    if not seed_ids:
+        return
     query = share_query(seed_ids, weights)
     base = ""
     try:
@@ -286,7 +288,10 @@ def share_box(seed_ids: Sequence[str], weights: Mapping[str, float]) -> None:
     except (AttributeError, RuntimeError):
         base = ""
     root = base.rsplit("/", 1)[0] + "/" if base else "/"
-    st.caption("Share these seeds and weights (opens as a guest; nothing about you is in it):")
+    st.caption(
+        "Share link: anyone who opens it sees these recommendations as a guest. It holds only "
+        "the seed track ids and the weights you changed."
+    )
     st.code(f"{root}?{query}", language=None)
 
 
