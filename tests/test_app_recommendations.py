@@ -148,3 +148,15 @@ def test_share_link_reproduces_seeds_and_weights(app, seed_ids):
     link = at.code[0].value
     assert f"seeds={seed_ids[0]},{seed_ids[1]}" in link
     assert "weights=energy:2" in link
+
+
+def test_radar_seed_is_kept_across_pages_and_follows_removed_seeds(app, seed_ids):
+    at = _open_with_seeds(app, seed_ids)
+    at.selectbox(key="radar_seed").set_value(seed_ids[1]).run()
+    at.switch_page("pages/explore.py").run()
+    at.switch_page("pages/recommendations.py").run()
+    assert at.selectbox(key="radar_seed").value == seed_ids[1]
+    at.session_state["seed_ids"] = [seed_ids[0]]
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="radar_seed").value == seed_ids[0]

@@ -182,15 +182,54 @@ def listener_profile(
     catalog: Catalog, seed_ids: Sequence[str], profiles: Mapping[str, AudioProfile]
 ) -> AudioProfile:
     """Mean and spread of the seeds; seeds known only approximately make it approximate."""
-    rows = _feature_rows(catalog, seed_ids)
-    known = set(catalog_rows(catalog, seed_ids)["track_id"].to_list())
+    rows = catalog_rows(catalog, seed_ids)
+    known = set(rows["track_id"].to_list())
     extra = [profiles[s].features for s in seed_ids if s not in known and s in profiles]
+    features = rows.select(PROFILE_FEATURES)
     if extra:
-        rows = pl.concat(
-            [rows, pl.DataFrame(extra).select(PROFILE_FEATURES).cast(pl.Float64)],
+        features = pl.concat(
+            [features, pl.DataFrame(extra).select(PROFILE_FEATURES).cast(pl.Float64)],
             how="vertical_relaxed",
         )
-    return profile_of(rows, label="Your seeds", approximate=bool(extra))
+    return profile_of(features, label="Your seeds", approximate=bool(extra))
+
+
+def _seed_radar(
+    catalog: Catalog,
+    seed_ids: Sequence[str],
+    recs: Sequence[Recommendation],
+    profiles: Mapping[str, AudioProfile],
+    labels: Mapping[str, str],
+) -> None:
+    answered = [s for s in seed_ids if any(r.seed_track_id == s for r in recs)]
+    if not answered:
+        st.info("None of the seeds has a recommendation with these options.")
+        return
+    bound = state.bind("radar_seed", answered[0])
+    # The remembered seed may have left the list (removed, or no longer answered).
+    if st.session_state["radar_seed"] not in answered:
+        st.session_state["radar_seed"] = answered[0]
+    chosen = st.selectbox(
+        "Seed track",
+        answered,
+        format_func=lambda track_id: labels.get(track_id, track_id),
+        **bound,
+    )
+    seed_rows = _feature_rows(catalog, [chosen])
+    if seed_rows.height:
+        seed_profile = profile_of(seed_rows, label="Seed", with_spread=False)
+    else:
+        approx = profiles[chosen]
+        seed_profile = AudioProfile(label="Seed", features=approx.features, approximate=True)
+    neighbours = _feature_rows(catalog, [r.track_id for r in recs if r.seed_track_id == chosen])
+    st.plotly_chart(
+        radar_chart(
+            [seed_profile, profile_of(neighbours, label="Its neighbours")],
+            title="One seed and its neighbours",
+        ),
+        key="radar_seed_chart",
+        width="stretch",
+    )
 
 
 def radar_section(
@@ -211,39 +250,8 @@ def radar_section(
         key="radar_profile",
         width="stretch",
     )
-    answered = [s for s in seed_ids if any(r.seed_track_id == s for r in recs)]
     with right:
-        chosen = (
-            st.selectbox(
-                "Seed track",
-                answered,
-                format_func=lambda track_id: labels.get(track_id, track_id),
-                **state.bind("radar_seed", answered[0] if answered else None),
-            )
-            if answered
-            else None
-        )
-        if chosen is None or chosen not in answered:
-            st.info("None of the seeds has a recommendation with these options.")
-            return
-        neighbours = [r.track_id for r in recs if r.seed_track_id == chosen]
-        seed_rows = _feature_rows(catalog, [chosen])
-        if seed_rows.height:
-            seed_profile = profile_of(seed_rows, label="Seed", with_spread=False)
-        else:
-            approx = profiles[chosen]
-            seed_profile = AudioProfile(label="Seed", features=approx.features, approximate=True)
-        st.plotly_chart(
-            radar_chart(
-                [
-                    seed_profile,
-                    profile_of(_feature_rows(catalog, neighbours), label="Its neighbours"),
-                ],
-                title="One seed and its neighbours",
-            ),
-            key="radar_seed_chart",
-            width="stretch",
-        )
+        _seed_radar(catalog, seed_ids, recs, profiles, labels)
 
 
 def results_table(table: pl.DataFrame) -> None:
