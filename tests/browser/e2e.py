@@ -112,7 +112,23 @@ def build_real_fake(catalog: Catalog) -> FakeSpotify:
     # build_fake takes the first 400 named rows; shuffle deterministically so Alice and Bob
     # get tracks from across the catalog rather than one alphabetical corner.
     tracks = catalog.tracks.sample(fraction=1.0, shuffle=True, seed=9)
-    return build_fake(tracks).start()
+    fake = build_fake(tracks)
+    # Real Spotify knows every catalog track: saving any recommendation must be accepted.
+    known = catalog.tracks.filter(pl.col("name").is_not_null()).select(
+        "track_id", "name", "artists", "album", "duration_ms"
+    )
+    for row in known.iter_rows(named=True):
+        fake.tracks.setdefault(
+            row["track_id"],
+            {
+                "id": row["track_id"],
+                "name": row["name"],
+                "artists": list(row["artists"] or ["Unknown artist"]),
+                "album": row["album"],
+                "duration_ms": row["duration_ms"] or 200_000,
+            },
+        )
+    return fake.start()
 
 
 def start_app(root: Path, cache_dir: Path, *, fake: FakeSpotify | None = None) -> AppServer:
@@ -166,7 +182,10 @@ def open_home(page: Page, url: str, *, cold: bool = False) -> None:
 
 
 def continue_as_guest(page: Page) -> None:
-    page.get_by_role("button", name="Continue as guest").click()
+    """Open the guest search (a logged-in listener already has it below the top tracks)."""
+    wait_for_app(page)
+    if page.locator(".st-key-guest_search input").count() == 0:
+        page.get_by_role("button", name="Continue as guest").click()
     page.locator(".st-key-guest_search input").wait_for(timeout=RUN_TIMEOUT_MS)
 
 

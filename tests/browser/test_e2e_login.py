@@ -1,0 +1,173 @@
+"""End to end with Spotify (the loopback fake): login in the same tab, time range, save, errors.
+
+The fake's users' top tracks are real catalog tracks (plus the fake's special cases), so a
+logged-in listener gets real recommendations. Each test uses a fresh browser context.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.e2e import (
+    add_seed,
+    build_real_fake,
+    continue_as_guest,
+    distinct_seeds,
+    download_csv,
+    errors_on,
+    open_home,
+    open_recommendations,
+    start_app,
+    wait_for_recommendations,
+    wait_rerun,
+    warm_cache,
+)
+from tests.browser.harness import RUN_TIMEOUT_MS, save_failure_artifacts, wait_for_app
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e-login")
+    catalog = warm_cache(root / "cache")
+    fake = build_real_fake(catalog)
+    server = start_app(root, root / "cache", fake=fake)
+    yield catalog, fake, server
+    server.stop()
+    fake.stop()
+    assert not fake.removed_calls(), "the app called endpoints Spotify removed"
+
+
+@pytest.fixture
+def fake(env):
+    fake = env[1]
+    yield fake
+    with fake._lock:
+        fake.faults.clear()
+    fake.login_as("alice")
+
+
+@pytest.fixture
+def page(request, browser, env):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    tab = context.new_page()
+    yield tab
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        save_failure_artifacts(tab, request.node.nodeid, env[2])
+    context.close()
+
+
+def log_in(page, url: str) -> None:
+    """Click the same-tab login anchor and come back from the fake's consent page."""
+    open_home(page, url)
+    page.get_by_role("link", name="Log in with Spotify").first.click()
+    page.wait_for_url(re.compile(re.escape(url)), timeout=RUN_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => !location.search.includes('code=') && !location.search.includes('state=')",
+        timeout=RUN_TIMEOUT_MS,
+    )
+    wait_for_app(page)
+
+
+def choose_time_range(page, label: str) -> None:
+    page.locator(".st-key-time_range").get_by_text(label, exact=True).click()
+    wait_rerun(page)
+
+
+def wait_for_seed_count(page, expected: int) -> None:
+    """Wait until Home lists ``expected`` seeds (the run after a click may still be going)."""
+    page.get_by_text(f"Your seeds ({expected})", exact=True).first.wait_for(timeout=RUN_TIMEOUT_MS)
+
+
+def profiled(fake, user: str, time_range: str) -> int:
+    """Top tracks of ``user`` the app can profile: all but the online-only and unknown ones."""
+    special = fake.specials[user]
+    return sum(
+        1 for t in fake.users[user].top[time_range] if t not in {special.online, special.unknown}
+    )
+
+
+def test_login_time_range_and_save_exactly_the_shown_tracks(page, env, fake):
+    _, _, server = env
+    log_in(page, server.url)
+    assert "code=" not in page.url
+    assert "state=" not in page.url
+    page.get_by_text(re.compile(r"Logged in .*Alice")).first.wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_for_seed_count(page, profiled(fake, "alice", "medium_term"))
+
+    choose_time_range(page, "Last year")
+    wait_for_seed_count(page, profiled(fake, "alice", "long_term"))
+    open_recommendations(page)
+    shown = [row["track_id"] for row in download_csv(page)]
+    assert shown
+
+    created_before = len(fake.requests("POST", "/v1/me/playlists"))
+    owned_before = {p.playlist_id for p in fake.playlists_of("alice")}
+    page.locator(".st-key-save_playlist button").dblclick()
+    page.get_by_text(re.compile(r"^Saved \".+\" with \d+ tracks\.$")).wait_for(
+        timeout=RUN_TIMEOUT_MS
+    )
+    wait_rerun(page)
+    # The second click of the double click resumes the same save: still one playlist.
+    page.locator(".st-key-save_playlist button").click()
+    wait_rerun(page)
+    new = [p for p in fake.playlists_of("alice") if p.playlist_id not in owned_before]
+    assert len(new) == 1
+    assert new[0].items == [f"spotify:track:{t}" for t in shown]
+    creates = fake.requests("POST", "/v1/me/playlists")[created_before:]
+    assert [r.user for r in creates] == ["alice"]
+    assert not fake.requests("POST", r"/v1/users/.*")
+    # The callback's one-time code and state were replaced in place, not left in the address.
+    assert "code=" not in page.evaluate("location.href")
+    assert errors_on(page) == []
+
+
+def _refused_login(page, fake, server):
+    fake.deny_next_login()
+    log_in(page, server.url)
+
+
+def _not_allow_listed(page, fake, server):
+    fake.login_as("mallory")
+    log_in(page, server.url)
+
+
+def _spotify_down(page, fake, server):
+    fake.inject("GET", "/v1/me/top/tracks", status=503, count=100)
+    log_in(page, server.url)
+
+
+def _rate_limited(page, fake, server):
+    fake.inject("GET", "/v1/me/top/tracks", status=429, retry_after=30, count=100)
+    log_in(page, server.url)
+
+
+@pytest.mark.parametrize(
+    ("provoke", "message"),
+    [
+        (_refused_login, "You did not allow access on Spotify's page."),
+        (_not_allow_listed, "not on this app's allow-list"),
+        (_spotify_down, "Spotify is having trouble (HTTP 503)."),
+        (_rate_limited, "too many requests"),
+    ],
+    ids=["consent-refused", "not-allow-listed-403", "spotify-down-5xx", "rate-limited-429"],
+)
+def test_spotify_failure_shows_its_message_and_guest_mode_still_works(
+    page, env, fake, provoke, message
+):
+    catalog, _, server = env
+    provoke(page, fake, server)
+    page.get_by_text(message).first.wait_for(timeout=RUN_TIMEOUT_MS)
+    if provoke is _rate_limited:
+        page.get_by_text("Try again in 30 seconds.").wait_for(timeout=RUN_TIMEOUT_MS)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    seed = distinct_seeds(catalog, 1, skip=5)[0]
+    continue_as_guest(page)
+    add_seed(page, seed)
+    open_recommendations(page)
+    wait_for_recommendations(page)
+    rows = download_csv(page)
+    assert rows
+    assert {row["answers seed"] for row in rows} == {seed.label}
