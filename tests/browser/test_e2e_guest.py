@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
+
 import pytest
 
 from recommender.domain import track_url
@@ -104,3 +107,40 @@ def test_share_link_in_a_fresh_browser(page, server, catalog_and_server, seeds):
     rows = download_csv(page)
     _check_rows(rows, catalog, shared)
     assert {row["answers seed"] for row in rows} == {s.label for s in shared}
+
+
+def _history_zip(path, seeds: list[Seed]) -> None:
+    """A Spotify "Account data" export zip whose plays are these real catalog songs."""
+    plays = [
+        {
+            "endTime": f"2025-0{1 + i}-01 12:00",
+            "artistName": seed.artists[0],
+            "trackName": seed.name,
+            "msPlayed": 240_000 * (len(seeds) - i),
+        }
+        for i, seed in enumerate(seeds)
+    ]
+    plays.append(  # a podcast-length skip: under 30 s, not a play
+        {"endTime": "2025-06-01 12:00", "artistName": "x", "trackName": "y", "msPlayed": 4_000}
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(
+            "Spotify Account Data/StreamingHistory_music_0.json", json.dumps(plays, indent=1)
+        )
+        archive.writestr("Spotify Account Data/Userdata.json", json.dumps({"username": "me"}))
+
+
+def test_guest_with_an_uploaded_history_zip(page, server, catalog_and_server, tmp_path):
+    catalog = catalog_and_server[0]
+    history = distinct_seeds(catalog, 3, skip=400)
+    upload = tmp_path / "my_spotify_data.zip"
+    _history_zip(upload, history)
+    open_home(page, server.url)
+    continue_as_guest(page)
+    page.locator(".st-key-history_upload input[type=file]").set_input_files(upload)
+    for seed in history:
+        page.locator(f'[class*="remove_{seed.track_id}"] button').wait_for(timeout=60_000)
+    open_recommendations(page)
+    rows = download_csv(page)
+    _check_rows(rows, catalog, history)
+    assert errors_on(page) == []
