@@ -97,15 +97,6 @@ def test_from_an_upload(monkeypatch, reference_settings, widgets, reference_cata
     assert_recommended(at, seeds)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "recommender/share.py share_query() raises on a seed that is not a Spotify id (an "
-        "account-data song approximated by its artist, 'history-…'); the page's share box "
-        "should leave such seeds out of the link"
-    ),
-)
 def test_from_an_upload_with_an_approximate_seed(
     monkeypatch, reference_settings, widgets, reference_catalog
 ):
