@@ -209,19 +209,25 @@ def _seed_coefficients(seeds: _Seeds, weights: WeightVector) -> tuple[np.ndarray
     return column_weights, constant
 
 
-def _distances(model: TrackModel, seeds: _Seeds, weights: WeightVector) -> np.ndarray:
-    """Squared weighted distances, seeds x tracks (float32)."""
+def _distances(
+    model: TrackModel, seeds: _Seeds, weights: WeightVector
+) -> tuple[np.ndarray, np.ndarray]:
+    """Squared weighted distances, seeds x tracks (float32), less a per-seed offset.
+
+    The offset (the seed's own norm and its constant costs) does not change any seed's
+    ranking, so it is returned apart and added only where seeds are compared: one pass fewer
+    over the whole matrix.
+    """
     column_weights, constant = _seed_coefficients(seeds, weights)
     # d² = Σ W x_c² − 2 Σ W x_s x_c + Σ W x_s²: the cross term is one matrix product; the
     # candidate norms are shared by every seed with the same known-feature pattern.
     distances = (-2.0 * seeds.dense * column_weights).astype(np.float32) @ model.dense.T
     patterns, group = np.unique(column_weights, axis=0, return_inverse=True)
     norms = patterns.astype(np.float32) @ model.dense_squared.T
-    offsets = ((column_weights * seeds.dense**2).sum(axis=1) + constant).astype(np.float32)
     for row, pattern in enumerate(group.ravel()):
         # In place, row by row: a masked "+=" would copy the matrix.
         distances[row] += norms[pattern]
-        distances[row] += offsets[row]
+    offsets = (column_weights * seeds.dense**2).sum(axis=1) + constant
     for block, block_t, index in (
         (seeds.artists, model.artists_t, _ARTIST),
         (seeds.genres, model.genres_t, _GENRE),
@@ -231,7 +237,7 @@ def _distances(model: TrackModel, seeds: _Seeds, weights: WeightVector) -> np.nd
             continue
         cross = (block @ block_t).tocoo()
         distances[cross.row, cross.col] -= np.float32(2.0 * w2) * cross.data
-    return distances
+    return distances, offsets
 
 
 def _allowed(model: TrackModel, seeds: _Seeds, options: RecommendOptions) -> np.ndarray:
@@ -337,6 +343,7 @@ def _nearest_columns(distances: np.ndarray, size: int) -> np.ndarray:
 def _select(
     model: TrackModel,
     distances: np.ndarray,
+    offsets: np.ndarray,
     allowed: np.ndarray,
     options: RecommendOptions,
     limit: int,
@@ -353,7 +360,7 @@ def _select(
             pool = np.flatnonzero(allowed)
         else:
             pool = _nearest_columns(distances, pool_size)
-        columns = distances[:, pool]
+        columns = distances[:, pool] + offsets[:, None]
         assigned = columns.argmin(axis=0)
         best = columns[assigned, np.arange(len(pool))]
         ranking = np.argsort(best, kind="stable")
@@ -509,9 +516,9 @@ def recommend(
     )
     if limit == 0:
         return []
-    distances = _distances(model, seeds, weight_vector)
+    distances, offsets = _distances(model, seeds, weight_vector)
     allowed = _allowed(model, seeds, options)
-    picks = _select(model, distances, allowed, options, limit)
+    picks = _select(model, distances, offsets, allowed, options, limit)
     return _explain(model, catalog, seeds, weight_vector, picks)
 
 
