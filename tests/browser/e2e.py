@@ -184,8 +184,11 @@ def open_home(page: Page, url: str, *, cold: bool = False) -> None:
 def continue_as_guest(page: Page) -> None:
     """Open the guest search (a logged-in listener already has it below the top tracks)."""
     wait_for_app(page)
-    if page.locator(".st-key-guest_search input").count() == 0:
-        page.get_by_role("button", name="Continue as guest").click()
+    search = page.locator(".st-key-guest_search input")
+    button = page.get_by_role("button", name="Continue as guest")
+    search.or_(button).first.wait_for(timeout=RUN_TIMEOUT_MS)
+    if search.count() == 0:
+        button.click()
     page.locator(".st-key-guest_search input").wait_for(timeout=RUN_TIMEOUT_MS)
 
 

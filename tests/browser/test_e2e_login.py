@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import polars as pl
 import pytest
 
 from tests.browser.e2e import (
@@ -17,8 +18,11 @@ from tests.browser.e2e import (
     distinct_seeds,
     download_csv,
     errors_on,
+    files_containing,
+    issued_tokens,
     open_home,
     open_recommendations,
+    project_roots,
     start_app,
     wait_for_recommendations,
     wait_rerun,
@@ -171,3 +175,110 @@ def test_spotify_failure_shows_its_message_and_guest_mode_still_works(
     rows = download_csv(page)
     assert rows
     assert {row["answers seed"] for row in rows} == {seed.label}
+
+
+class Watched:
+    """A browser context whose every URL, websocket frame and page HTML is kept for scanning."""
+
+    def __init__(self, browser) -> None:
+        self.context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, accept_downloads=True
+        )
+        self.page = self.context.new_page()
+        self.urls: list[str] = []
+        self.frames: list[bytes] = []
+        self.html: list[str] = []
+        self.context.on("request", lambda request: self.urls.append(request.url))
+        self.page.on("framenavigated", lambda frame: self.urls.append(frame.url))
+        self.page.on("websocket", self._socket)
+
+    def _socket(self, socket) -> None:
+        def keep(payload) -> None:
+            self.frames.append(payload if isinstance(payload, bytes) else payload.encode())
+
+        socket.on("framereceived", keep)
+        socket.on("framesent", keep)
+
+    def snapshot(self) -> str:
+        html = self.page.content()
+        self.html.append(html)
+        self.urls.append(self.page.evaluate("location.href"))
+        return self.page.inner_text("body")
+
+    def leaks(self, tokens: set[str]) -> list[str]:
+        found = [f"url {u}" for u in self.urls for t in tokens if t in u]
+        found += ["websocket frame" for f in self.frames for t in tokens if t.encode() in f]
+        found += ["page html" for h in self.html for t in tokens if t in h]
+        storage = str(self.context.storage_state())
+        found += ["cookies/storage" for t in tokens if t in storage]
+        return found
+
+
+def _labels(catalog, track_ids) -> set[str]:
+    rows = catalog.tracks.filter(pl.col("track_id").is_in(list(track_ids)))
+    labels = {f"{r['name']} — {', '.join(r['artists'])}" for r in rows.iter_rows(named=True)}
+    # Markdown would restyle these characters; compare only labels shown verbatim.
+    return {label for label in labels if not re.search(r"[*_\[\]`~<>#$\\|]", label)}
+
+
+def test_two_listeners_at_once_stay_apart_and_no_token_leaks(browser, env, fake, request):
+    catalog, _, server = env
+    alice, bob = Watched(browser), Watched(browser)
+    try:
+        fake.login_as("alice")
+        log_in(alice.page, server.url)
+        fake.login_as("bob")
+        log_in(bob.page, server.url)
+        # Interleaved: each step of one listener between two of the other's.
+        choose_time_range(alice.page, "Last 4 weeks")
+        choose_time_range(bob.page, "Last year")
+        wait_for_seed_count(alice.page, profiled(fake, "alice", "short_term"))
+        wait_for_seed_count(bob.page, profiled(fake, "bob", "long_term"))
+        home = {"alice": alice.snapshot(), "bob": bob.snapshot()}
+        open_recommendations(alice.page)
+        open_recommendations(bob.page)
+        rows = {"alice": download_csv(alice.page), "bob": download_csv(bob.page)}
+        before = {u: {p.playlist_id for p in fake.playlists_of(u)} for u in ("alice", "bob")}
+        bob.page.locator(".st-key-save_playlist button").click()
+        alice.page.locator(".st-key-save_playlist button").click()
+        for who in (alice, bob):
+            who.page.get_by_text(re.compile(r"^Saved \".+\" with \d+ tracks\.$")).wait_for(
+                timeout=RUN_TIMEOUT_MS
+            )
+        recs = {"alice": alice.snapshot(), "bob": bob.snapshot()}
+
+        for user, other in (("alice", "bob"), ("bob", "alice")):
+            name, other_name = user.capitalize(), other.capitalize()
+            for text in (home[user], recs[user]):
+                assert f"as {name}" in text
+                assert f"as {other_name}" not in text
+            top = fake.users[user].top["short_term" if user == "alice" else "long_term"]
+            other_top = {t for r in fake.users[other].top.values() for t in r}
+            mine = _labels(catalog, top)
+            theirs = _labels(catalog, other_top) - mine
+            lines = {line.strip() for line in home[user].splitlines()}
+            assert mine, "none of the top tracks is in the catalog"
+            assert mine <= lines, "a listener does not see their own top tracks"
+            assert not theirs & lines, "a listener sees the other's top tracks"
+            answered = {row["answers seed"] for row in rows[user]}
+            assert answered <= lines
+            assert not answered & theirs
+            new = [p for p in fake.playlists_of(user) if p.playlist_id not in before[user]]
+            assert len(new) == 1
+            assert new[0].items == [f"spotify:track:{row['track_id']}" for row in rows[user]]
+
+        tokens = issued_tokens(fake)
+        assert len(tokens) >= 4, "the fake issued no access/refresh tokens to scan for"
+        # The scans saw real traffic (so an empty result means something).
+        assert all(w.frames and w.urls and w.html for w in (alice, bob))
+        assert alice.leaks(tokens) == []
+        assert bob.leaks(tokens) == []
+        assert [t for t in tokens if t in server.log_text()] == []
+        assert files_containing(project_roots(server.cache_dir), tokens) == []
+    finally:
+        report = getattr(request.node, "rep_call", None)
+        if report is None or report.failed:
+            save_failure_artifacts(alice.page, request.node.nodeid + "-alice", server)
+            save_failure_artifacts(bob.page, request.node.nodeid + "-bob")
+        alice.context.close()
+        bob.context.close()
