@@ -28,20 +28,21 @@ def entry_choice() -> None:
     """The two ways in, side by side: log in with Spotify or continue as a guest.
 
     Without Spotify credentials only the guest way is shown (the sidebar says why, once).
+    Logged in, the guest way stays: when Spotify fails, searching the catalog still works.
     """
     spotify = loaders.get_settings().spotify_configured
-    name = auth.user_name() if spotify else None
-    if name is not None:
-        st.success(f"Logged in to Spotify as {name}.")
-        return
     left, right = st.columns(2) if spotify else (None, st.container())
     if left is not None:
         with left:
             st.subheader("Log in with Spotify")
-            st.caption(
-                "Your top tracks become the seeds, and you can save the result as a playlist."
-            )
-            auth.login_link()
+            name = auth.user_name()
+            if name is not None:
+                st.success(f"Logged in as {name}.")
+            else:
+                st.caption(
+                    "Your top tracks become the seeds, and you can save the result as a playlist."
+                )
+                auth.login_link()
     with right:
         st.subheader("Continue as guest")
         st.caption("Search the catalog for tracks you like; nothing is stored about you.")
