@@ -572,8 +572,12 @@ def _read_cache(cache_dir: Path, key: str) -> Catalog | None:
 
 def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    tmp.replace(path)
+    try:
+        write(tmp)
+        tmp.replace(path)
+    finally:
+        # A failed write (e.g. a full disk) must not leave half a file taking up the space.
+        tmp.unlink(missing_ok=True)
 
 
 def _write_cache(cache_dir: Path, catalog: Catalog) -> None:
