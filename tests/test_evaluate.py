@@ -419,3 +419,21 @@ def test_quick_cli_run_on_the_reference_catalog(
         rows["our defaults"]["playlists"]["recall@50"]["mean"]
         > rows["most popular"]["playlists"]["recall@50"]["mean"]
     )
+
+
+def test_tuning_reports_both_halves_and_keeps_the_sound(planted, planted_model):
+    ticks = iter(range(10_000))
+    result = evaluate.run_tuning(
+        planted, planted_model, budget_seconds=40, clock=lambda: next(ticks), resamples=50
+    )
+    assert [row["name"] for row in result["rows"]] == ["original design", "our defaults", "tuned"]
+    assert result["tuning_playlists"] + result["held_out_playlists"] == CLUSTERS
+    assert 1 < result["trials"] <= 41
+    best = result["best_weights"]
+    assert best["genre"] == 0.0
+    assert all(best[name] >= evaluate.SOUND_FLOOR for name in evaluate.PROFILE_FEATURES)
+    for row in result["rows"]:
+        for key in ("tuning_half_all", "held_out_half_tidytuesday_only"):
+            assert 0.0 <= row[key]["recall@50"] <= 1.0
+    assert len(result["comparisons"]) == 6
+    assert "tuned - our defaults" in evaluate.format_tuning(result)
