@@ -12,8 +12,9 @@ References (all on the same standardised matrix the engine uses):
   lacks the artist and genre one-hots, so it is a floor: less work than the engine does.
 - "full": the same over the whole re-weighted matrix (dense + artist + genre) as scipy CSR,
   the plainest way to give scikit-learn the same information.
-- "kd-tree": ``NearestNeighbors()`` (algorithm="auto") refitted on the re-weighted dense block,
-  what a weight change costs when an index has to be rebuilt.
+- "kd-tree": ``NearestNeighbors(algorithm="kd_tree")`` refitted on the re-weighted dense block,
+  what a weight change costs when an index has to be rebuilt. (With 31 dense columns,
+  ``algorithm="auto"`` would itself choose brute force.)
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ def query_rows(
                 lambda: recommend(model, catalog, seeds, weights=changed(), options=options),
                 lambda: reference_query(reweighted_full(model, changed()), seed_rows),
                 lambda: reference_query(
-                    reweighted_dense(model, changed()), seed_rows, algorithm="auto"
+                    reweighted_dense(model, changed()), seed_rows, algorithm="kd_tree"
                 ),
             ],
             few,
