@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
+from recommender.__main__ import main
 from recommender.model import (
     load_model,
     load_or_train,
@@ -188,3 +189,15 @@ def test_two_concurrent_trainers_train_once(tmp_path, caplog):
 def test_empty_catalog_is_refused():
     with pytest.raises(ValueError, match="empty catalog"):
         train(make_catalog([]))
+
+
+@pytest.mark.slow
+def test_cli_train_reports_the_artifact(reference_settings, reference_catalog, monkeypatch, capsys):
+    monkeypatch.setenv("RECOMMENDER_CATALOG", str(reference_settings.catalog_paths[0]))
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(reference_settings.cache_dir))
+    assert main(["train"]) == 0
+    out = capsys.readouterr().out
+    assert f"model: {model_path(reference_settings)}" in out
+    assert f"tracks: {reference_catalog.tracks.height}" in out
+    assert "trained_at: " in out
+    assert "features: 17 weights" in out
