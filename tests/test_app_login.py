@@ -6,7 +6,7 @@ from recommender.auth import issue_state
 from recommender.domain import track_uri
 from recommender.settings import Settings
 from recommender.spotify import SpotifySession
-from tests.app_support import new_app, texts
+from tests.app_support import new_app, plotly_specs, texts
 from tests.fake_spotify import authorize, build_fake
 
 
@@ -66,6 +66,10 @@ def test_save_creates_one_playlist_with_exactly_the_shown_tracks(
     at.switch_page("pages/recommendations.py").run()
     assert not at.exception
     shown = [url.rsplit("/", 1)[1] for url in at.dataframe[0].value["spotify"]]
+    # One top track is known only by its artist's average: the profile is marked approximate.
+    profile_radar = plotly_specs(at)[0]
+    assert profile_radar["data"][0]["name"] == "Your seeds (approx.)"
+    assert profile_radar["data"][0]["line"]["dash"] == "dash"
     assert at.text_input(key="playlist_name").value.startswith("Recommended ")
     at.text_input(key="playlist_name").set_value("My test mix").run()
     existing = {p.playlist_id for p in fake.playlists_of("alice")}
