@@ -34,14 +34,15 @@ def summary(services: Services) -> None:
     trained = model.trained_at if model.trained_at.tzinfo else model.trained_at.replace(tzinfo=UTC)
     renews = trained + timedelta(days=settings.max_model_age_days)
     cols = st.columns(4)
-    cols[0].metric("Trained", f"{trained:%Y-%m-%d %H:%M} UTC")
+    cols[0].metric("Trained", f"{trained:%Y-%m-%d}", help=f"{trained:%Y-%m-%d %H:%M} UTC")
     cols[1].metric("Age", _age_text(now - trained))
     cols[2].metric("Renews", f"{renews:%Y-%m-%d}")
     cols[3].metric("Tracks in the pool", f"{len(model.track_ids):,}")
     st.caption(
-        f"The model is retrained automatically when it is older than "
-        f"{settings.max_model_age_days:g} days (RECOMMENDER_MAX_MODEL_AGE_DAYS) or the catalog "
-        "changes; the running server renews it in the background and keeps serving meanwhile."
+        f"Trained at {trained:%H:%M} UTC. The model is retrained automatically when it is "
+        f"older than {settings.max_model_age_days:g} days (RECOMMENDER_MAX_MODEL_AGE_DAYS) or "
+        "the catalog changes; the running server renews it in the background and keeps "
+        "serving meanwhile."
     )
     store = loaders.current_store()
     if store.renewing:
@@ -54,6 +55,8 @@ def summary(services: Services) -> None:
     st.dataframe(
         {"weight": list(WEIGHT_NAMES), "default": [DEFAULT_WEIGHTS[n] for n in WEIGHT_NAMES]},
         hide_index=True,
+        # Every row visible without an inner scroll bar (35 px a row plus the header).
+        height=35 * (len(WEIGHT_NAMES) + 1) + 3,
     )
     st.caption(
         f"Catalog fingerprint `{model.catalog_fingerprint}` · libraries "
