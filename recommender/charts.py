@@ -34,6 +34,11 @@ HISTOGRAM_BINS: Final = 30
 _T = TypeVar("_T")
 
 
+def mark_colour(index: int) -> str:
+    """Colour of the ``index``-th marked seed (the palette after the catalog's green)."""
+    return PALETTE[1 + index % (len(PALETTE) - 1)]
+
+
 def to_unit_scale(feature: str, value: float) -> float:
     """Map one raw feature value onto the common 0-1 radar scale (clipped).
 
@@ -246,12 +251,21 @@ def feature_histogram(
             hovertemplate=f"{feature} %{{x:.2f}}{suffix}: %{{y}} tracks<extra></extra>",
         )
     )
+    top = int(counts.max())
     for index, (label, value) in enumerate((marks or {}).items()):
-        figure.add_vline(
-            x=value,
-            line={"color": PALETTE[1 + index % (len(PALETTE) - 1)], "dash": "dash"},
-            annotation_text=label,
-            annotation_position="top",
+        colour = mark_colour(index)
+        figure.add_vline(x=value, line={"color": colour, "dash": "dash"})
+        # Names as hover on a marker, not as text: several seeds' labels would overlap.
+        figure.add_trace(
+            go.Scatter(
+                x=[value],
+                y=[top],
+                mode="markers",
+                name=label,
+                marker={"color": colour, "size": 9, "symbol": "triangle-down"},
+                hovertemplate=f"{label}: {format_value(feature, value)}<extra></extra>",
+                showlegend=False,
+            )
         )
     figure.update_layout(
         title={"text": f"{feature}{f' ({unit})' if unit else ''}"},

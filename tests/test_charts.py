@@ -132,7 +132,9 @@ def test_histogram_counts_every_value_and_marks_seeds():
     assert sum(figure.data[0].y) == 4
     assert len(figure.data[0].x) == 4
     assert figure.layout.shapes[0].x0 == 0.2
-    assert figure.layout.annotations[0].text == "My seed"
+    assert figure.data[1].name == "My seed"
+    assert list(figure.data[1].x) == [0.2]
+    assert "My seed: 0.20" in figure.data[1].hovertemplate
     with pytest.raises(ValueError, match="no values"):
         feature_histogram(pl.Series([None], dtype=pl.Float64), feature="energy")
 

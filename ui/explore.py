@@ -16,6 +16,8 @@ from ui import render, state
 SCATTER_SAMPLE: Final = 3_000
 MARKED_SEEDS: Final = 5
 TOP_GENRES: Final = 20
+# Streamlit's text colours closest to charts.mark_colour(0..4), in the same order.
+MARK_NAMES: Final = ("orange", "blue", "red", "violet", "yellow")
 
 
 def overview(catalog: Catalog) -> None:
@@ -81,7 +83,12 @@ def distributions(catalog: Catalog, seeds: Sequence[str]) -> None:
     """A histogram per profile feature (binned on the server) with the seeds marked."""
     st.subheader("How each feature is distributed")
     if seeds:
-        st.caption(f"Dashed lines: your first {min(len(seeds), MARKED_SEEDS)} seed(s).")
+        rows = render.catalog_rows(catalog, list(seeds)[:MARKED_SEEDS])
+        legend = ", ".join(
+            f":{MARK_NAMES[i % len(MARK_NAMES)]}[{render.track_label(name, artists)}]"
+            for i, (name, artists) in enumerate(rows.select("name", "artists").iter_rows())
+        )
+        st.markdown(f"Dashed lines, your seeds: {legend}")
     else:
         st.caption("Pick seeds on Home to see where your tracks sit.")
     columns = st.columns(3)
