@@ -9,5 +9,6 @@ services = loaders.load_services()
 if services is None:
     st.stop()
 model_info.summary(services)
+loaders.show_storage_notes()
 model_info.retrain_control()
 model_info.evaluation()

@@ -164,6 +164,7 @@ def test_read_only_warm_cache_is_still_read(tmp_path, source, caplog):
     first = load_catalog(settings)
     trained = load_or_train(first, settings)
     caplog.set_level(logging.INFO, logger="recommender")
+    caplog.clear()
     with read_only(cache):
         warm = load_catalog(settings)
         model = load_or_train(warm, settings)

@@ -101,6 +101,31 @@ def _demo_catalog() -> Catalog:
     return demo.demo_catalog()
 
 
+class _StorageNotes(logging.Handler):
+    """Collects, for this thread only, what the core said about damaged or unwritable files."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.INFO)
+        self.messages: list[str] = []
+        self._thread = threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread != self._thread:
+            return
+        message = record.getMessage()
+        first_start = message.startswith("training the model: no model at")
+        retrained = record.name == "recommender.model" and message.startswith("training the")
+        if record.levelno >= logging.WARNING or (retrained and not first_start):
+            self.messages.append(message)
+
+    def __enter__(self) -> _StorageNotes:
+        logging.getLogger("recommender").addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logging.getLogger("recommender").removeHandler(self)
+
+
 @dataclass
 class ServiceStore:
     """The shared (catalog, model) pair of one catalog kind and its renewal machinery."""
@@ -111,6 +136,8 @@ class ServiceStore:
     checked_at: float = 0.0
     renewing: bool = False
     last_renewal: str | None = None
+    # What the last load had to work around (a damaged cache rebuilt, an unwritable folder).
+    notes: list[str] = field(default_factory=list)
     load_lock: threading.Lock = field(default_factory=threading.Lock)
     state_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -120,10 +147,12 @@ class ServiceStore:
             catalog = _demo_catalog()
             return Services(catalog=catalog, model=train(catalog))
         started = time.monotonic()
-        catalog = load_catalog(settings, progress=progress)
-        if progress:
-            progress(0.9, f"Preparing the model for {catalog.tracks.height:,} tracks…")
-        model = load_or_train(catalog, settings, force=force)
+        with _StorageNotes() as notes:
+            catalog = load_catalog(settings, progress=progress)
+            if progress:
+                progress(0.9, f"Preparing the model for {catalog.tracks.height:,} tracks…")
+            model = load_or_train(catalog, settings, force=force)
+        self.notes = notes.messages
         # One line per load: the end-to-end tests count them to prove a single shared load.
         log.info(
             "loaded the catalog (%d tracks) and the model (trained %s) in %.1f s",
@@ -255,9 +284,19 @@ def load_services() -> Services | None:
         box.update(
             label=f"Ready: {services.catalog.tracks.height:,} tracks",
             state="complete",
-            expanded=False,
+            expanded=bool(store.notes),
         )
+        show_storage_notes()
     return services
+
+
+def show_storage_notes() -> None:
+    """Say what the last load worked around (rebuilt cache, files kept in memory only)."""
+    for note in current_store().notes:
+        st.warning(
+            f"{note}. The app keeps working; if this repeats, check the cache folder "
+            "(RECOMMENDER_CACHE_DIR): it must be writable and have free space."
+        )
 
 
 def get_catalog() -> Catalog | None:

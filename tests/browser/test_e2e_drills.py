@@ -21,7 +21,7 @@ from tests.browser.e2e import (
     start_app,
     warm_cache,
 )
-from tests.browser.harness import save_failure_artifacts
+from tests.browser.harness import RUN_TIMEOUT_MS, save_failure_artifacts, wait_for_app
 from tests.test_drills import read_only
 
 
@@ -31,6 +31,14 @@ def warm(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e-drills") / "warm"
     catalog = warm_cache(folder)
     return folder, catalog
+
+
+def model_page_warnings(page, url: str) -> list[str]:
+    """The warnings the Model page shows (where the app says what the last load worked around)."""
+    page.goto(url + "model")
+    wait_for_app(page)
+    page.get_by_text("Tracks in the pool").first.wait_for(timeout=RUN_TIMEOUT_MS)
+    return page.locator('[data-testid="stAlertContentWarning"]').all_inner_texts()
 
 
 @pytest.fixture
@@ -60,9 +68,12 @@ def test_corrupt_model_and_parquet_cache_are_rebuilt_while_serving(warm, page, t
         rows = guest_reaches_recommendations(page, server.url, seed)
         assert rows
         assert errors_on(page) == []
+        notes = model_page_warnings(page, server.url)
         log = server.log_text()
     finally:
         server.stop()
+    assert any("is unusable" in note and "rebuilding" in note for note in notes)
+    assert any("unreadable" in note for note in notes)
     assert "is unusable" in log
     assert "rebuilding" in log
     assert "training the model:" in log
@@ -85,10 +96,12 @@ def test_read_only_cache_folder_serves_from_memory(warm, page, tmp_path, request
             rows = guest_reaches_recommendations(page, server.url, seed)
             assert rows
             assert errors_on(page) == []
+            notes = model_page_warnings(page, server.url)
             log = server.log_text()
         finally:
             server.stop()
         assert list(cache.iterdir()) == []
+    assert any("could not write the catalog cache" in note for note in notes)
     assert "could not write the catalog cache" in log
     assert "could not write the model" in log or "training without it" in log
     assert len(LOAD_LINE.findall(log)) == 1
