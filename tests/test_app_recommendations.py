@@ -160,3 +160,24 @@ def test_radar_seed_is_kept_across_pages_and_follows_removed_seeds(app, seed_ids
     at.run()
     assert not at.exception
     assert at.selectbox(key="radar_seed").value == seed_ids[0]
+
+
+def test_whole_guest_flow_in_one_session(app, monkeypatch):
+    downloads = record_downloads(monkeypatch)
+    at = app.run()
+    at.button(key="continue_as_guest").click().run()
+    for query in ("memories maroon 5", "all the time zara larsson"):
+        at.text_input(key="guest_search").set_value(query).run()
+        next(b for b in at.button if b.key and b.key.startswith("guest_add_")).click().run()
+    seeds = list(at.session_state["seed_ids"])
+    assert len(seeds) == 2
+    at.switch_page("pages/recommendations.py").run()
+    assert not at.exception
+    assert len(plotly_specs(at)) == 2
+    before = _table(at)[["title", "similarity"]].to_dict("records")
+    at.slider(key="weight_energy").set_value(3.0).run()
+    after = _table(at)
+    assert after[["title", "similarity"]].to_dict("records") != before
+    content = downloads[-1][0].decode("utf-8").splitlines()
+    assert len(content) == len(after) + 1
+    assert after["title"].iloc[0].replace('"', "") in content[1].replace('"', "")
