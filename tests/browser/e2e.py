@@ -253,6 +253,19 @@ def download_csv(page: Page) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(data)))
 
 
+def download_csv_changed(
+    page: Page, before: list[dict[str, str]], *, attempts: int = 15
+) -> list[dict[str, str]]:
+    """Download the CSV until it differs from ``before`` (a rerun may still be on its way)."""
+    rows = download_csv(page)
+    for _ in range(attempts):
+        if rows != before:
+            break
+        page.wait_for_timeout(1000)
+        rows = download_csv(page)
+    return rows
+
+
 def errors_on(page: Page) -> list[str]:
     """Texts of exceptions and error alerts on the page."""
     return [
@@ -345,6 +358,11 @@ async def async_guest_flow(
         await thumb.press(key)
         await _async_rerun(page, timeout_ms)
     after = await _async_csv(page, timeout_ms)
+    for _ in range(15):  # a rerun may still be on its way on a busy machine
+        if after != before:
+            break
+        await page.wait_for_timeout(1000)
+        after = await _async_csv(page, timeout_ms)
     texts: list[str] = []
     for selector in (ERROR_SELECTOR, ALERT_ERROR_SELECTOR):
         texts.extend(await page.locator(selector).all_inner_texts())

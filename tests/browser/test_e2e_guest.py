@@ -14,6 +14,7 @@ from tests.browser.e2e import (
     continue_as_guest,
     distinct_seeds,
     download_csv,
+    download_csv_changed,
     errors_on,
     move_weight,
     open_home,
@@ -87,7 +88,7 @@ def test_guest_search_radars_slider_and_csv(page, server, catalog_and_server, se
 
     assert move_weight(page, "energy", "End") == "3.00"
     wait_for_recommendations(page)
-    after = download_csv(page)
+    after = download_csv_changed(page, before)
     _check_rows(after, catalog, picked)
     assert after != before, "moving weight_energy to 3 did not change the table"
     assert errors_on(page) == []

@@ -97,6 +97,7 @@ def test_login_time_range_and_save_exactly_the_shown_tracks(page, env, fake):
     _, _, server = env
     log_in(page, server.url)
     assert "code=" not in page.url
+    assert len(page.context.pages) == 1, "the login opened another tab"
     assert "state=" not in page.url
     page.get_by_text(re.compile(r"Logged in .*Alice")).first.wait_for(timeout=RUN_TIMEOUT_MS)
     wait_for_seed_count(page, profiled(fake, "alice", "medium_term"))
