@@ -276,10 +276,10 @@ def test_two_listeners_at_once_stay_apart_and_no_token_leaks(browser, env, fake,
         assert bob.leaks(tokens) == []
         assert [t for t in tokens if t in server.log_text()] == []
         assert files_containing(project_roots(server.cache_dir), tokens) == []
+    except BaseException:
+        save_failure_artifacts(alice.page, request.node.nodeid + "-alice", server)
+        save_failure_artifacts(bob.page, request.node.nodeid + "-bob")
+        raise
     finally:
-        report = getattr(request.node, "rep_call", None)
-        if report is None or report.failed:
-            save_failure_artifacts(alice.page, request.node.nodeid + "-alice", server)
-            save_failure_artifacts(bob.page, request.node.nodeid + "-bob")
         alice.context.close()
         bob.context.close()
