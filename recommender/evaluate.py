@@ -2,7 +2,8 @@
 
 Every system answers the same question, "given these seeds, which ``k`` tracks next?", through
 the :class:`System` protocol. Ours is the shipped ``recommend()`` called unchanged with a set of
-weights and options; the baselines (random, most popular) answer from the catalog alone.
+weights and options; the baselines (random, most popular, the seed project's recipe in plain
+numpy) answer without it. ``evaluate`` and ``tune`` are the command-line entry points.
 """
 
 from __future__ import annotations
@@ -42,11 +43,9 @@ K: Final = 50
 TOP: Final = 10
 MIN_PLAYLIST_TRACKS: Final = 20
 DEFAULT_RANDOM_STATE: Final = 20200121
-# The TidyTuesday source name in the catalog's ``sources`` lists, and the Kaggle one whose
-# 114 genre labels are the genre task's ground truth.
-TIDYTUESDAY: Final = "tidytuesday"
+# The Kaggle source name in the catalog's ``sources`` lists: its 114 genre labels are the
+# genre task's ground truth. (TidyTuesday tracks are recognised by playlist membership.)
 KAGGLE: Final = "kaggle"
-PLAYLIST_METRICS: Final = ("recall@50", "precision@10", "ndcg@50", "r_precision")
 
 
 class System(Protocol):
