@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any, Final
 
 import streamlit as st
-from streamlit.errors import StreamlitSecretNotFoundError
 
 from recommender import spotify
 from recommender.auth import StateError, UsedStates, issue_state, verify_state
@@ -19,6 +18,7 @@ from recommender.domain import Catalog, Track
 from recommender.resolve import CatalogIndex, Resolution, online_source, resolve_features
 from recommender.settings import Settings
 from recommender.spotify import SavedPlaylist, SpotifyProblem, SpotifySession, current_user
+from ui.loaders import get_settings
 
 PREFIX: Final = "spotify:"
 USER_KEY: Final = "spotify_user"
@@ -49,16 +49,9 @@ class SessionTokenStore(MutableMapping[str, Any]):
         return sum(1 for _ in self)
 
 
-def _secrets() -> dict[str, Any]:
-    try:
-        return {key: st.secrets[key] for key in st.secrets}
-    except (FileNotFoundError, StreamlitSecretNotFoundError):
-        return {}
-
-
 def settings() -> Settings:
     """Settings from the environment first, then ``st.secrets`` (AppTest's are not in env)."""
-    return Settings.from_sources(secrets=_secrets())
+    return get_settings()
 
 
 @st.cache_resource
