@@ -57,3 +57,38 @@ def test_model_page_retrain_for_admin(monkeypatch, reference_settings, reference
     assert not at.exception
     assert "Retrained at" in at.success[0].value
     assert at.metric[0].value >= trained_before
+
+
+def test_model_page_shows_the_recorded_evaluation(app):
+    import json
+
+    from ui.model_info import EVALUATION_FILE
+
+    recorded = json.loads(EVALUATION_FILE.read_text(encoding="utf-8"))
+    ours = next(s for s in recorded["systems"] if s["name"] == "our defaults")
+    at = app.run().switch_page("pages/model.py").run()
+    assert not at.exception
+    table = at.code[0].value
+    row = next(line for line in table.splitlines() if line.startswith("our defaults"))
+    assert f"{ours['playlists']['recall@50']['mean']:.3f}" in row
+
+
+def test_model_page_says_when_the_evaluation_file_is_damaged(app, monkeypatch, tmp_path):
+    import ui.model_info
+
+    broken = tmp_path / "evaluation.json"
+    broken.write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(ui.model_info, "EVALUATION_FILE", broken)
+    at = app.run().switch_page("pages/model.py").run()
+    assert not at.exception
+    assert "evaluation.json could not be read" in at.warning[0].value
+
+
+def test_age_text_is_singular_for_one_minute():
+    from datetime import timedelta
+
+    from ui.model_info import _age_text
+
+    assert _age_text(timedelta(seconds=61)) == "1 minute"
+    assert _age_text(timedelta(minutes=5)) == "5 minutes"
+    assert _age_text(timedelta(hours=3)) == "3.0 hours"

@@ -20,7 +20,8 @@ EVALUATION_FILE: Final = Path(__file__).resolve().parents[1] / "docs" / "evaluat
 def _age_text(delta: timedelta) -> str:
     hours = delta.total_seconds() / 3600
     if hours < 1:
-        return f"{delta.total_seconds() / 60:.0f} minutes"
+        minutes = round(delta.total_seconds() / 60)
+        return "1 minute" if minutes == 1 else f"{minutes} minutes"
     if hours < 48:
         return f"{hours:.1f} hours"
     return f"{hours / 24:.1f} days"
