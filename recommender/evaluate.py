@@ -743,25 +743,33 @@ def format_table(result: Mapping[str, Any], *, markdown: bool = False) -> str:
     )
 
 
-def format_report(result: Mapping[str, Any]) -> str:
-    """The table plus the protocol summary, the comparisons and the verdict, for a terminal."""
+def format_summary(result: Mapping[str, Any]) -> str:
+    """One line: how many playlists and seeds the result rests on, and its random state."""
     protocol = result["protocol"]
-    lines = [
+    return (
         f"{protocol['playlists']} playlists ({protocol['held_out_playlists']} held out), "
         f"{protocol['mean_seeds']:.1f} seeds and {protocol['mean_hidden']:.1f} hidden on average; "
         f"{protocol['genre_seeds']} genre seeds; random state {protocol['random_state']}"
-        + (" (quick subset)" if protocol["quick"] else ""),
-        "",
-        format_table(result),
-        "",
+        + (" (quick subset)" if protocol["quick"] else "")
+    )
+
+
+def format_comparisons(result: Mapping[str, Any]) -> list[str]:
+    """The paired held-out differences, one line each, then the leakage guard."""
+    lines = [
+        f"{comp['system']} - {comp['baseline']}, {comp['metric']} on the {comp['subset']}: "
+        f"{comp['mean']:+.4f} [{comp['low']:+.4f}, {comp['high']:+.4f}]"
+        + (" (excludes 0)" if comp["excludes_zero"] else " (includes 0)")
+        for comp in result["comparisons"]
+        if comp["subset"] == "held-out half"
     ]
-    for comp in (c for c in result["comparisons"] if c["subset"] == "held-out half"):
-        lines.append(
-            f"{comp['system']} - {comp['baseline']}, {comp['metric']} on the {comp['subset']}: "
-            f"{comp['mean']:+.4f} [{comp['low']:+.4f}, {comp['high']:+.4f}]"
-            + (" (excludes 0)" if comp["excludes_zero"] else " (includes 0)")
-        )
-    lines.append(f"leakage guard: {protocol['leakage']}")
+    lines.append(f"leakage guard: {result['protocol']['leakage']}")
+    return lines
+
+
+def format_report(result: Mapping[str, Any]) -> str:
+    """The table plus the protocol summary, the comparisons and the verdict, for a terminal."""
+    lines = [format_summary(result), "", format_table(result), "", *format_comparisons(result)]
     return "\n".join(lines)
 
 

@@ -68,9 +68,10 @@ def test_model_page_shows_the_recorded_evaluation(app):
     ours = next(s for s in recorded["systems"] if s["name"] == "our defaults")
     at = app.run().switch_page("pages/model.py").run()
     assert not at.exception
-    table = at.code[0].value
-    row = next(line for line in table.splitlines() if line.startswith("our defaults"))
+    table = next(m.value for m in at.markdown if m.value.startswith("| system"))
+    row = next(line for line in table.splitlines() if line.startswith("| our defaults |"))
     assert f"{ours['playlists']['recall@50']['mean']:.3f}" in row
+    assert "excludes 0" in at.code[0].value
 
 
 def test_model_page_says_when_the_evaluation_file_is_damaged(app, monkeypatch, tmp_path):

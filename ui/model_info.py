@@ -9,7 +9,7 @@ from typing import Final
 
 import streamlit as st
 
-from recommender.evaluate import format_report
+from recommender.evaluate import format_comparisons, format_summary, format_table
 from recommender.features import DEFAULT_WEIGHTS, WEIGHT_NAMES
 from ui import loaders
 from ui.loaders import Services
@@ -98,8 +98,13 @@ def evaluation() -> None:
         return
     try:
         result = json.loads(EVALUATION_FILE.read_text(encoding="utf-8"))
-        text = format_report(result)
+        summary_line = format_summary(result)
+        table = format_table(result, markdown=True)
+        comparisons = format_comparisons(result)
     except (OSError, ValueError, KeyError, TypeError) as error:
         st.warning(f"{EVALUATION_FILE.name} could not be read ({error}); re-run the evaluation.")
         return
-    st.code(text, language=None)
+    st.caption(summary_line)
+    st.markdown(table)
+    with st.expander("Paired differences on the held-out playlists, and the leakage guard"):
+        st.code("\n".join(comparisons), language=None)
