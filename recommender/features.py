@@ -13,18 +13,12 @@ import polars as pl
 import scipy.sparse as sp
 from sklearn.preprocessing import StandardScaler
 
+from recommender.domain import PROFILE_FEATURES
 from recommender.text import fold, split_artists
 
+# The nine "how it sounds" features first (the radar's), then the descriptors and metadata.
 WEIGHT_NAMES: Final = (
-    "danceability",
-    "energy",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "loudness",
-    "tempo",
+    *PROFILE_FEATURES,
     "duration",
     "key",
     "mode",
@@ -94,15 +88,7 @@ PRESETS: Final[Mapping[str, Mapping[str, float]]] = MappingProxyType(
 # point on the circle of fifths (two columns): keys a fifth apart share six of seven notes,
 # so they should sit close, and C and B (adjacent numbers, few shared notes) should not.
 SCALED_FEATURES: Final = (
-    "danceability",
-    "energy",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "loudness",
-    "tempo",
+    *PROFILE_FEATURES,
     "duration",
     "mode",
     "time_signature",
