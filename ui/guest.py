@@ -15,9 +15,8 @@ import streamlit as st
 
 from recommender.domain import Catalog
 from recommender.history import HistoryImport, import_history, top_table
-from recommender.resolve import CatalogIndex
 from recommender.search import SearchIndex, surprise_pick
-from ui import render, state
+from ui import auth, render, state
 
 SEARCH_KEY: Final = "guest_search"
 SURPRISE_KEY: Final = "surprise_me"
@@ -51,13 +50,6 @@ def search_index(_catalog: Catalog, fingerprint: str) -> SearchIndex:
     """One search index per catalog, shared by every visitor (it holds no user data)."""
     del fingerprint  # the cache key; the catalog itself is not hashed
     return SearchIndex.build(_catalog)
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def catalog_index(_catalog: Catalog, fingerprint: str) -> CatalogIndex:
-    """Lookup tables for matching uploaded songs; shared, holds no user data."""
-    del fingerprint
-    return CatalogIndex.build(_catalog)
 
 
 def search_box(catalog: Catalog, *, limit: int = 20) -> None:
@@ -132,7 +124,7 @@ def _read_uploads(uploads: list, catalog: Catalog) -> HistoryImport:
             [(upload.name, upload) for upload in uploads],
             catalog=catalog,
             top=HISTORY_TOP,
-            index=catalog_index(catalog, catalog.fingerprint),
+            index=auth.catalog_index(catalog),
         )
     # Keep only what is shown: the ranked top, not every song of a multi-year history.
     summary = replace(history, plays=history.plays[:HISTORY_TOP])
