@@ -14,8 +14,8 @@ import polars as pl
 
 from recommender.domain import CATALOG_SCHEMA
 
-# Columns every CSV source carries under the same name and meaning.
-_SHARED_FEATURES: Final = (
+# Columns every CSV source carries under the same name and meaning, in their published order.
+SHARED_FEATURES: Final = (
     "danceability",
     "energy",
     "key",
@@ -66,8 +66,8 @@ class Adapter:
         """The identifying columns, for "accepted headers" messages."""
         if not self.columns:
             return "every CATALOG_SCHEMA column"
-        own = [c for c in self.columns if c not in _SHARED_FEATURES]
-        return ", ".join(own) + f" and the {len(_SHARED_FEATURES)} audio-feature columns"
+        own = [c for c in self.columns if c not in SHARED_FEATURES]
+        return ", ".join(own) + f" and the {len(SHARED_FEATURES)} audio-feature columns"
 
 
 def _null(dtype: pl.DataType) -> pl.Expr:
@@ -92,7 +92,7 @@ def _finish(frame: pl.DataFrame, exprs: dict[str, pl.Expr]) -> pl.DataFrame:
 
 
 def _features() -> dict[str, pl.Expr]:
-    return {name: pl.col(name) for name in _SHARED_FEATURES}
+    return {name: pl.col(name) for name in SHARED_FEATURES}
 
 
 def _tidytuesday(frame: pl.DataFrame) -> pl.DataFrame:
@@ -222,7 +222,7 @@ CSV_ADAPTERS: Final = (
             "playlist_id",
             "playlist_genre",
             "playlist_subgenre",
-            *_SHARED_FEATURES,
+            *SHARED_FEATURES,
         ),
         precedence=1,
         null_values=("NA",),
@@ -231,7 +231,7 @@ CSV_ADAPTERS: Final = (
     Adapter(
         kind="hit_predictor",
         label="Spotify Hit Predictor dataset-of-<decade>.csv",
-        columns=("track", "artist", "uri", *_SHARED_FEATURES, "time_signature", "target"),
+        columns=("track", "artist", "uri", *SHARED_FEATURES, "time_signature", "target"),
         precedence=2,
         null_values=(),
         to_canonical=_hit_predictor,
@@ -247,7 +247,7 @@ CSV_ADAPTERS: Final = (
             "artists",
             "artist_ids",
             "explicit",
-            *_SHARED_FEATURES,
+            *SHARED_FEATURES,
             "time_signature",
             "year",
         ),
@@ -265,7 +265,7 @@ CSV_ADAPTERS: Final = (
             "track_name",
             "popularity",
             "explicit",
-            *_SHARED_FEATURES,
+            *SHARED_FEATURES,
             "time_signature",
             "track_genre",
         ),

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
+from recommender.adapters import SHARED_FEATURES
+
 if TYPE_CHECKING:
     from recommender.settings import Settings
 
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
 # sha256 of what was downloaded is recorded so later corruption is caught (download.py).
 MIN_ROWS: Final = 1_000
 
+# The published headers, in the files' own order; the audio-feature run is the same in all.
 _KAGGLE_COLUMNS: Final = (
     "track_id",
     "artists",
@@ -26,17 +29,7 @@ _KAGGLE_COLUMNS: Final = (
     "popularity",
     "duration_ms",
     "explicit",
-    "danceability",
-    "energy",
-    "key",
-    "loudness",
-    "mode",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
+    *(c for c in SHARED_FEATURES if c != "duration_ms"),
     "time_signature",
     "track_genre",
 )
@@ -52,35 +45,13 @@ _TIDYTUESDAY_COLUMNS: Final = (
     "playlist_id",
     "playlist_genre",
     "playlist_subgenre",
-    "danceability",
-    "energy",
-    "key",
-    "loudness",
-    "mode",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-    "duration_ms",
+    *SHARED_FEATURES,
 )
 _HIT_PREDICTOR_COLUMNS: Final = (
     "track",
     "artist",
     "uri",
-    "danceability",
-    "energy",
-    "key",
-    "loudness",
-    "mode",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-    "duration_ms",
+    *SHARED_FEATURES,
     "time_signature",
     "chorus_hit",
     "sections",
