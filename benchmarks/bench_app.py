@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from recommender.catalog import load_catalog  # noqa: E402
-from recommender.model import load_or_train  # noqa: E402
+from recommender.data.store import load_catalog  # noqa: E402
+from recommender.engine.model import load_or_train  # noqa: E402
 from recommender.settings import Settings  # noqa: E402
 
 EMPTY_PAGE = """

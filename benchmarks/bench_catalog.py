@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from recommender.catalog import load_catalog  # noqa: E402
+from recommender.data.store import load_catalog  # noqa: E402
 from recommender.settings import Settings  # noqa: E402
 
 

@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from recommender.catalog import load_catalog  # noqa: E402
-from recommender.download import downloads_dir  # noqa: E402
+from recommender.data.fetch import downloads_dir  # noqa: E402
+from recommender.data.store import load_catalog  # noqa: E402
 from recommender.settings import Settings  # noqa: E402
 from tests.mirror_server import public_files, serve  # noqa: E402
 

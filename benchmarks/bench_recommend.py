@@ -39,17 +39,17 @@ from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from recommender.catalog import load_catalog
+from recommender.data.store import load_catalog
 from recommender.domain import CATALOG_SCHEMA, Catalog
-from recommender.features import (
+from recommender.engine.features import (
     DEFAULT_WEIGHTS,
     WEIGHT_NAMES,
     WeightVector,
     dense_column_weights,
     raw_features,
 )
-from recommender.model import TrackModel, load_or_train, train
-from recommender.recommend import RecommendOptions, recommend
+from recommender.engine.model import TrackModel, load_or_train, train
+from recommender.engine.recommend import RecommendOptions, recommend
 from recommender.settings import Settings
 
 N_SEEDS = 50

@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from recommender.catalog import build_catalog  # noqa: E402
+from recommender.data.read import build_catalog  # noqa: E402
 from recommender.domain import Track  # noqa: E402
-from recommender.resolve import CatalogIndex, resolve_features  # noqa: E402
+from recommender.seeds.resolve import CatalogIndex, resolve_features  # noqa: E402
 
 
 def _tracks(catalog, n: int = 50) -> list[Track]:

@@ -22,8 +22,8 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from recommender.catalog import load_catalog
-from recommender.search import SearchIndex, tokens
+from recommender.data.store import load_catalog
+from recommender.seeds.search import SearchIndex, tokens
 from recommender.settings import Settings
 from recommender.text import fold
 

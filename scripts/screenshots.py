@@ -21,7 +21,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from recommender.catalog import load_catalog  # noqa: E402
+from recommender.data.store import load_catalog  # noqa: E402
 from recommender.settings import Settings  # noqa: E402
 from tests.browser.harness import (  # noqa: E402
     COLD_START_TIMEOUT_MS,

@@ -56,6 +56,6 @@ def reference_settings(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def reference_catalog(reference_settings):
     """The real ~75k-track catalog built once per test session from the shared datasets."""
-    from recommender.catalog import load_catalog
+    from recommender.data.store import load_catalog
 
     return load_catalog(reference_settings)

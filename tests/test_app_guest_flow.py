@@ -18,7 +18,7 @@ SEED_KEYS = ("seed_ids", "seed_source", "seed_profiles")
 
 
 def real_guest_app():
-    from recommender.catalog import load_catalog
+    from recommender.data.store import load_catalog
     from recommender.settings import Settings
     from ui import guest
 

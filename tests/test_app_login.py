@@ -2,10 +2,10 @@
 
 import pytest
 
-from recommender.auth import issue_state
 from recommender.domain import track_uri
 from recommender.settings import Settings
-from recommender.spotify import SpotifySession
+from recommender.spotify.oauth_state import issue_state
+from recommender.spotify.session import SpotifySession
 from tests.app_support import new_app, plotly_specs, texts
 from tests.fake_spotify import authorize, build_fake
 

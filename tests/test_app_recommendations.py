@@ -1,9 +1,9 @@
 import polars as pl
 import pytest
 
-from recommender.charts import profile_of, to_unit_scale
 from recommender.domain import PROFILE_FEATURES
-from recommender.features import DEFAULT_WEIGHTS, PRESETS
+from recommender.engine.features import DEFAULT_WEIGHTS, PRESETS
+from recommender.present.charts import profile_of, to_unit_scale
 from tests.app_support import new_app, plotly_specs, record_downloads, texts
 
 # Real catalog tracks, looked up by title at test time (never copied into the repository).

@@ -2,7 +2,13 @@ import threading
 
 import pytest
 
-from recommender.auth import STATE_TTL_SECONDS, StateError, UsedStates, issue_state, verify_state
+from recommender.spotify.oauth_state import (
+    STATE_TTL_SECONDS,
+    StateError,
+    UsedStates,
+    issue_state,
+    verify_state,
+)
 
 SECRET = b"test-secret"
 T0 = 1_800_000_000.0

@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from recommender.catalog import fingerprint, load_catalog
+from recommender.data.read import fingerprint
+from recommender.data.store import load_catalog
 from recommender.settings import Settings
 from tests.catalog_samples import KAGGLE_HEADER, kaggle_row, write_csv
 

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from recommender.__main__ import main
-from recommender.catalog import CatalogError, build_catalog, detect_kind, supported_files
+from recommender.cli import main
+from recommender.data.read import CatalogError, build_catalog, detect_kind, supported_files
 from tests.catalog_samples import (
     HIT_HEADER,
     KAGGLE_HEADER,

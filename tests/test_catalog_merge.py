@@ -8,8 +8,8 @@ import zipfile
 import polars as pl
 import pytest
 
-from recommender.adapters import SOURCE_PRECEDENCE
-from recommender.catalog import build_catalog
+from recommender.data.adapters import SOURCE_PRECEDENCE
+from recommender.data.read import build_catalog
 from tests.catalog_samples import (
     HIT_HEADER,
     KAGGLE_HEADER,

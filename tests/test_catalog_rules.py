@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from recommender.catalog import (
+from recommender.data.read import (
     EXPLICIT_REASON,
     TRACK_ID_REASON,
     VALID_RANGES,

@@ -4,7 +4,8 @@ import plotly.io as pio
 import polars as pl
 import pytest
 
-from recommender.charts import (
+from recommender.domain import PROFILE_FEATURES, AudioProfile
+from recommender.present.charts import (
     LOUDNESS_RANGE_DB,
     TEMPO_RANGE_BPM,
     feature_histogram,
@@ -14,7 +15,6 @@ from recommender.charts import (
     radar_chart,
     to_unit_scale,
 )
-from recommender.domain import PROFILE_FEATURES, AudioProfile
 from tests.factories import make_tracks
 
 

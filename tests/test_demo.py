@@ -7,10 +7,10 @@ import socket
 import polars as pl
 import pytest
 
-from recommender.catalog import build_catalog, load_catalog
-from recommender.demo import DEMO_LABEL, DEMO_SOURCE, demo_catalog
+from recommender.data.demo import DEMO_LABEL, DEMO_SOURCE, demo_catalog
+from recommender.data.read import build_catalog
+from recommender.data.store import CatalogUnavailable, load_catalog
 from recommender.domain import CATALOG_SCHEMA, PLAYLIST_SCHEMA, TRACK_ID_PATTERN, UNIT_FEATURES
-from recommender.download import CatalogUnavailable
 from recommender.settings import Settings
 
 

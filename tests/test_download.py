@@ -14,19 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from recommender import download
-from recommender.__main__ import main
-from recommender.adapters import CSV_ADAPTERS
-from recommender.catalog import CatalogError, load_catalog
-from recommender.download import (
-    CatalogUnavailable,
-    cached_files,
-    download_sources,
-    downloads_dir,
-    locate_catalog_files,
-)
+from recommender.cli import main
+from recommender.data import fetch as download
+from recommender.data.adapters import CSV_ADAPTERS
+from recommender.data.fetch import cached_files, download_sources, downloads_dir
+from recommender.data.read import CatalogError
+from recommender.data.sources import MIN_ROWS, SOURCE_NAMES, SOURCES, pick_sources, selected_sources
+from recommender.data.store import CatalogUnavailable, load_catalog, locate_catalog_files
 from recommender.settings import Settings
-from recommender.sources import MIN_ROWS, SOURCE_NAMES, SOURCES, pick_sources, selected_sources
 from tests.conftest import ROOT
 from tests.mirror_server import Mirror, public_files, serve
 

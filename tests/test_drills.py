@@ -19,10 +19,10 @@ from pathlib import Path
 import joblib
 import pytest
 
-from recommender import catalog as catalog_module
-from recommender import model as model_module
-from recommender.catalog import load_catalog
-from recommender.model import load_model, load_or_train, model_path
+from recommender.data import store as catalog_module
+from recommender.data.store import load_catalog
+from recommender.engine import model as model_module
+from recommender.engine.model import load_model, load_or_train, model_path
 from recommender.settings import Settings
 from tests.catalog_samples import KAGGLE_HEADER, kaggle_row, write_csv
 
@@ -75,7 +75,7 @@ def test_full_disk_while_caching_the_catalog_still_serves_and_rebuilds_later(
         healthy(path, _full_disk(write) if len(calls) == 2 else write)
 
     monkeypatch.setattr(catalog_module, "_write_atomic", second_write_fails)
-    caplog.set_level(logging.WARNING, logger="recommender.catalog")
+    caplog.set_level(logging.WARNING, logger="recommender.data.read")
     served = load_catalog(settings)
     assert served.tracks.height == 40
     assert "could not write the catalog cache" in caplog.text
@@ -102,7 +102,7 @@ def test_full_disk_while_saving_the_model_still_returns_it(tmp_path, source, cap
         raise OSError(errno.ENOSPC, "No space left on device", str(filename))
 
     monkeypatch.setattr(model_module.joblib, "dump", full_disk_dump)
-    caplog.set_level(logging.INFO, logger="recommender.model")
+    caplog.set_level(logging.INFO, logger="recommender.engine.model")
     model = load_or_train(catalog, settings)
     assert model.n_tracks == catalog.tracks.height
     assert "could not write the model" in caplog.text

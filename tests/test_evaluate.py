@@ -9,7 +9,8 @@ import os
 import numpy as np
 import pytest
 
-from recommender import evaluate, metrics
+from recommender.evaluation import metrics
+from recommender.evaluation import scoring as evaluate
 from tests import factories
 
 RANKED = ["a", "b", "c", "d", "e"]
@@ -325,7 +326,7 @@ def test_coordinate_search_switches_off_a_harmful_weight(planted):
 
 @pytest.fixture(scope="module")
 def planted_model(planted):
-    from recommender.model import train
+    from recommender.engine.model import train
 
     return train(planted)
 
@@ -380,7 +381,7 @@ def test_the_engine_continues_planted_playlists_and_scores_beat_the_baselines(
 
 
 def test_evaluate_cli_reports_a_missing_catalog_without_a_traceback(tmp_path, monkeypatch, capsys):
-    from recommender.__main__ import main
+    from recommender.cli import main
 
     monkeypatch.setenv("RECOMMENDER_CATALOG", str(tmp_path / "nowhere"))
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(tmp_path / "cache"))
@@ -394,7 +395,7 @@ def test_evaluate_cli_reports_a_missing_catalog_without_a_traceback(tmp_path, mo
 def test_quick_cli_run_on_the_reference_catalog(
     reference_catalog, reference_settings, tmp_path, monkeypatch, capsys
 ):
-    from recommender.__main__ import main
+    from recommender.cli import main
 
     monkeypatch.setenv(
         "RECOMMENDER_CATALOG", os.pathsep.join(map(str, reference_settings.catalog_paths))

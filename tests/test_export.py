@@ -4,7 +4,7 @@ import io
 import polars as pl
 import pytest
 
-from recommender.export import neutralise_cell, rows_to_csv, table_to_csv
+from recommender.present.export import neutralise_cell, rows_to_csv, table_to_csv
 
 
 def _read(data: bytes) -> list[list[str]]:
@@ -50,8 +50,8 @@ def test_table_to_csv_writes_every_row():
 
 
 def test_recommendation_table_matches_the_engine_results():
-    from recommender.export import TABLE_COLUMNS, recommendation_table
-    from recommender.recommend import Recommendation, top_reasons
+    from recommender.engine.recommend import Recommendation, top_reasons
+    from recommender.present.export import TABLE_COLUMNS, recommendation_table
 
     contributions = {"energy": 0.1, "valence": 0.2, "tempo": 0.7}
     recs = [

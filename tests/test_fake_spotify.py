@@ -6,9 +6,9 @@ import sys
 import pytest
 import requests
 
-from recommender import spotify
 from recommender.settings import Settings
-from recommender.spotify import SpotifyProblem
+from recommender.spotify import session as spotify
+from recommender.spotify.session import SpotifyProblem
 from tests.conftest import ROOT
 from tests.fake_spotify import RANGE_SIZES
 from tests.test_spotify import log_in

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from recommender.features import (
+from recommender.engine.features import (
     DEFAULT_WEIGHTS,
     PRESETS,
     SCALED_FEATURES,

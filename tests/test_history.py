@@ -7,16 +7,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recommender.__main__ import main
+from recommender.cli import main
 from recommender.domain import track_uri
-from recommender.history import (
+from recommender.seeds.history import (
     FileProblem,
     HistoryLimits,
     format_duration,
     history_track_id,
     import_history,
 )
-from recommender.resolve import CatalogIndex
+from recommender.seeds.resolve import CatalogIndex
 from recommender.text import song_key
 from tests.factories import make_catalog, track_id
 
@@ -605,8 +605,8 @@ def test_cli_exits_non_zero_when_every_play_is_too_short(tmp_path, capsys):
 
 
 def test_an_uploads_seeds_including_approximate_ones_feed_the_engine():
-    from recommender.model import train
-    from recommender.recommend import recommend
+    from recommender.engine.model import train
+    from recommender.engine.recommend import recommend
 
     rows = [
         {

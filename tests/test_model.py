@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from recommender.__main__ import main
-from recommender.model import (
+from recommender.cli import main
+from recommender.engine.model import (
     load_model,
     load_or_train,
     model_path,
@@ -14,7 +14,7 @@ from recommender.model import (
     save_model,
     train,
 )
-from recommender.recommend import RecommendOptions, recommend
+from recommender.engine.recommend import RecommendOptions, recommend
 from recommender.settings import Settings
 from tests.factories import make_catalog, track_id
 
@@ -81,7 +81,7 @@ def test_save_then_load_gives_identical_results(tmp_path):
 
 def test_load_or_train_reuses_a_current_artifact(tmp_path, caplog):
     catalog, settings, clock = _catalog(), _settings(tmp_path), FakeClock()
-    caplog.set_level(logging.INFO, logger="recommender.model")
+    caplog.set_level(logging.INFO, logger="recommender.engine.model")
     first = load_or_train(catalog, settings, clock=clock)
     assert model_path(settings).is_file()
     clock.now = T0 + timedelta(days=6)
@@ -130,7 +130,7 @@ def test_every_retrain_trigger(tmp_path, caplog, setup, reason):
     if reason == "catalog":
         catalog = _catalog(shift=0.01)
     setup(settings, clock)
-    caplog.set_level(logging.INFO, logger="recommender.model")
+    caplog.set_level(logging.INFO, logger="recommender.engine.model")
     # Only the second load is under test; an earlier test may have left the logger at INFO,
     # so the first training's message can already be in the capture.
     caplog.clear()
@@ -155,7 +155,7 @@ def test_unwritable_cache_still_returns_a_model(tmp_path, caplog):
     blocker = tmp_path / "file"
     blocker.write_text("a file where the cache folder should be")
     settings = _settings(blocker)
-    caplog.set_level(logging.WARNING, logger="recommender.model")
+    caplog.set_level(logging.WARNING, logger="recommender.engine.model")
     model = load_or_train(_catalog(), settings, clock=FakeClock())
     assert model.n_tracks == 60
     assert caplog.records
@@ -164,7 +164,7 @@ def test_unwritable_cache_still_returns_a_model(tmp_path, caplog):
 def test_two_concurrent_trainers_train_once(tmp_path, caplog):
     # Big enough that training overlaps the second trainer's start.
     catalog, settings = _catalog(3000), _settings(tmp_path)
-    caplog.set_level(logging.INFO, logger="recommender.model")
+    caplog.set_level(logging.INFO, logger="recommender.engine.model")
     start = threading.Barrier(2)
     models = []
 

@@ -5,17 +5,17 @@ import numpy as np
 import pytest
 from sklearn.neighbors import NearestNeighbors
 
-from recommender.__main__ import main
+from recommender.cli import main
 from recommender.domain import AudioProfile, track_uri
-from recommender.features import (
+from recommender.engine.features import (
     DENSE_WEIGHTS,
     WEIGHT_NAMES,
     WeightVector,
     dense_column_weights,
     resolve_weights,
 )
-from recommender.model import load_or_train, train
-from recommender.recommend import (
+from recommender.engine.model import load_or_train, train
+from recommender.engine.recommend import (
     RecommendOptions,
     _nearest_columns,
     recommend,

@@ -5,9 +5,8 @@ import math
 import polars as pl
 import pytest
 
-from recommender import spotify
 from recommender.domain import PROFILE_FEATURES, Track
-from recommender.resolve import (
+from recommender.seeds.resolve import (
     CatalogIndex,
     OnlineSourceError,
     ReccoBeatsSource,
@@ -15,6 +14,7 @@ from recommender.resolve import (
     resolve_features,
 )
 from recommender.settings import Settings
+from recommender.spotify import session as spotify
 from tests.factories import make_catalog, track_id
 from tests.test_spotify import log_in
 

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recommender.domain import track_uri, track_url
-from recommender.search import SearchIndex, surprise_pick, surprise_seeds, tokens
+from recommender.seeds.search import SearchIndex, surprise_pick, surprise_seeds, tokens
 from tests.factories import make_catalog, track_id
 
 ROWS = [

@@ -3,8 +3,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from recommender.domain import track_uri, track_url
-from recommender.features import DEFAULT_WEIGHTS, WEIGHT_NAMES
-from recommender.share import (
+from recommender.engine.features import DEFAULT_WEIGHTS, WEIGHT_NAMES
+from recommender.seeds.share import (
     MAX_SHARED_SEEDS,
     parse_share,
     share_query,

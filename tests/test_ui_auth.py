@@ -5,7 +5,7 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
-from recommender.auth import issue_state
+from recommender.spotify.oauth_state import issue_state
 from tests.conftest import APP
 from tests.fake_spotify import authorize
 

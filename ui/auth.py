@@ -12,12 +12,12 @@ from typing import Any, Final
 
 import streamlit as st
 
-from recommender import spotify
-from recommender.auth import StateError, UsedStates, issue_state, verify_state
 from recommender.domain import Catalog, Track
-from recommender.resolve import CatalogIndex, Resolution, online_source, resolve_features
+from recommender.seeds.resolve import CatalogIndex, Resolution, online_source, resolve_features
 from recommender.settings import Settings
-from recommender.spotify import SavedPlaylist, SpotifyProblem, SpotifySession, current_user
+from recommender.spotify import session as spotify
+from recommender.spotify.oauth_state import StateError, UsedStates, issue_state, verify_state
+from recommender.spotify.session import SavedPlaylist, SpotifyProblem, SpotifySession, current_user
 from ui.loaders import get_settings
 
 PREFIX: Final = "spotify:"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from recommender.share import SEEDS_PARAM, WEIGHTS_PARAM, parse_share, split_known
+from recommender.seeds.share import SEEDS_PARAM, WEIGHTS_PARAM, parse_share, split_known
 from ui import auth, loaders, state
 
 

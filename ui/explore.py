@@ -9,8 +9,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from recommender.charts import PALETTE, feature_histogram, feature_scatter
 from recommender.domain import PROFILE_FEATURES, Catalog
+from recommender.present.charts import PALETTE, feature_histogram, feature_scatter
 from ui import render, state
 
 SCATTER_SAMPLE: Final = 3_000

@@ -14,8 +14,8 @@ import numpy as np
 import streamlit as st
 
 from recommender.domain import Catalog
-from recommender.history import HistoryImport, import_history, top_table
-from recommender.search import SearchIndex, surprise_pick
+from recommender.seeds.history import HistoryImport, import_history, top_table
+from recommender.seeds.search import SearchIndex, surprise_pick
 from ui import auth, render, state
 
 SEARCH_KEY: Final = "guest_search"

@@ -7,7 +7,7 @@ from typing import Final
 import streamlit as st
 
 from recommender.domain import Catalog
-from recommender.resolve import Resolution, online_source, resolve_features
+from recommender.seeds.resolve import Resolution, online_source, resolve_features
 from ui import auth, guest, loaders, render, state
 from ui.loaders import Services
 

@@ -27,9 +27,9 @@ from typing import Final
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from recommender.catalog import load_catalog
+from recommender.data.store import load_catalog
 from recommender.domain import Catalog
-from recommender.model import TrackModel, load_or_train, needs_retrain, train
+from recommender.engine.model import TrackModel, load_or_train, needs_retrain, train
 from recommender.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def _source_signature(settings: Settings) -> tuple[tuple[str, int, int], ...]:
 
 
 def _demo_catalog() -> Catalog:
-    from recommender import demo
+    from recommender.data import demo
 
     return demo.demo_catalog()
 
@@ -114,7 +114,7 @@ class _StorageNotes(logging.Handler):
             return
         message = record.getMessage()
         first_start = message.startswith("training the model: no model at")
-        retrained = record.name == "recommender.model" and message.startswith("training the")
+        retrained = record.name == "recommender.engine.model" and message.startswith("training the")
         if record.levelno >= logging.WARNING or (retrained and not first_start):
             self.messages.append(message)
 
@@ -313,6 +313,6 @@ def get_model() -> TrackModel | None:
 
 def model_cache_path(settings: Settings) -> Path:
     """Where the model artifact lives (for the Model page)."""
-    from recommender.model import model_path
+    from recommender.engine.model import model_path
 
     return model_path(settings)

@@ -9,8 +9,8 @@ from typing import Final
 
 import streamlit as st
 
-from recommender.evaluate import format_comparisons, format_summary, format_table
-from recommender.features import DEFAULT_WEIGHTS, WEIGHT_NAMES
+from recommender.engine.features import DEFAULT_WEIGHTS, WEIGHT_NAMES
+from recommender.evaluation.scoring import format_comparisons, format_summary, format_table
 from ui import loaders
 from ui.loaders import Services
 

@@ -10,12 +10,12 @@ from typing import Final
 import polars as pl
 import streamlit as st
 
-from recommender.charts import profile_of, radar_chart
 from recommender.domain import PROFILE_FEATURES, AudioProfile, Catalog
-from recommender.export import recommendation_table, table_to_csv
-from recommender.features import PRESETS, WEIGHT_MAX, WEIGHT_MIN, WEIGHT_NAMES
-from recommender.recommend import Recommendation, RecommendOptions, recommend
-from recommender.share import share_query
+from recommender.engine.features import PRESETS, WEIGHT_MAX, WEIGHT_MIN, WEIGHT_NAMES
+from recommender.engine.recommend import Recommendation, RecommendOptions, recommend
+from recommender.present.charts import profile_of, radar_chart
+from recommender.present.export import recommendation_table, table_to_csv
+from recommender.seeds.share import share_query
 from ui import state
 from ui.loaders import Services
 

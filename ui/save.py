@@ -7,7 +7,7 @@ from typing import Final
 import polars as pl
 import streamlit as st
 
-from recommender.spotify import SpotifyProblem, save_playlist
+from recommender.spotify.session import SpotifyProblem, save_playlist
 from ui import auth, render, state
 
 SAVED: Final = "saved_playlist"

@@ -14,7 +14,7 @@ from typing import Any, Final
 import streamlit as st
 
 from recommender.domain import AudioProfile
-from recommender.features import DEFAULT_WEIGHTS, PRESETS, WEIGHT_NAMES
+from recommender.engine.features import DEFAULT_WEIGHTS, PRESETS, WEIGHT_NAMES
 
 SEED_IDS: Final = "seed_ids"
 WEIGHTS: Final = "weights"

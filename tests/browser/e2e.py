@@ -68,8 +68,8 @@ def catalog_settings(cache_dir: Path, **extra: str):
 
 def warm_cache(cache_dir: Path) -> Catalog:
     """Build the real catalog and train the model into ``cache_dir`` (what a warm server finds)."""
-    from recommender.catalog import load_catalog
-    from recommender.model import load_or_train
+    from recommender.data.store import load_catalog
+    from recommender.engine.model import load_or_train
 
     settings = catalog_settings(cache_dir)
     catalog = load_catalog(settings)

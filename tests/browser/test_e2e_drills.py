@@ -11,7 +11,7 @@ import shutil
 import polars as pl
 import pytest
 
-from recommender.model import load_model, model_path
+from recommender.engine.model import load_model, model_path
 from tests.browser.e2e import (
     LOAD_LINE,
     catalog_settings,

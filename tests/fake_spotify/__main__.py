@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--login-as", default="alice")
     args = parser.parse_args(argv)
     if args.catalog:
-        from recommender.catalog import build_catalog
+        from recommender.data.read import build_catalog
 
         tracks = build_catalog(args.catalog).tracks
     else:

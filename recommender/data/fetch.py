@@ -9,16 +9,14 @@ fetched again. ``locate_catalog_files`` is the lookup order the catalog loader f
 
 from __future__ import annotations
 
-import argparse
 import csv
 import hashlib
 import json
 import logging
 import os
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -27,9 +25,9 @@ from urllib.parse import urlsplit
 import filelock
 import requests
 
-from recommender.catalog import CatalogError, build_catalog, detect_kind, supported_files
+from recommender.data.read import CatalogError, build_catalog, detect_kind
+from recommender.data.sources import MIN_ROWS, Source, SourceFile, selected_sources
 from recommender.settings import Settings
-from recommender.sources import MIN_ROWS, Source, SourceFile, selected_sources
 
 logger = logging.getLogger(__name__)
 
@@ -52,29 +50,6 @@ class DownloadError(RuntimeError):
 
 class VerificationError(ValueError):
     """A fetched file is not the dataset it should be (wrong header, too few rows)."""
-
-
-# Named as the issue and the app use it. A CatalogError, so every handler of bad catalog input
-# also handles it; the app catches it first to offer the demo catalog.
-class CatalogUnavailable(CatalogError):  # noqa: N818
-    """No catalog can be had: nothing configured, nothing cached, nothing downloadable.
-
-    ``tried`` lists each place looked at with what happened; ``str(error)`` is the full
-    message with what to do next, fit for the CLI and the app alike.
-    """
-
-    def __init__(self, tried: Sequence[str]) -> None:
-        self.tried = tuple(tried)
-        lines = "\n".join(f"  - {line}" for line in self.tried)
-        super().__init__(
-            "No catalog of real tracks could be had. Tried, in order:\n"
-            f"{lines}\n"
-            "What to do: connect to the internet and run `python -m recommender download`; "
-            "or set RECOMMENDER_MIRROR_URL to a server holding the dataset files under their "
-            "public names; or put the dataset files in a folder and point RECOMMENDER_DATA_DIR "
-            "(or RECOMMENDER_CATALOG) at it (README, section Data). Until then the app can run "
-            "on its labelled synthetic demo catalog."
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,15 +98,6 @@ class DownloadReport:
             "ok": not self.failures,
             "files": [f.to_json() for f in self.files],
         }
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogFiles:
-    """The files the catalog is built from and where in the lookup order they were found."""
-
-    paths: tuple[Path, ...]
-    origin: Literal["RECOMMENDER_CATALOG", "RECOMMENDER_DATA_DIR", "download cache", "download"]
-    problems: tuple[str, ...] = field(default=())
 
 
 def downloads_dir(settings: Settings) -> Path:
@@ -484,120 +450,3 @@ def _done_text(outcome: FileOutcome) -> str:
     if outcome.status == "failed":
         return f"{label}: failed"
     return f"{label}: {outcome.status}, {outcome.rows or 0:,} valid tracks"
-
-
-def locate_catalog_files(
-    settings: Settings, *, progress: ProgressCallback | None = None
-) -> CatalogFiles:
-    """Find the files to build the catalog from, downloading them as a last resort.
-
-    Order: ``RECOMMENDER_CATALOG`` (taken as given; its problems are the builder's to
-    report) → every supported file in ``RECOMMENDER_DATA_DIR`` → intact files in the
-    download cache → a download of the missing ones. Some files failing still yields a
-    catalog from the rest, with the failures in ``problems``.
-
-    Raises:
-        CatalogUnavailable: listing everything tried when not one file could be had.
-    """
-    if settings.catalog_paths:
-        return CatalogFiles(paths=tuple(settings.catalog_paths), origin="RECOMMENDER_CATALOG")
-    tried = ["RECOMMENDER_CATALOG: not set"]
-    if settings.data_dir is None:
-        tried.append("RECOMMENDER_DATA_DIR: not set")
-    elif not settings.data_dir.is_dir():
-        tried.append(f"RECOMMENDER_DATA_DIR={settings.data_dir}: no such folder")
-    else:
-        files = supported_files(settings.data_dir)
-        if files:
-            return CatalogFiles(paths=tuple(files), origin="RECOMMENDER_DATA_DIR")
-        tried.append(f"RECOMMENDER_DATA_DIR={settings.data_dir}: no supported dataset file in it")
-    sources = selected_sources(settings)
-    wanted = sum(len(source.files) for source in sources)
-    cached, notes = cached_files(settings, sources)
-    if len(cached) == wanted:
-        return CatalogFiles(paths=tuple(f.path for f in cached if f.path), origin="download cache")
-    tried.append(
-        f"download cache {downloads_dir(settings)}: {len(cached)} of {wanted} files intact"
-        + (f" ({'; '.join(notes)})" if notes else "")
-    )
-    result = download_sources(settings, sources=sources, progress=progress)
-    problems = tuple(
-        f"{f.source}/{f.name}: " + ("; ".join(f.errors) or "no URL to try") for f in result.failures
-    )
-    if result.paths:
-        for problem in problems:
-            logger.warning("building the catalog without %s", problem)
-        return CatalogFiles(paths=tuple(result.paths), origin="download", problems=problems)
-    raise CatalogUnavailable([*tried, *(f"download {line}" for line in problems)])
-
-
-class _TqdmProgress:
-    """Adapts ``progress(fraction, text)`` to a tqdm bar on stderr (the CLI's view)."""
-
-    def __init__(self) -> None:
-        from tqdm import tqdm
-
-        self._bar = tqdm(
-            total=100, unit="%", file=sys.stderr, bar_format="{percentage:3.0f}%|{bar:24}| {desc}"
-        )
-
-    def __call__(self, fraction: float, text: str) -> None:
-        self._bar.n = round(fraction * 100, 1)
-        self._bar.set_description_str(text, refresh=False)
-        self._bar.refresh()
-
-    def close(self) -> None:
-        self._bar.close()
-
-
-@contextmanager
-def tqdm_progress() -> Iterator[ProgressCallback]:
-    """A progress callback drawing a tqdm bar on stderr, closed on exit."""
-    bar = _TqdmProgress()
-    try:
-        yield bar
-    finally:
-        bar.close()
-
-
-def _cli_download(args: argparse.Namespace) -> int:
-    try:
-        settings = Settings.from_sources()
-        sources = selected_sources(settings)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    if args.quiet:
-        result = download_sources(settings, sources=sources, force=args.force)
-    else:
-        with tqdm_progress() as progress:
-            result = download_sources(
-                settings, sources=sources, progress=progress, force=args.force
-            )
-    if args.json:
-        print(json.dumps(result.to_json(), indent=2))
-    else:
-        for outcome in result.files:
-            print(f"{_done_text(outcome)}  {outcome.path or ''}")
-    for failed in result.failures:
-        reasons = "\n    ".join(failed.errors) or "no URL to try"
-        print(
-            f"error: {failed.source}/{failed.name} could not be had:\n    {reasons}",
-            file=sys.stderr,
-        )
-    return 1 if result.failures else 0
-
-
-def add_cli(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register ``download``."""
-    parser = subparsers.add_parser(
-        "download",
-        help="download and verify the public datasets into the cache",
-        description="Download the public datasets (RECOMMENDER_SOURCES; from "
-        "RECOMMENDER_MIRROR_URL when set) into RECOMMENDER_CACHE_DIR/downloads, verify them "
-        "and record their sha256. Intact cached files are kept.",
-    )
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument("--force", action="store_true", help="fetch again even if cached")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.set_defaults(func=_cli_download)

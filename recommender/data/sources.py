@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
-from recommender.adapters import SHARED_FEATURES
+from recommender.data.adapters import SHARED_FEATURES
 
 if TYPE_CHECKING:
     from recommender.settings import Settings

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import dataclasses
 import datetime as dt
@@ -10,8 +9,6 @@ import hashlib
 import io
 import json
 import logging
-import os
-import sys
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +17,7 @@ from typing import Any, Final
 
 import polars as pl
 
-from recommender.adapters import (
+from recommender.data.adapters import (
     ADAPTERS,
     CSV_ADAPTERS,
     PARQUET,
@@ -30,7 +27,6 @@ from recommender.adapters import (
     playlist_rows,
 )
 from recommender.domain import CATALOG_SCHEMA, PLAYLIST_SCHEMA, UNIT_FEATURES, Catalog
-from recommender.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -232,7 +228,7 @@ def supported_files(folder: Path) -> list[Path]:
     return _scan_folder(folder)[0]
 
 
-def _expand(paths: Sequence[Path]) -> tuple[list[Path], dict[str, str]]:
+def expand_sources(paths: Sequence[Path]) -> tuple[list[Path], dict[str, str]]:
     """The source files (folders opened) and the folder entries skipped, with why."""
     files: list[Path] = []
     skipped: dict[str, str] = {}
@@ -453,7 +449,10 @@ def _adapt(table: _Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, in
         raise CatalogError(msg) from exc
 
 
-def _build(files: Sequence[Path], *, fingerprint: str, progress: Progress | None) -> Catalog:
+def build_from_files(
+    files: Sequence[Path], *, fingerprint: str, progress: Progress | None
+) -> Catalog:
+    """Read, validate and merge the given source files into one catalog."""
     tables = [table for path in files for table in _tables_in(path)]
     tracks_parts: list[pl.DataFrame] = []
     playlist_parts: list[pl.DataFrame] = []
@@ -526,149 +525,17 @@ def build_catalog(paths: Sequence[Path]) -> Catalog:
     Raises:
         CatalogError: an unknown, unreadable, empty, truncated or mostly invalid file.
     """
-    files, skipped = _expand(paths)
-    return _with_skipped(_build(files, fingerprint=fingerprint(files), progress=None), skipped)
+    files, skipped = expand_sources(paths)
+    return with_skipped_files(
+        build_from_files(files, fingerprint=fingerprint(files), progress=None), skipped
+    )
 
 
-def _with_skipped(catalog: Catalog, skipped: dict[str, str]) -> Catalog:
+def with_skipped_files(catalog: Catalog, skipped: dict[str, str]) -> Catalog:
+    """The catalog with its report naming the files that were passed over."""
     # Worked out on every load (not cached): the folder may have gained a README since.
     report = {**catalog.report, "skipped_files": skipped}
     return dataclasses.replace(catalog, report=report)
-
-
-# --------------------------------------------------------------------------- cache
-
-
-def _cache_paths(cache_dir: Path, key: str) -> tuple[Path, Path, Path]:
-    base = cache_dir / "catalog"
-    return (
-        base / f"catalog-{key}.tracks.parquet",
-        base / f"catalog-{key}.playlists.parquet",
-        base / f"catalog-{key}.report.json",
-    )
-
-
-def _read_cache(cache_dir: Path, key: str) -> Catalog | None:
-    tracks_path, playlists_path, report_path = _cache_paths(cache_dir, key)
-    if not report_path.exists():
-        return None
-    try:
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-        tracks = pl.read_parquet(tracks_path)
-        playlists = pl.read_parquet(playlists_path)
-        if (
-            tracks.schema != CATALOG_SCHEMA
-            or playlists.schema != PLAYLIST_SCHEMA
-            or report.get("fingerprint") != key
-            or report.get("tracks") != tracks.height
-        ):
-            msg = "schema, fingerprint or row count does not match"
-            raise ValueError(msg)
-    except (OSError, ValueError, pl.exceptions.PolarsError, AttributeError) as exc:
-        logger.warning("catalog cache %s is unusable (%s); rebuilding", report_path, exc)
-        return None
-    return Catalog(tracks=tracks, playlists=playlists, fingerprint=key, report=report)
-
-
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        tmp.replace(path)
-    finally:
-        # A failed write (e.g. a full disk) must not leave half a file taking up the space.
-        tmp.unlink(missing_ok=True)
-
-
-def _write_cache(cache_dir: Path, catalog: Catalog) -> None:
-    tracks_path, playlists_path, report_path = _cache_paths(cache_dir, catalog.fingerprint)
-    tracks_path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(tracks_path, catalog.tracks.write_parquet)
-    _write_atomic(playlists_path, catalog.playlists.write_parquet)
-    # The report goes last: its presence marks a complete cache entry.
-    text = json.dumps(catalog.report, indent=1)
-    _write_atomic(report_path, lambda p: p.write_text(text, encoding="utf-8"))
-
-
-def _locate_sources(settings: Settings, progress: Progress | None) -> list[Path]:
-    # The lookup order (RECOMMENDER_CATALOG -> every supported file in RECOMMENDER_DATA_DIR ->
-    # the download cache -> a download) lives with the downloader, which imports this module
-    # to verify what it fetches; hence the import here.
-    from recommender.download import locate_catalog_files
-
-    return list(locate_catalog_files(settings, progress=progress).paths)
-
-
-def load_catalog(settings: Settings, *, progress: Progress | None = None) -> Catalog:
-    """Find the source files, then return the cached catalog or build and cache it.
-
-    A warm start reads only the Parquet cache in ``settings.cache_dir``, keyed by the
-    sources' fingerprint; a corrupt cache entry is rebuilt.
-
-    Raises:
-        CatalogUnavailable: (a CatalogError) nothing configured, cached or downloadable;
-            the message lists what was tried and what to do.
-        CatalogError: a bad source file.
-    """
-    files, skipped = _expand(_locate_sources(settings, progress))
-    if progress:
-        progress(0.0, "checking source files")
-    key = fingerprint(files)
-    catalog = _read_cache(settings.cache_dir, key)
-    if catalog is None:
-        catalog = _build(files, fingerprint=key, progress=progress)
-        try:
-            _write_cache(settings.cache_dir, catalog)
-        except OSError as exc:
-            # A read-only or full disk costs start-up time, not the catalog itself.
-            logger.warning("could not write the catalog cache in %s: %s", settings.cache_dir, exc)
-    if progress:
-        progress(1.0, f"catalog ready: {catalog.tracks.height:,} tracks")
-    return _with_skipped(catalog, skipped)
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def _print_summary(report: dict[str, Any]) -> None:
-    print(f"{report['tracks']:,} tracks, {report['artists']:,} artists, {report['genres']} genres")
-    for source, count in report["sources"].items():
-        print(f"  {source}: {count:,} tracks")
-    for name, reasons in report["dropped_rows"].items():
-        for reason, count in reasons.items():
-            print(f"  dropped from {name}: {count:,} ({reason})")
-    for name, why in report.get("skipped_files", {}).items():
-        print(f"  skipped {name}: {why}")
-    print(f"fingerprint {report['fingerprint']}")
-
-
-def _stderr_progress(fraction: float, message: str) -> None:
-    end = "\n" if fraction >= 1.0 else ""
-    print(f"\r\x1b[2K{fraction:4.0%} {message[-100:]}", end=end, file=sys.stderr, flush=True)
-
-
-def _run_catalog(args: argparse.Namespace) -> int:
-    # Progress only for a person watching; piped output and tests stay clean.
-    progress = _stderr_progress if sys.stderr.isatty() else None
-    try:
-        catalog = load_catalog(Settings.from_sources(), progress=progress)
-    except (CatalogError, OSError, ValueError) as exc:
-        print(f"catalog: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(catalog.report, indent=2))
-    else:
-        _print_summary(catalog.report)
-    return 0
-
-
-def add_cli(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``catalog [--json]``: build or load the catalog and print its statistics."""
-    parser = subparsers.add_parser(
-        "catalog", help="build (or load the cached) catalog and print its statistics"
-    )
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.set_defaults(func=_run_catalog)
 
 
 __all__ = [
@@ -678,6 +545,5 @@ __all__ = [
     "build_catalog",
     "detect_kind",
     "fingerprint",
-    "load_catalog",
     "supported_files",
 ]

@@ -13,7 +13,7 @@ from typing import Final
 from urllib.parse import urlencode
 
 from recommender.domain import parse_track_id
-from recommender.features import format_weights, parse_weights
+from recommender.engine.features import format_weights, parse_weights
 
 SEEDS_PARAM: Final = "seeds"
 WEIGHTS_PARAM: Final = "weights"

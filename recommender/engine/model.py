@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import logging
 import os
 import pickle
-import sys
 import tempfile
 import warnings
 import zlib
@@ -28,8 +26,7 @@ from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.preprocessing import StandardScaler
 
 from recommender.domain import Catalog
-from recommender.features import (
-    DENSE_WEIGHTS,
+from recommender.engine.features import (
     WEIGHT_NAMES,
     artist_names,
     encode_dense,
@@ -308,33 +305,3 @@ def _hold_lock(stack: contextlib.ExitStack, path: Path) -> None:
         stack.enter_context(FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT_SECONDS))
     except (OSError, Timeout) as exc:
         logger.warning("model lock for %s unavailable (%s); training without it", path, exc)
-
-
-def _run_train(args: argparse.Namespace) -> int:
-    from recommender.catalog import CatalogError, load_catalog
-
-    try:
-        settings = Settings.from_sources()
-        catalog = load_catalog(settings)
-    except (CatalogError, ValueError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    model = load_or_train(catalog, settings, force=args.force)
-    print(f"model: {model_path(settings)}")
-    print(f"trained_at: {model.trained_at.isoformat()}")
-    print(f"tracks: {model.n_tracks}")
-    print(
-        f"features: {len(WEIGHT_NAMES)} weights ({len(DENSE_WEIGHTS)} dense, artist, genre) "
-        f"over {model.n_features} columns ({model.dense.shape[1]} dense, "
-        f"{model.artists.shape[1]} artists, {model.genres.shape[1]} genres)"
-    )
-    return 0
-
-
-def add_cli(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``train``."""
-    parser = subparsers.add_parser("train", help="train (or reuse) the model artifact")
-    parser.add_argument(
-        "--force", action="store_true", help="retrain even when the artifact is current"
-    )
-    parser.set_defaults(func=_run_train)

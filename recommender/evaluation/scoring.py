@@ -8,24 +8,18 @@ numpy) answer without it. ``evaluate`` and ``tune`` are the command-line entry p
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import sys
 import time
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Final, Protocol
 
 import numpy as np
 import polars as pl
 
-from recommender import metrics
-from recommender.catalog import load_catalog
 from recommender.domain import PROFILE_FEATURES, UNIT_FEATURES, Catalog
-from recommender.features import (
+from recommender.engine.features import (
     DEFAULT_WEIGHTS,
     PRESETS,
     SCALED_FEATURES,
@@ -34,9 +28,9 @@ from recommender.features import (
     format_weights,
     raw_features,
 )
-from recommender.model import TrackModel, load_or_train, train
-from recommender.recommend import RecommendOptions, recommend
-from recommender.settings import Settings
+from recommender.engine.model import TrackModel, train
+from recommender.engine.recommend import RecommendOptions, recommend
+from recommender.evaluation import metrics
 from recommender.text import primary_artist
 
 K: Final = 50
@@ -1088,76 +1082,3 @@ def format_tuning(result: Mapping[str, Any]) -> str:
             f"{comp['mean']:+.4f} [{comp['low']:+.4f}, {comp['high']:+.4f}]"
         )
     return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def _load(settings: Settings) -> tuple[Catalog, TrackModel]:
-    catalog = load_catalog(settings)
-    return catalog, load_or_train(catalog, settings)
-
-
-def _run_evaluate(args: argparse.Namespace) -> int:
-    try:
-        catalog, model = _load(Settings.from_sources())
-        table = TrackTable.from_catalog(catalog)
-        entries = default_entries(catalog, model, table, random_state=args.random_state)
-        result = evaluate_systems(
-            catalog, entries, random_state=args.random_state, quick=args.quick, table=table
-        )
-    except (OSError, ValueError) as exc:
-        print(f"evaluate: {exc}", file=sys.stderr)
-        return 2
-    text = json.dumps(result, indent=2, sort_keys=False)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n", encoding="utf-8")
-    print(text if args.json else format_report(result))
-    return 0
-
-
-def _run_tune(args: argparse.Namespace) -> int:
-    if args.budget_seconds <= 0:
-        print("tune: --budget-seconds must be positive", file=sys.stderr)
-        return 2
-    try:
-        catalog, model = _load(Settings.from_sources())
-        result = run_tuning(
-            catalog, model, budget_seconds=args.budget_seconds, random_state=args.random_state
-        )
-    except (OSError, ValueError) as exc:
-        print(f"tune: {exc}", file=sys.stderr)
-        return 2
-    print(json.dumps(result, indent=2) if args.json else format_tuning(result))
-    return 0
-
-
-def add_cli(subparsers: argparse._SubParsersAction) -> None:
-    """Register ``evaluate`` and ``tune``."""
-    parser = subparsers.add_parser(
-        "evaluate", help="score the recommender and baselines on held-out playlists and genres"
-    )
-    parser.add_argument(
-        "--quick", action="store_true", help="a subset: 30 playlists and 60 genre seeds"
-    )
-    parser.add_argument("--json", action="store_true", help="print the full result as JSON")
-    parser.add_argument(
-        "--random-state",
-        type=int,
-        default=DEFAULT_RANDOM_STATE,
-        help=f"fixes splits, samples and bootstrap (default {DEFAULT_RANDOM_STATE})",
-    )
-    parser.add_argument(
-        "--output", type=Path, help="also write the JSON result here (docs/evaluation.json)"
-    )
-    parser.set_defaults(func=_run_evaluate)
-    tune = subparsers.add_parser(
-        "tune", help="search the weights on half the playlists, report on the other half"
-    )
-    tune.add_argument(
-        "--budget-seconds", type=float, default=180.0, help="time for the search (default 180)"
-    )
-    tune.add_argument("--random-state", type=int, default=DEFAULT_RANDOM_STATE)
-    tune.add_argument("--json", action="store_true", help="print the result as JSON")
-    tune.set_defaults(func=_run_tune)

@@ -1,0 +1,1 @@
+"""Data: sources, adapters, reading and merging, download, the Parquet store, the demo."""

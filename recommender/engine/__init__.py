@@ -1,0 +1,1 @@
+"""Engine: feature encoding and weights, the model artifact, the weighted neighbour query."""

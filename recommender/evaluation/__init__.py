@@ -1,0 +1,1 @@
+"""Evaluation: held-out playlists, baselines, metrics, scoring, tuning and reports."""

@@ -1,0 +1,1 @@
+"""Presentation helpers without Streamlit: plotly figures, table and CSV rows."""

@@ -1,0 +1,1 @@
+"""Seeds: where seed tracks come from (search, resolution, share links, data exports)."""

@@ -1,0 +1,1 @@
+"""Spotify: the only place spotipy is used (OAuth state, session, reads, the resumable save)."""
