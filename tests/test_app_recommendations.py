@@ -4,6 +4,7 @@ import pytest
 from recommender.domain import PROFILE_FEATURES
 from recommender.engine.features import DEFAULT_WEIGHTS, PRESETS
 from recommender.present.charts import profile_of, to_unit_scale
+from recommender.text import artist_names
 from tests.app_support import new_app, plotly_specs, record_downloads, texts
 
 # Real catalog tracks, looked up by title at test time (never copied into the repository).
@@ -103,6 +104,32 @@ def test_presets_and_reset_move_the_sliders(app, seed_ids):
     for name, value in DEFAULT_WEIGHTS.items():
         assert at.slider(key=f"weight_{name}").value == value
     assert at.session_state["weights"] == dict(DEFAULT_WEIGHTS)
+
+
+def test_discover_preset_never_returns_a_seeds_artist_and_restores_in_one_click(
+    app, seed_ids, reference_catalog
+):
+    at = _open_with_seeds(app, seed_ids)
+    before = dict(at.session_state["weights"])
+    at.button(key="preset_discover_new_artists").click().run()
+    assert not at.exception
+    assert at.toggle(key="discover").value
+    assert at.button(key="preset_discover_new_artists").label.startswith("✓ ")
+    assert any("Discover new artists** is active" in c.value for c in at.caption)
+    tracks = reference_catalog.tracks
+    seed_artists = {
+        name
+        for credits in tracks.filter(pl.col("track_id").is_in(seed_ids))["artists"].to_list()
+        for name in artist_names(credits)
+    }
+    shown = [url.rsplit("/", 1)[1] for url in _table(at)["spotify"]]
+    assert len(shown) == 10
+    for credits in tracks.filter(pl.col("track_id").is_in(shown))["artists"].to_list():
+        assert seed_artists.isdisjoint(artist_names(credits)), credits
+    at.button(key="restore_weights").click().run()
+    assert at.session_state["weights"] == before
+    assert not at.toggle(key="discover").value
+    assert not at.button(key="preset_discover_new_artists").label.startswith("✓ ")
 
 
 def test_weights_survive_a_visit_to_another_page(app, seed_ids):

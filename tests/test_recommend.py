@@ -85,23 +85,31 @@ def _weights(rng):
 
 
 def _definition_distance(model, seed, candidate, weights):
-    """The documented squared distance, term by term, straight from the encoded rows."""
+    """The documented partial squared distance, term by term, straight from the encoded rows.
+
+    Only the features both tracks know are compared; the sum is divided by the compared
+    weight and multiplied by the total weight (a random pair stays about 2 Σw² apart).
+    """
     w2 = WeightVector.of(weights).squared
     owners = dense_column_weights()
-    total = 0.0
-    for column, owner in enumerate(owners):
-        dense_index = DENSE_WEIGHTS.index(WEIGHT_NAMES[owner])
-        if model.known[seed, dense_index]:
-            diff = float(model.dense[seed, column]) - float(model.dense[candidate, column])
-            total += w2[owner] * diff * diff
+    compared_sum, compared_weight = 0.0, 0.0
     for name in DENSE_WEIGHTS:
-        if not model.known[seed, DENSE_WEIGHTS.index(name)]:
-            total += 2.0 * w2[WEIGHT_NAMES.index(name)]
+        j = DENSE_WEIGHTS.index(name)
+        if model.known[seed, j] and model.known[candidate, j]:
+            owner = WEIGHT_NAMES.index(name)
+            compared_weight += w2[owner]
+            for column in np.flatnonzero(owners[: len(owners) - len(DENSE_WEIGHTS)] == owner):
+                diff = float(model.dense[seed, column]) - float(model.dense[candidate, column])
+                compared_sum += w2[owner] * diff * diff
     for block, name in ((model.artists, "artist"), (model.genres, "genre")):
         a, b = block[seed].toarray().ravel(), block[candidate].toarray().ravel()
-        index = WEIGHT_NAMES.index(name)
-        total += w2[index] * (2.0 - 2.0 * float(a @ b)) if a.any() else 2.0 * w2[index]
-    return total
+        if a.any() and b.any():
+            index = WEIGHT_NAMES.index(name)
+            compared_sum += w2[index] * (2.0 - 2.0 * float(a @ b))
+            compared_weight += w2[index]
+    if compared_weight == 0.0:
+        return 2.0 * float(w2.sum())
+    return float(w2.sum()) * compared_sum / compared_weight
 
 
 def test_tiny_catalog_finds_the_obvious_neighbour_first():
@@ -156,9 +164,9 @@ def test_two_routes_agree_with_sklearn_brute_force_on_random_data(case, n):
     index = NearestNeighbors(algorithm="brute").fit(expanded)
     distance, neighbours = index.kneighbors(expanded[[seed]], n_neighbors=11)
     expected = [i for i in neighbours[0] if i != seed][:10]
-    results = recommend(
-        model, catalog, [track_id(seed)], weights=weights, options=RecommendOptions(per_seed=10)
-    )
+    # Pure distance order: the artist-diversity rule is tested on its own.
+    options = RecommendOptions(per_seed=10, artists_per_block=None)
+    results = recommend(model, catalog, [track_id(seed)], weights=weights, options=options)
     assert _ids(results) == [track_id(i) for i in expected]
     reference = [d for i, d in zip(neighbours[0], distance[0], strict=True) if i != seed][:10]
     assert [r.distance for r in results] == pytest.approx(reference, rel=1e-4, abs=1e-4)
@@ -184,7 +192,7 @@ def test_two_routes_agree_with_missing_values_and_several_seeds(case):
         catalog,
         [track_id(s) for s in seeds],
         weights=weights,
-        options=RecommendOptions(per_seed=4),
+        options=RecommendOptions(per_seed=4, artists_per_block=None),
     )
     assert len(results) == 12
     for r in results:
@@ -285,9 +293,8 @@ def test_raising_a_weight_never_lifts_unknown_tracks_above_known_matches(
                     if previous[u] > previous[known]:
                         assert rank[u] > rank[known], (value, u, known)
         previous = rank
-    assert max(rank[n] for n in rank if n.startswith("L")) < min(
-        rank[n] for n in rank if n.startswith("U")
-    )
+    # No "all known above all unknown" at the top weight: a partial distance judges an unknown
+    # track on what it shares with the seed, so a field one source lacks cannot bury it.
 
 
 def test_a_seed_lacking_a_feature_ignores_it_and_treats_candidates_alike():
@@ -508,3 +515,52 @@ def test_cli_recommend_rejects_bad_input_without_traceback(
 
 def test_resolve_weights_is_what_recommend_uses():
     assert resolve_weights({"energy": 2})["energy"] == 2
+
+
+def _one_artist_crowd(others: int):
+    """A seed, 30 near tracks by one artist, and ``others`` farther tracks by distinct artists."""
+    rows = [{"name": "Seed", "artists": ["Seed artist"], "energy": 0.5, "valence": 0.5}]
+    rows += [
+        {"name": f"Near {i}", "artists": ["Crowd"], "energy": 0.5 + i / 1000, "valence": 0.5}
+        for i in range(30)
+    ]
+    rows += [
+        {"name": f"Far {i}", "artists": [f"Solo {i}"], "energy": 0.7 + i / 500, "valence": 0.5}
+        for i in range(others)
+    ]
+    catalog = make_catalog(rows)
+    return catalog, train(catalog)
+
+
+def _primary_artists(results):
+    return [song_key("", r.artists).split("\x1f")[0] for r in results]
+
+
+def test_every_block_of_ten_holds_eight_distinct_artists_by_default():
+    catalog, model = _one_artist_crowd(40)
+    options = RecommendOptions(per_seed=30, limit=30)
+    results = recommend(model, catalog, [track_id(0)], options=options)
+    assert len(results) == 30
+    artists = _primary_artists(results)
+    for start in range(0, 30, 10):
+        assert len(set(artists[start : start + 10])) >= 8, artists[start : start + 10]
+    # Nearest first within each block; without the rule the crowd fills the whole list.
+    for start in range(0, 30, 10):
+        block = [r.distance for r in results[start : start + 10]]
+        assert block == sorted(block)
+    plain = recommend(
+        model,
+        catalog,
+        [track_id(0)],
+        options=RecommendOptions(per_seed=30, limit=30, artists_per_block=None),
+    )
+    assert set(_primary_artists(plain)) == {"crowd"}
+
+
+def test_the_artist_rule_yields_when_the_candidates_do_not_allow_it():
+    catalog, model = _one_artist_crowd(3)
+    results = recommend(
+        model, catalog, [track_id(0)], options=RecommendOptions(per_seed=20, limit=20)
+    )
+    assert len(results) == 20  # the list is filled rather than cut short
+    assert len(set(_primary_artists(results)[:10])) == 4  # all three solos and the crowd

@@ -11,7 +11,13 @@ import polars as pl
 import streamlit as st
 
 from recommender.domain import PROFILE_FEATURES, AudioProfile, Catalog
-from recommender.engine.features import PRESETS, WEIGHT_MAX, WEIGHT_MIN, WEIGHT_NAMES
+from recommender.engine.features import (
+    DISCOVER_PRESETS,
+    PRESETS,
+    WEIGHT_MAX,
+    WEIGHT_MIN,
+    WEIGHT_NAMES,
+)
 from recommender.engine.recommend import Recommendation, RecommendOptions, recommend
 from recommender.present.charts import profile_of, radar_chart
 from recommender.present.export import recommendation_table, table_to_csv
@@ -55,12 +61,31 @@ def weight_controls() -> dict[str, float]:
     st.markdown("**Weights**")
     st.caption("How much each feature counts (0 switches it off).")
     # One button per row: the column is narrow and preset names are several words long.
+    active = state.active_preset()
     for name in PRESETS:
         st.button(
-            name,
+            f"✓ {name}" if name == active else name,
             key=f"preset_{name.lower().replace(' ', '_')}",
             on_click=state.apply_preset,
             args=(name,),
+            width="stretch",
+            type="primary" if name == active else "secondary",
+            help="Replaces the values of every slider below"
+            + (" and turns Discover on" if name in DISCOVER_PRESETS else ""),
+        )
+    if active is not None:
+        st.caption(
+            f"Preset **{active}** is active: it replaced the sliders' values"
+            + (
+                " and turned Discover on (no track by a seed's artist)."
+                if active in DISCOVER_PRESETS
+                else "."
+            )
+        )
+        st.button(
+            "Restore previous values",
+            key="restore_weights",
+            on_click=state.restore_before_preset,
             width="stretch",
         )
     st.button(

@@ -14,12 +14,15 @@ from typing import Any, Final
 import streamlit as st
 
 from recommender.domain import AudioProfile
-from recommender.engine.features import DEFAULT_WEIGHTS, PRESETS, WEIGHT_NAMES
+from recommender.engine.features import DEFAULT_WEIGHTS, DISCOVER_PRESETS, PRESETS, WEIGHT_NAMES
 
 SEED_IDS: Final = "seed_ids"
 WEIGHTS: Final = "weights"
 SEED_SOURCE: Final = "seed_source"
 SEED_PROFILES: Final = "seed_profiles"
+ACTIVE_PRESET: Final = "active_preset"
+# What a preset replaced (weights and the discover option), for the one-click restore.
+_BEFORE_PRESET: Final = "_before_preset"
 _KEPT: Final = "_kept_widget_values"
 
 SOURCES: Final = ("guest search", "Spotify top tracks", "upload", "share link")
@@ -127,15 +130,49 @@ def set_weights(values: Mapping[str, float]) -> None:
 def reset_weights() -> None:
     """on_click callback of "Reset": every weight back to its default."""
     set_weights(DEFAULT_WEIGHTS)
+    st.session_state[ACTIVE_PRESET] = None
+
+
+def _set_discover(value: bool) -> None:
+    st.session_state["discover"] = value
+    st.session_state[_KEPT]["discover"] = value
 
 
 def apply_preset(name: str) -> None:
-    """on_click callback of a preset button (``PRESETS`` of the engine)."""
+    """on_click callback of a preset button (``PRESETS`` of the engine).
+
+    The preset replaces every slider's value (and, for ``DISCOVER_PRESETS``, turns discover
+    on); the values it replaced are kept so that :func:`restore_before_preset` brings them back.
+    """
+    init()
+    if st.session_state.get(ACTIVE_PRESET) is None:
+        st.session_state[_BEFORE_PRESET] = (weights(), bool(option("discover")))
     set_weights(PRESETS[name])
+    _set_discover(name in DISCOVER_PRESETS or bool(st.session_state[_BEFORE_PRESET][1]))
+    st.session_state[ACTIVE_PRESET] = name
+
+
+def active_preset() -> str | None:
+    """The preset whose values the sliders hold, or None once a slider moved or on restore."""
+    init()
+    name = st.session_state.get(ACTIVE_PRESET)
+    return str(name) if name is not None else None
+
+
+def restore_before_preset() -> None:
+    """on_click callback of "Restore previous values": undo the active preset."""
+    init()
+    before = st.session_state.get(_BEFORE_PRESET)
+    if before is not None:
+        set_weights(before[0])
+        _set_discover(before[1])
+    st.session_state[ACTIVE_PRESET] = None
+    st.session_state[_BEFORE_PRESET] = None
 
 
 def _weight_changed(name: str) -> None:
     st.session_state[WEIGHTS][name] = float(st.session_state[weight_key(name)])
+    st.session_state[ACTIVE_PRESET] = None  # the sliders no longer hold the preset's values
 
 
 def bind_weight(name: str) -> dict[str, Any]:

@@ -83,6 +83,9 @@ PRESETS: Final[Mapping[str, Mapping[str, float]]] = MappingProxyType(
         "Discover new artists": _preset(artist=0.0, popularity=0.25, genre=1.5),
     }
 )
+# Presets that also switch the "discover" option on (no track by a seed's artist): weights
+# alone cannot promise that, so "Discover new artists" would otherwise return a seed's artist.
+DISCOVER_PRESETS: Final = frozenset({"Discover new artists"})
 
 # Dense weights in column order. Each is standardised to one column, except `key`, which is a
 # point on the circle of fifths (two columns): keys a fifth apart share six of seven notes,
@@ -96,6 +99,8 @@ SCALED_FEATURES: Final = (
     "year",
 )
 DENSE_WEIGHTS: Final = (*SCALED_FEATURES, "key")
+# The features a partial distance compares, in the column order of ``TrackModel.compared``.
+COMPARED_WEIGHTS: Final = (*DENSE_WEIGHTS, "artist", "genre")
 SPARSE_WEIGHTS: Final = ("artist", "genre")
 
 

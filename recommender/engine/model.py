@@ -94,6 +94,11 @@ class TrackModel:
     artists_t: sp.csr_matrix = field(init=False, repr=False)
     genres_t: sp.csr_matrix = field(init=False, repr=False)
     genre_known: np.ndarray = field(init=False, repr=False)
+    compared: np.ndarray = field(init=False, repr=False)
+    # One transposed, contiguous matrix the query multiplies by (one BLAS call; a strided
+    # view would make numpy skip BLAS): ``compared``, the value columns (standardised features
+    # and the key's two) and their squares, stacked.
+    query_t: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.index = {track_id: i for i, track_id in enumerate(self.track_ids)}
@@ -102,6 +107,23 @@ class TrackModel:
         self.artists_t = self.artists.T.tocsr()
         self.genres_t = self.genres.T.tocsr()
         self.genre_known = np.diff(self.genres.indptr) > 0
+        # Which of the weights' features each track knows (WEIGHT_NAMES order): partial
+        # distances compare a feature only where seed and candidate both know it.
+        artist_known = np.diff(self.artists.indptr) > 0
+        self.compared = np.column_stack([self.known, artist_known, self.genre_known]).astype(
+            np.float32
+        )
+        value_columns = self.known.shape[1] + 1  # every dense weight, the key twice
+        self.query_t = np.ascontiguousarray(
+            np.vstack(
+                [
+                    self.compared.T,
+                    self.dense[:, :value_columns].T,
+                    self.dense_squared[:, :value_columns].T,
+                ]
+            ),
+            dtype=np.float32,
+        )
 
     @property
     def n_tracks(self) -> int:

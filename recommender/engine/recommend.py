@@ -1,20 +1,22 @@
 """Weighted nearest-neighbour recommendations with explanations and diversity controls.
 
-Distance between a seed ``s`` and a candidate ``c`` (squared, weights ``w``)::
+Distance between a seed ``s`` and a candidate ``c`` (squared, weights ``w``) is a *partial*
+(Gower-style) distance: only the features both tracks know are compared, and the sum is
+normalised by the weight actually compared::
 
-    d² = Σ_dense w_f² (x_s,f − x_c,f)²  +  w_artist² (2 − 2 a_s·a_c)  +  w_genre² (2 − 2 g_s·g_c)
+    d² = Σ_all w_f²  ·  Σ_both-known w_f² δ_f(s, c)  /  Σ_both-known w_f²
 
-over standardised features (``features.encode_dense``) and L2-normalised artist/genre rows.
-A feature the *seed* lacks costs every candidate the same ``2 w_f²`` (the expected squared
-difference of two random tracks), so it never changes which tracks that seed picks while
-keeping distances comparable between seeds. A feature the *candidate* lacks costs it the
-expected difference to a random track, never less than a known match.
+with ``δ_f = (x_s,f − x_c,f)²`` over standardised features (``features.encode_dense``) and
+``δ = 2 − 2 a_s·a_c`` on the L2-normalised artist and genre rows. A field that only one
+source has (TidyTuesday's year, Kaggle's genre, ...) therefore neither rewards nor punishes a
+candidate for coming from that source: without it the candidate is judged on what it shares
+with the seed. Two random tracks sit about ``2 Σw²`` apart, as before, so similarities stay
+comparable. When nothing is compared the candidate costs that random-pair value.
 
 The query is an exact brute-force search, as scikit-learn's
-``NearestNeighbors(algorithm="brute")`` does it: one matrix product over the stored
-standardised matrix (times per-seed coefficients ``−2 w² x_s``), the candidates' weighted
-norms, and a partial sort. Weights only
-enter the coefficients, so a weight change refits nothing.
+``NearestNeighbors(algorithm="brute")`` does it: matrix products over the stored
+standardised matrix, its square and the known-feature flags (times per-seed coefficients),
+then a partial sort. Weights only enter the coefficients, so a weight change refits nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import scipy.sparse as sp
 
 from recommender.domain import AudioProfile, Catalog, parse_track_id
 from recommender.engine.features import (
-    DENSE_WEIGHTS,
+    COMPARED_WEIGHTS,
     SCALED_FEATURES,
     WEIGHT_NAMES,
     WeightVector,
@@ -42,12 +44,17 @@ from recommender.engine.features import (
 from recommender.engine.model import TrackModel
 
 DEFAULT_PER_SEED: Final = 5
+BLOCK: Final = 10
+ARTISTS_PER_BLOCK: Final = 8
 MAX_DEFAULT_LIMIT: Final = 50
 # Expected squared difference between two random tracks on one standardised feature (and on a
 # unit-circle or L2-normalised block): what an unknown seed-side value costs every candidate.
 UNKNOWN_COST: Final = 2.0
 _ARTIST = WEIGHT_NAMES.index("artist")
 _GENRE = WEIGHT_NAMES.index("genre")
+# The standardised features and the key's two circle coordinates (not the "unknown" flags).
+_VALUE_COLUMNS: Final = len(SCALED_FEATURES) + 2
+_COMPARED_INDEX: Final = np.array([WEIGHT_NAMES.index(name) for name in COMPARED_WEIGHTS])
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +64,9 @@ class RecommendOptions:
     per_seed: int = DEFAULT_PER_SEED
     limit: int | None = None  # default min(50, per_seed * len(seeds))
     max_per_artist: int | None = None
+    # Every block of 10 (1-10, 11-20, ...) holds at least this many distinct primary artists
+    # whenever the candidates allow; None switches the rule off (pure distance order).
+    artists_per_block: int | None = ARTISTS_PER_BLOCK
     discover: bool = False  # exclude the seeds' artists
     popularity_range: tuple[int, int] | None = None
     exclude_explicit: bool = False  # removes only tracks KNOWN to be explicit
@@ -187,51 +197,62 @@ def _parse_or_keep(value: str) -> str:
         return value.strip()
 
 
-def _seed_coefficients(seeds: _Seeds, weights: WeightVector) -> tuple[np.ndarray, np.ndarray]:
-    """Per-seed squared weights per dense column, and each seed's constant distance.
+def _seed_known(seeds: _Seeds) -> np.ndarray:
+    """Which features each seed knows, in ``COMPARED_WEIGHTS`` order (bool, seeds x 17)."""
+    return np.column_stack(
+        [seeds.known, np.diff(seeds.artists.indptr) > 0, np.diff(seeds.genres.indptr) > 0]
+    )
 
-    A column's weight is 0 where the seed lacks the feature; the constant is that feature's
-    unknown cost plus the sparse blocks' ``2 w²`` (their cross terms are subtracted later).
+
+def _value_coefficients(seeds: _Seeds, weights: WeightVector) -> tuple[np.ndarray, np.ndarray]:
+    """Per seed and value column, ``w²`` where the seed knows the feature (else 0).
+
+    Also returns each value column's position in ``COMPARED_WEIGHTS``.
     """
-    owners = dense_column_weights()
-    dense_index = np.array([DENSE_WEIGHTS.index(WEIGHT_NAMES[o]) for o in owners])
-    column_weights = weights.squared[owners][None, :] * seeds.known[:, dense_index]
-    dense_w2 = weights.squared[[WEIGHT_NAMES.index(name) for name in DENSE_WEIGHTS]]
-    unknown = (~seeds.known).astype(np.float64) @ dense_w2
-    sparse_w2 = weights.squared[_ARTIST] + weights.squared[_GENRE]
-    constant = UNKNOWN_COST * (unknown + sparse_w2)
-    return column_weights, constant
+    owners = dense_column_weights()[:_VALUE_COLUMNS]
+    compared_index = np.array([COMPARED_WEIGHTS.index(WEIGHT_NAMES[o]) for o in owners])
+    return weights.squared[owners][None, :] * seeds.known[:, compared_index], compared_index
 
 
-def _distances(
-    model: TrackModel, seeds: _Seeds, weights: WeightVector
-) -> tuple[np.ndarray, np.ndarray]:
-    """Squared weighted distances, seeds x tracks (float32), less a per-seed offset.
+def _distances(model: TrackModel, seeds: _Seeds, weights: WeightVector) -> np.ndarray:
+    """Squared partial distances (see the module doc), seeds x tracks, float32.
 
-    The offset (the seed's own norm and its constant costs) does not change any seed's
-    ranking, so it is returned apart and added only where seeds are compared: one pass fewer
-    over the whole matrix.
+    With ``k`` the known flags and ``x`` 0 where unknown, the compared sum splits into
+    matrix products: ``Σ w² k_s k_c x_s²``, ``−2 Σ w² k_s x_s x_c``, ``Σ w² k_s x_c²`` and the
+    sparse blocks' ``w² k_s k_c (2 − 2 a_s·a_c)``; the compared weight is ``Σ w² k_s k_c``.
     """
-    column_weights, constant = _seed_coefficients(seeds, weights)
-    # d² = Σ W x_c² − 2 Σ W x_s x_c + Σ W x_s²: the cross term is one matrix product; the
-    # candidate norms are shared by every seed with the same known-feature pattern.
-    distances = (-2.0 * seeds.dense * column_weights).astype(np.float32) @ model.dense.T
-    patterns, group = np.unique(column_weights, axis=0, return_inverse=True)
-    norms = patterns.astype(np.float32) @ model.dense_squared.T
-    for row, pattern in enumerate(group.ravel()):
-        # In place, row by row: a masked "+=" would copy the matrix.
-        distances[row] += norms[pattern]
-    offsets = (column_weights * seeds.dense**2).sum(axis=1) + constant
+    total = float(weights.squared.sum())
+    w2 = weights.squared[_COMPARED_INDEX]
+    compared_w2 = (_seed_known(seeds) * w2[None, :]).astype(np.float32)
+    column_w2, compared_index = _value_coefficients(seeds, weights)
+    values = seeds.dense[:, :_VALUE_COLUMNS]
+    # The seed's own squared value per feature, paid only where the candidate knows it too.
+    seed_side = np.zeros(compared_w2.shape, dtype=np.float64)
+    np.add.at(seed_side.T, compared_index, (column_w2 * values**2).T)
+    seed_side[:, -2:] = 2.0 * compared_w2[:, -2:]  # |a_s|² + |a_c|² of the normalised rows
+    # One product gives the compared sums (first n_seeds rows) and the compared weights.
+    n_seeds = len(seeds.ids)
+    coefficients = np.zeros((2 * n_seeds, model.query_t.shape[0]), dtype=np.float32)
+    n_compared = compared_w2.shape[1]
+    coefficients[:n_seeds, :n_compared] = seed_side
+    coefficients[:n_seeds, n_compared : n_compared + _VALUE_COLUMNS] = -2.0 * values * column_w2
+    coefficients[:n_seeds, n_compared + _VALUE_COLUMNS :] = column_w2
+    coefficients[n_seeds:, :n_compared] = compared_w2
+    both = coefficients @ model.query_t
+    numerator, denominator = both[:n_seeds], both[n_seeds:]
     for block, block_t, index in (
         (seeds.artists, model.artists_t, _ARTIST),
         (seeds.genres, model.genres_t, _GENRE),
     ):
-        w2 = weights.squared[index]
-        if w2 == 0.0 or block.nnz == 0:
+        if weights.squared[index] == 0.0 or block.nnz == 0:
             continue
         cross = (block @ block_t).tocoo()
-        distances[cross.row, cross.col] -= np.float32(2.0 * w2) * cross.data
-    return distances, offsets
+        numerator[cross.row, cross.col] -= np.float32(2.0 * weights.squared[index]) * cross.data
+    np.maximum(numerator, 0.0, out=numerator)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        numerator *= np.float32(total) / denominator
+    numerator[denominator <= 0.0] = np.float32(UNKNOWN_COST * total)
+    return np.asarray(numerator, dtype=np.float32)
 
 
 def _allowed(model: TrackModel, seeds: _Seeds, options: RecommendOptions) -> np.ndarray:
@@ -255,6 +276,30 @@ def _allowed(model: TrackModel, seeds: _Seeds, options: RecommendOptions) -> np.
     return allowed
 
 
+@dataclass
+class _Blocks:
+    """The artist rule of one list: at most ``BLOCK - minimum`` repeats in every block of 10."""
+
+    minimum: int | None
+    artists: Counter[int]
+    filled: int = 0
+
+    def fits(self, artist: int) -> bool:
+        """Whether a track by ``artist`` may take the next slot of the current block."""
+        if self.minimum is None or artist not in self.artists:
+            return True
+        repeats = self.filled - len(self.artists)
+        return repeats < BLOCK - self.minimum
+
+    def add(self, artist: int) -> None:
+        """Fill the next slot; a full block starts the next one."""
+        self.artists[artist] += 1
+        self.filled += 1
+        if self.filled == BLOCK:
+            self.artists.clear()
+            self.filled = 0
+
+
 def _greedy(
     model: TrackModel,
     order: np.ndarray,
@@ -262,37 +307,66 @@ def _greedy(
     *,
     options: RecommendOptions,
     limit: int,
+    strict: bool,
 ) -> list[int]:
     """Walk candidates nearest first: each seed's quota, then top up to ``limit``.
 
-    Only the nearest version of a song is kept, and at most ``max_per_artist`` tracks per
-    primary artist. Returns positions into ``order``/``assigned``.
+    Only the nearest version of a song is kept, at most ``max_per_artist`` tracks per primary
+    artist, and each block of 10 keeps ``artists_per_block`` distinct primary artists: a
+    track that would break its block waits for the next block (nearest first again). When
+    ``strict`` is False and nothing else is left, waiting tracks fill the list anyway.
+    Returns positions into ``order``/``assigned``, in list order.
     """
     per_seed = Counter[int]()
     per_artist = Counter[int]()
     songs: set[int] = set()
     picked: list[int] = []
     taken = np.zeros(len(order), dtype=bool)
+    blocks = _Blocks(options.artists_per_block, Counter())
+    waiting: list[int] = []
+
+    def take(position: int, *, use_quota: bool, relaxed: bool = False) -> bool:
+        candidate, seed = order[position], assigned[position]
+        song = int(model.song_codes[candidate])
+        artist = int(model.primary_codes[candidate])
+        if song in songs:
+            return False
+        if options.max_per_artist is not None and per_artist[artist] >= options.max_per_artist:
+            return False
+        if use_quota and per_seed[seed] >= options.per_seed:
+            return False
+        if not relaxed and not blocks.fits(artist):
+            waiting.append(position)
+            return False
+        taken[position] = True
+        songs.add(song)
+        per_artist[artist] += 1
+        per_seed[seed] += 1
+        blocks.add(artist)
+        picked.append(position)
+        if blocks.filled == 0 and waiting:
+            # A new block: the tracks that waited are the nearest left, so they go first.
+            retry = sorted(set(waiting))
+            waiting.clear()
+            for earlier in retry:
+                if len(picked) >= limit:
+                    break
+                if not taken[earlier]:
+                    take(earlier, use_quota=use_quota)
+        return True
+
     for use_quota in (True, False):
         for position in range(len(order)):
             if len(picked) >= limit:
                 return picked
-            if taken[position]:
-                continue
-            candidate, seed = order[position], assigned[position]
-            song = int(model.song_codes[candidate])
-            artist = int(model.primary_codes[candidate])
-            if song in songs:
-                continue
-            if options.max_per_artist is not None and per_artist[artist] >= options.max_per_artist:
-                continue
-            if use_quota and per_seed[seed] >= options.per_seed:
-                continue
-            taken[position] = True
-            songs.add(song)
-            per_artist[artist] += 1
-            per_seed[seed] += 1
-            picked.append(position)
+            if not taken[position]:
+                take(position, use_quota=use_quota)
+    if not strict:
+        for position in sorted(set(waiting)):
+            if len(picked) >= limit:
+                break
+            if not taken[position]:
+                take(position, use_quota=False, relaxed=True)
     return picked
 
 
@@ -337,7 +411,6 @@ def _nearest_columns(distances: np.ndarray, size: int) -> np.ndarray:
 def _select(
     model: TrackModel,
     distances: np.ndarray,
-    offsets: np.ndarray,
     allowed: np.ndarray,
     options: RecommendOptions,
     limit: int,
@@ -354,18 +427,20 @@ def _select(
             pool = np.flatnonzero(allowed)
         else:
             pool = _nearest_columns(distances, pool_size)
-        columns = distances[:, pool] + offsets[:, None]
+        columns = distances[:, pool]
         assigned = columns.argmin(axis=0)
         best = columns[assigned, np.arange(len(pool))]
         ranking = np.argsort(best, kind="stable")
+        everything = pool_size >= available
         picked = _greedy(
             model,
             pool[ranking],
             assigned[ranking],
             options=options,
             limit=limit,
+            strict=not everything,
         )
-        if len(picked) >= limit or pool_size >= available:
+        if len(picked) >= limit or everything:
             return [(int(pool[ranking[p]]), int(assigned[ranking[p]])) for p in picked]
         pool_size *= 4
 
@@ -376,42 +451,39 @@ def _explain(
     seeds: _Seeds,
     weights: WeightVector,
     picks: list[tuple[int, int]],
+    options: RecommendOptions,
 ) -> list[Recommendation]:
     """Exact (float64) per-weight terms for each pick, then the result objects."""
     if not picks:
         return []
     candidates = np.array([c for c, _ in picks], dtype=np.intp)
     seed_of = np.array([s for _, s in picks], dtype=np.intp)
-    column_weights, _ = _seed_coefficients(seeds, weights)
-    difference = seeds.dense[seed_of] - model.dense[candidates].astype(np.float64)
-    per_column = column_weights[seed_of] * difference**2
-    owners = dense_column_weights()
+    column_w2, _ = _value_coefficients(seeds, weights)
+    # Which features speak for each pick: weighted, and known to the seed and the candidate.
+    both = _seed_known(seeds)[seed_of] & model.compared[candidates].astype(bool)
+    active = np.zeros((len(picks), len(WEIGHT_NAMES)), dtype=bool)
+    active[:, _COMPARED_INDEX] = both
+    active &= weights.values[None, :] > 0
+    difference = seeds.dense[seed_of, :_VALUE_COLUMNS] - model.dense[
+        candidates, :_VALUE_COLUMNS
+    ].astype(np.float64)
+    per_column = column_w2[seed_of] * difference**2
+    owners = dense_column_weights()[:_VALUE_COLUMNS]
     terms = np.zeros((len(picks), len(WEIGHT_NAMES)))
     for column, owner in enumerate(owners):
         terms[:, owner] += per_column[:, column]
-    # Which weights speak for each pick: on, and known for its seed.
-    active = np.zeros((len(picks), len(WEIGHT_NAMES)), dtype=bool)
-    seed_known = seeds.known[seed_of]
-    for j, name in enumerate(DENSE_WEIGHTS):
-        active[:, WEIGHT_NAMES.index(name)] = seed_known[:, j]
     for block, model_block, index in (
         (seeds.artists, model.artists, _ARTIST),
         (seeds.genres, model.genres, _GENRE),
     ):
-        seed_rows = block[seed_of]
-        overlap = np.asarray(seed_rows.multiply(model_block[candidates]).sum(axis=1)).ravel()
-        has_label = np.diff(seed_rows.indptr) > 0
-        terms[:, index] = np.where(has_label, weights.squared[index] * (2.0 - 2.0 * overlap), 0.0)
-        active[:, index] = has_label
-    active &= weights.values[None, :] > 0
+        overlap = np.asarray(block[seed_of].multiply(model_block[candidates]).sum(axis=1)).ravel()
+        terms[:, index] = weights.squared[index] * (2.0 - 2.0 * overlap)
     terms = np.clip(terms, 0.0, None) * active
-    # Features the seed lacks cost every candidate the same constant (see the module doc).
-    dense_w2 = weights.squared[[WEIGHT_NAMES.index(name) for name in DENSE_WEIGHTS]]
-    unknown = UNKNOWN_COST * ((~seed_known).astype(np.float64) @ dense_w2)
-    for block, index in ((seeds.artists, _ARTIST), (seeds.genres, _GENRE)):
-        lacks = np.diff(block[seed_of].indptr) == 0
-        unknown += lacks * UNKNOWN_COST * weights.squared[index]
-    squared = terms.sum(axis=1) + unknown
+    # The partial distance (module doc): compared terms over compared weight, times Σw².
+    total = float(weights.squared.sum())
+    compared = (active * weights.squared[None, :]).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        squared = np.where(compared > 0, total * terms.sum(axis=1) / compared, UNKNOWN_COST * total)
     similarity = similarity_of(squared, weights)
     columns = {
         name: catalog.tracks.get_column(name).gather(candidates).to_list()
@@ -433,7 +505,10 @@ def _explain(
                 contributions=_shares(terms[i], active[i]),
             )
         )
-    return sorted(results, key=lambda r: (r.distance, r.track_id))
+    # Nearest first within each block of 10; a track that waited for a later block stays there.
+    block = BLOCK if options.artists_per_block is not None else len(results) + 1
+    slot = {r.track_id: i // block for i, r in enumerate(results)}
+    return sorted(results, key=lambda r: (slot[r.track_id], r.distance, r.track_id))
 
 
 def _shares(terms: np.ndarray, active: np.ndarray) -> dict[str, float]:
@@ -510,7 +585,7 @@ def recommend(
     )
     if limit == 0:
         return []
-    distances, offsets = _distances(model, seeds, weight_vector)
+    distances = _distances(model, seeds, weight_vector)
     allowed = _allowed(model, seeds, options)
-    picks = _select(model, distances, offsets, allowed, options, limit)
-    return _explain(model, catalog, seeds, weight_vector, picks)
+    picks = _select(model, distances, allowed, options, limit)
+    return _explain(model, catalog, seeds, weight_vector, picks, options)
