@@ -28,7 +28,9 @@ _SPECIAL: Final = re.compile(r"([\\`*_~\[\]<>&$:@#|])")
 # GFM turns "www.example.com" into a link without any of the characters above.
 _WWW: Final = re.compile(r"(?i)(www)\.")
 # At the start of the text: list items (- + 1. 1)), thematic breaks and setext underlines (=).
-_BLOCK_START: Final = re.compile(r"^([-+=]|\d+(?=[.)]))")
+# CommonMark needs a space (or the end) after a list marker, so "0.156" and "+2.6" stay as
+# they are; "---" is a thematic break.
+_BLOCK_START: Final = re.compile(r"^(?:[-+=](?=\s|$|[-=])|\d{1,9}(?=[.)](?:\s|$)))")
 _WHITESPACE: Final = re.compile(r"\s+")
 
 
