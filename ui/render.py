@@ -24,6 +24,7 @@ from recommender.present.export import recommendation_table, table_to_csv
 from recommender.seeds.share import share_query
 from ui import state
 from ui.loaders import Services
+from ui.plain import plain
 
 AUDIO_WEIGHTS: Final = tuple(name for name in WEIGHT_NAMES if name in PROFILE_FEATURES)
 OTHER_WEIGHTS: Final = tuple(name for name in WEIGHT_NAMES if name not in PROFILE_FEATURES)
@@ -64,7 +65,7 @@ def weight_controls() -> dict[str, float]:
     active = state.active_preset()
     for name in PRESETS:
         st.button(
-            f"✓ {name}" if name == active else name,
+            f"✓ {plain(name)}" if name == active else plain(name),
             key=f"preset_{name.lower().replace(' ', '_')}",
             on_click=state.apply_preset,
             args=(name,),
@@ -75,7 +76,7 @@ def weight_controls() -> dict[str, float]:
         )
     if active is not None:
         st.caption(
-            f"Preset **{active}** is active: it replaced the sliders' values"
+            f"Preset **{plain(active)}** is active: it replaced the sliders' values"
             + (
                 " and turned Discover on (no track by a seed's artist)."
                 if active in DISCOVER_PRESETS
@@ -99,10 +100,10 @@ def weight_controls() -> dict[str, float]:
         ("Sound", AUDIO_WEIGHTS, True),
         ("Artist, genre and more", OTHER_WEIGHTS, False),
     ):
-        with st.expander(title, expanded=expanded):
+        with st.expander(plain(title), expanded=expanded):
             for name in names:
                 st.slider(
-                    name.replace("_", " "),
+                    plain(name.replace("_", " ")),
                     min_value=WEIGHT_MIN,
                     max_value=WEIGHT_MAX,
                     step=0.25,
