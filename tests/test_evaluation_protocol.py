@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from recommender.evaluation import protocol
+from tests import factories
 from tests.evaluation_planted import (
     CLUSTERS,
     KAGGLE_PER_CLUSTER,
@@ -31,6 +32,40 @@ def test_halves_partition_the_playlists():
     assert {c.playlist_id for c in tuning_half} | {c.playlist_id for c in held_out_half} == {
         c.playlist_id for c in cases
     }
+
+
+def test_evaluate_scores_exactly_the_playlists_tune_never_sees():
+    planted = planted_catalog()
+    tuning_half, held_out_half = protocol.halves(planted, random_state=3)
+    full = protocol.prepare(planted, random_state=3, quick=False)
+    assert [c.playlist_id for c in full.cases] == [c.playlist_id for c in held_out_half]
+    assert {c.playlist_id for c in full.cases}.isdisjoint(c.playlist_id for c in tuning_half)
+    assert {c.playlist_id for c in full.tradeoff_cases} <= {c.playlist_id for c in tuning_half}
+    # --quick splits first, then samples inside the held-out half.
+    quick = protocol.prepare(planted, random_state=3, quick=True)
+    assert {c.playlist_id for c in quick.cases} <= {c.playlist_id for c in held_out_half}
+
+
+def test_leak_free_genres_drop_the_playlists_own_labels_only():
+    rows = [
+        {"name": "In a playlist", "artists": ["A"], "genres": ["pop", "dance pop", "k-pop"]},
+        {"name": "Not in one", "artists": ["B"], "genres": ["pop", "k-pop"]},
+    ]
+    tracks = factories.make_tracks(rows)
+    ids = tracks["track_id"].to_list()
+    member = {
+        "track_id": ids[0],
+        "playlist_id": "P" * 22,
+        "playlist_name": "P",
+        "playlist_genre": "pop",
+        "playlist_subgenre": "dance pop",
+    }
+    catalog = factories.make_catalog(rows, [member])
+    clean = protocol.leak_free_genres(catalog)
+    genres = dict(zip(clean.tracks["track_id"], clean.tracks["genres"].to_list(), strict=True))
+    assert genres[ids[0]] == ["k-pop"]  # its playlist's labels go, Kaggle's own label stays
+    assert sorted(genres[ids[1]]) == ["k-pop", "pop"]  # no playlist: nothing to leak
+    assert clean.fingerprint.endswith(protocol.LEAK_FREE)
 
 
 def test_the_tidytuesday_only_variant_offers_only_tidytuesday_tracks():

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.evaluation import systems
+from recommender.engine.model import train
+from recommender.evaluation import protocol, systems
 from recommender.evaluation.protocol import TrackTable
 from recommender.evaluation.scoring import check_no_label_leak
-from tests.evaluation_planted import planted_catalog, planted_model
+from tests.evaluation_planted import planted_catalog
 
 
 class _ReturnsSeeds:
@@ -22,23 +23,30 @@ def test_a_list_containing_a_seed_is_an_error_not_a_hit():
         systems.run_system(_ReturnsSeeds(), [("a", "b")], k=5, skip=frozenset())
 
 
-def test_every_default_system_has_the_genre_weight_off():
-    planted = planted_catalog()
+def test_default_systems_use_leak_free_genres_and_answer_the_genre_task_without_them():
+    planted = protocol.leak_free_genres(planted_catalog())
     table = TrackTable.from_catalog(planted)
-    contenders = systems.default_contenders(planted, planted_model(), table, random_state=1)
+    contenders = systems.default_contenders(planted, train(planted), table, random_state=1)
     names = [contender.system.name for contender in contenders]
-    assert names[:4] == [
+    assert names[:5] == [
         "random",
         "most popular",
         "original design",
         "original design (plain numpy)",
+        "shipped defaults",
     ]
-    assert "our defaults" in names
     assert sum(name.startswith("preset: ") for name in names) >= 3
-    engine_systems = [c.system for c in contenders if isinstance(c.system, systems.EngineSystem)]
-    engine_systems += [c.genre_system for c in contenders if c.genre_system is not None]
-    assert len(engine_systems) >= 10
-    assert all(system.weights["genre"] == 0.0 for system in engine_systems)
+    engine = [c for c in contenders if isinstance(c.system, systems.EngineSystem)]
+    assert len(engine) >= 5
+    assert all(c.system.leak_free for c in engine)
+    assert all(
+        c.genre_system is not None and c.genre_system.weights["genre"] == 0.0 for c in engine
+    )
+    shipped = engine[1].system
+    assert shipped.weights["genre"] > 0
+    assert shipped.artists_per_block == 8
+    discover = [c.system for c in engine if c.system.discover]
+    assert [s.name for s in discover] == ["preset: Discover new artists"]
     check_no_label_leak(contenders)
 
 

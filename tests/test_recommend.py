@@ -87,7 +87,8 @@ def _weights(rng):
 def _definition_distance(model, seed, candidate, weights):
     """The documented partial squared distance, term by term, straight from the encoded rows.
 
-    Only the features both tracks know are compared; the sum is divided by the compared
+    Only the features both tracks know are compared (a label the seed has always is); the
+    sum is divided by the compared
     weight and multiplied by the total weight (a random pair stays about 2 Σw² apart).
     """
     w2 = WeightVector.of(weights).squared
@@ -102,8 +103,9 @@ def _definition_distance(model, seed, candidate, weights):
                 diff = float(model.dense[seed, column]) - float(model.dense[candidate, column])
                 compared_sum += w2[owner] * diff * diff
     for block, name in ((model.artists, "artist"), (model.genres, "genre")):
+        # A label the candidate lacks counts as not shared (a random pair rarely shares one).
         a, b = block[seed].toarray().ravel(), block[candidate].toarray().ravel()
-        if a.any() and b.any():
+        if a.any():
             index = WEIGHT_NAMES.index(name)
             compared_sum += w2[index] * (2.0 - 2.0 * float(a @ b))
             compared_weight += w2[index]

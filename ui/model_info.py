@@ -10,10 +10,15 @@ import streamlit as st
 
 from recommender.engine.features import DEFAULT_WEIGHTS, WEIGHT_NAMES
 from recommender.evaluation.report import (
+    COLUMN_LEGEND,
     format_comparisons,
     format_summary,
+    format_verdict,
     parse_evaluation,
+    source_mix_cells,
+    system_configs,
     table_cells,
+    tradeoff_cells,
 )
 from ui import loaders
 from ui.loaders import Services
@@ -108,13 +113,42 @@ def evaluation() -> None:
         summary_line = format_summary(result)
         header, rows = table_cells(result)
         comparisons = format_comparisons(result)
+        configs = system_configs(result)
+        mix_header, mix_rows = source_mix_cells(result)
+        trade_header, trade_rows = tradeoff_cells(result)
+        targets = format_verdict(result)
     except (OSError, ValueError, KeyError, TypeError) as error:
         st.warning(
             f"{plain(EVALUATION_FILE.name)} could not be read ({plain(error)}); "
             "re-run the evaluation."
         )
         return
-    st.caption(plain(summary_line))
+    st.caption(
+        plain(summary_line)
+        + ". Every playlist figure is on the held-out half: playlists the weight search "
+        "never saw."
+    )
     st.markdown(table(header, rows))
+    with st.expander("What each column means", expanded=True):
+        st.markdown(
+            "\n".join(f"- **{plain(name)}**: {plain(text)}" for name, text in COLUMN_LEGEND.items())
+        )
+    with st.expander("Exactly what each row scored"):
+        st.markdown("\n".join(f"- **{plain(name)}**: {plain(text)}" for name, text in configs))
+    st.markdown("**Which dataset the recommendations come from**")
+    st.caption(
+        "For seeds from each source, the share of the recommendations from each source, with "
+        "the shipped weights and with only the fields every source has (the 12 audio features "
+        "and the artist). Close rows mean no field's mere presence steers the picks to one "
+        "dataset. A track in two sources counts for both."
+    )
+    st.markdown(table(mix_header, mix_rows))
+    st.markdown("**Artist variety against recall**")
+    st.caption(
+        'The rule "at least N distinct artists in every block of 10" with the shipped '
+        "weights, on tuning-half playlists with TidyTuesday-only candidates."
+    )
+    st.markdown(table(trade_header, trade_rows))
+    st.caption(plain(" · ".join(targets)))
     with st.expander("Paired differences on the held-out playlists, and the leakage guard"):
         st.code("\n".join(comparisons), language=None)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from recommender.data.store import load_catalog
 from recommender.domain import Catalog
-from recommender.engine.model import TrackModel, load_or_train
-from recommender.evaluation.protocol import DEFAULT_RANDOM_STATE, TrackTable
+from recommender.engine.model import TrackModel, load_or_train, train
+from recommender.evaluation.protocol import DEFAULT_RANDOM_STATE, TrackTable, leak_free_genres
 from recommender.evaluation.report import evaluation_json, format_report, format_tuning
 from recommender.evaluation.scoring import evaluate_systems
 from recommender.evaluation.systems import default_contenders
@@ -22,9 +22,16 @@ def _load(settings: Settings) -> tuple[Catalog, TrackModel]:
     return catalog, load_or_train(catalog, settings)
 
 
+def _evaluation_pool(settings: Settings) -> tuple[Catalog, TrackModel]:
+    """The catalog with leak-free genres and a model trained on it (about 15 s)."""
+    catalog, model = _load(settings)
+    leak_free = leak_free_genres(catalog)
+    return leak_free, train(leak_free, now=model.trained_at)
+
+
 def _run_evaluate(args: argparse.Namespace) -> int:
     try:
-        catalog, model = _load(Settings.from_sources())
+        catalog, model = _evaluation_pool(Settings.from_sources())
         table = TrackTable.from_catalog(catalog)
         contenders = default_contenders(catalog, model, table, random_state=args.random_state)
         result = evaluate_systems(
@@ -37,7 +44,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text + "\n", encoding="utf-8")
-    print(text if args.json else format_report(result))
+    print(text if args.json else format_report(result, markdown=args.markdown))
     return 0
 
 
@@ -46,7 +53,7 @@ def _run_tune(args: argparse.Namespace) -> int:
         print("tune: --budget-seconds must be positive", file=sys.stderr)
         return 2
     try:
-        catalog, model = _load(Settings.from_sources())
+        catalog, model = _evaluation_pool(Settings.from_sources())
         result = run_tuning(
             catalog, model, budget_seconds=args.budget_seconds, random_state=args.random_state
         )
@@ -63,9 +70,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "evaluate", help="score the recommender and baselines on held-out playlists and genres"
     )
     parser.add_argument(
-        "--quick", action="store_true", help="a subset: 30 playlists and 60 genre seeds"
+        "--quick",
+        action="store_true",
+        help="a subset: 30 held-out playlists, 60 genre seeds, 30 seeds per source",
     )
     parser.add_argument("--json", action="store_true", help="print the full result as JSON")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print the tables as Markdown (the README's)"
+    )
     parser.add_argument(
         "--random-state",
         type=int,

@@ -7,11 +7,14 @@ normalised by the weight actually compared::
     d² = Σ_all w_f²  ·  Σ_both-known w_f² δ_f(s, c)  /  Σ_both-known w_f²
 
 with ``δ_f = (x_s,f − x_c,f)²`` over standardised features (``features.encode_dense``) and
-``δ = 2 − 2 a_s·a_c`` on the L2-normalised artist and genre rows. A field that only one
-source has (TidyTuesday's year, Kaggle's genre, ...) therefore neither rewards nor punishes a
-candidate for coming from that source: without it the candidate is judged on what it shares
-with the seed. Two random tracks sit about ``2 Σw²`` apart, as before, so similarities stay
-comparable. When nothing is compared the candidate costs that random-pair value.
+``δ = 2 − 2 a_s·a_c`` on the L2-normalised artist and genre rows. A numeric field that only
+some sources have (TidyTuesday's year, popularity, metre) therefore neither rewards nor
+punishes a candidate for coming from a source: without it the candidate is judged on what it
+shares with the seed. Labels are the exception: a candidate without genres is compared as
+sharing none (two random tracks almost never share one), because skipping the genre would
+favour the one source without genres (README, "Evaluation", source mix). Two random tracks
+sit about ``2 Σw²`` apart, as before, so similarities stay comparable. When nothing is
+compared the candidate costs that random-pair value.
 
 The query is an exact brute-force search, as scikit-learn's
 ``NearestNeighbors(algorithm="brute")`` does it: matrix products over the stored

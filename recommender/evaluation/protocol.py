@@ -17,7 +17,8 @@ import numpy as np
 import polars as pl
 
 from recommender.domain import PROFILE_FEATURES, Catalog
-from recommender.text import primary_artist
+from recommender.engine.features import genre_labels
+from recommender.text import artist_names, fold, primary_artist
 
 # How many tracks every system returns per playlist; recall and NDCG are read at this depth.
 LIST_LENGTH: Final = 50
@@ -28,6 +29,16 @@ DEFAULT_RANDOM_STATE: Final = 20200121
 # The Kaggle source name in the catalog's ``sources`` lists: its 114 genre labels are the
 # genre task's ground truth. (TidyTuesday tracks are recognised by playlist membership.)
 KAGGLE: Final = "kaggle"
+TIDYTUESDAY: Final = "tidytuesday"
+HIT_PREDICTOR: Final = "hit_predictor"
+SOURCES: Final = (TIDYTUESDAY, KAGGLE, HIT_PREDICTOR)
+# Single-track seeds per source (Kaggle-only, Hit-Predictor-only) for the source-mix table.
+SOURCE_SEEDS: Final = 300
+QUICK_SOURCE_SEEDS: Final = 30
+# Tuning-half playlists the artist-rule trade-off is measured on.
+TRADEOFF_PLAYLISTS: Final = 60
+QUICK_TRADEOFF_PLAYLISTS: Final = 10
+LEAK_FREE: Final = "-leak-free-genres"
 QUICK_PLAYLISTS: Final = 30
 QUICK_GENRE_SEEDS: Final = 60
 GENRE_SEEDS: Final = 300
@@ -119,6 +130,8 @@ class TrackTable:
     sources: list[frozenset[str]]
     genres: list[frozenset[str]]
     tidytuesday: frozenset[str] = field(default_factory=frozenset)
+    # Every credited artist (``text.artist_names``): "by a seed's artist" means sharing one.
+    names: list[frozenset[str]] = field(default_factory=list)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> TrackTable:
@@ -130,6 +143,9 @@ class TrackTable:
             for name in PROFILE_FEATURES
         ).to_numpy()
         in_playlists = {str(track_id) for track_id in catalog.playlists["track_id"].to_list()}
+        credits = [tuple(names or ()) for names in tracks["artists"].to_list()]
+        # Credits repeat (an artist has many tracks): fold each distinct credit once.
+        folded = {credit: frozenset(artist_names(credit)) for credit in set(credits)}
         return cls(
             ids=ids,
             position={str(track_id): i for i, track_id in enumerate(ids)},
@@ -139,6 +155,7 @@ class TrackTable:
             sources=[frozenset(s or ()) for s in tracks["sources"].to_list()],
             genres=[frozenset(g or ()) for g in tracks["genres"].to_list()],
             tidytuesday=frozenset(in_playlists & {str(i) for i in ids.tolist()}),
+            names=[folded[credit] for credit in credits],
         )
 
     def rows(self, track_ids: Iterable[str]) -> list[int]:
@@ -155,6 +172,10 @@ class TrackTable:
         """Known popularity values (None where missing)."""
         values = self.popularity[self.rows(track_ids)]
         return [None if math.isnan(v) else float(v) for v in values]
+
+    def seed_artists(self, seeds: Iterable[str]) -> frozenset[str]:
+        """Every artist name credited on the seeds."""
+        return frozenset().union(*(self.names[row] for row in self.rows(seeds)))
 
     def all_ids(self) -> list[str]:
         """Every catalog track id, in table order."""
@@ -179,32 +200,88 @@ def not_tidytuesday(table: TrackTable) -> frozenset[str]:
     return frozenset(i for i in table.all_ids() if i not in table.tidytuesday)
 
 
+def only_source(table: TrackTable, source: str) -> list[int]:
+    """Rows whose one and only source is ``source``."""
+    return [i for i, sources in enumerate(table.sources) if sources == {source}]
+
+
+def leak_free_genres(catalog: Catalog) -> Catalog:
+    """The catalog with each track's genres stripped of its TidyTuesday playlists' labels.
+
+    The merged ``genres`` of a TidyTuesday track hold ``playlist_genre`` and
+    ``playlist_subgenre`` of the playlists it is in, so the genre feature would carry the
+    label of the very playlist being continued. What is left is what another source (Kaggle)
+    says; a Kaggle label spelled like a playlist label of the same track goes too (the
+    conservative side).
+    """
+    labels = (
+        catalog.playlists.select(
+            "track_id",
+            pl.concat_list(pl.col("playlist_genre"), pl.col("playlist_subgenre")).alias("label"),
+        )
+        .explode("label")
+        .drop_nulls("label")
+    )
+    by_track: dict[str, set[str]] = {}
+    for track_id, label in labels.iter_rows():
+        by_track.setdefault(str(track_id), set()).add(fold(str(label)))
+    genres = [
+        [g for g in genre_labels(values) if g not in by_track.get(str(track_id), ())]
+        for track_id, values in zip(
+            catalog.tracks["track_id"].to_list(), catalog.tracks["genres"].to_list(), strict=True
+        )
+    ]
+    tracks = catalog.tracks.with_columns(
+        pl.Series("genres", genres, dtype=catalog.tracks.schema["genres"])
+    )
+    return Catalog(
+        tracks=tracks, playlists=catalog.playlists, fingerprint=catalog.fingerprint + LEAK_FREE
+    )
+
+
+def halves(catalog: Catalog, *, random_state: int) -> tuple[list[PlaylistCase], list[PlaylistCase]]:
+    """The tuning half and the held-out half of every qualifying playlist.
+
+    ``tune`` searches only the first; ``evaluate`` scores only the second (a test pins it).
+    """
+    return split_halves(
+        playlist_cases(catalog, random_state=random_state), random_state=random_state
+    )
+
+
 @dataclass(frozen=True)
 class EvaluationInputs:
     """The fixed inputs of one evaluation run (derived once, shared by every system).
 
-    ``held_out_rows`` are positions in ``cases`` of the playlists in the held-out half.
+    ``cases`` are the held-out half (a sample of it with ``quick``); ``tradeoff_cases`` a
+    sample of the tuning half, where the artist rule's trade-off is measured.
     """
 
     table: TrackTable
+    playlists: int
     cases: list[PlaylistCase]
-    held_out_rows: list[int]
+    tradeoff_cases: list[PlaylistCase]
     tidytuesday_skip: frozenset[str]
     genre_rows: list[int]
     genre_skip: frozenset[str]
+    source_seed_rows: dict[str, list[int]]
 
 
 def prepare(
     catalog: Catalog, *, random_state: int, quick: bool, table: TrackTable | None = None
 ) -> EvaluationInputs:
-    """Split the playlists, pick the genre seeds and the candidate restrictions."""
+    """Split the playlists (then sample within each half), pick the seeds and candidate pools."""
     table = table or TrackTable.from_catalog(catalog)
-    cases = playlist_cases(catalog, random_state=random_state)
+    tuning_half, held_out_half = halves(catalog, random_state=random_state)
     cases = sample(
-        cases, QUICK_PLAYLISTS if quick else None, random_state=random_state, salt="quick"
+        held_out_half, QUICK_PLAYLISTS if quick else None, random_state=random_state, salt="quick"
     )
-    _, held_out_half = split_halves(cases, random_state=random_state)
-    held_out_ids = {case.playlist_id for case in held_out_half}
+    tradeoff_cases = sample(
+        tuning_half,
+        QUICK_TRADEOFF_PLAYLISTS if quick else TRADEOFF_PLAYLISTS,
+        random_state=random_state,
+        salt="tradeoff",
+    )
     labelled = genre_labelled(table)
     labelled_ids = {str(table.ids[i]) for i in labelled}
     genre_rows = sample(
@@ -213,11 +290,22 @@ def prepare(
         random_state=random_state,
         salt="genre",
     )
+    source_seed_rows = {
+        source: sample(
+            only_source(table, source),
+            QUICK_SOURCE_SEEDS if quick else SOURCE_SEEDS,
+            random_state=random_state,
+            salt=source,
+        )
+        for source in (KAGGLE, HIT_PREDICTOR)
+    }
     return EvaluationInputs(
         table=table,
+        playlists=len(tuning_half) + len(held_out_half),
         cases=cases,
-        held_out_rows=[i for i, case in enumerate(cases) if case.playlist_id in held_out_ids],
+        tradeoff_cases=tradeoff_cases,
         tidytuesday_skip=not_tidytuesday(table),
         genre_rows=genre_rows,
         genre_skip=frozenset(i for i in table.all_ids() if i not in labelled_ids),
+        source_seed_rows=source_seed_rows,
     )

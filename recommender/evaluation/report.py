@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Final, get_args
 
+from recommender.evaluation.metrics import Interval
 from recommender.evaluation.results import (
     CandidatePool,
     EvaluationResult,
@@ -20,18 +21,64 @@ from recommender.evaluation.results import (
 )
 
 _COLUMNS: Final = (
-    ("recall@50 [95% CI]", 22),
+    ("R@50 [95% CI]", 22),
     ("P@10", 6),
     ("NDCG@50", 7),
     ("R-prec", 6),
-    ("held-out R@50", 13),
-    ("held-out TT-only R@50", 21),
+    ("TT-only R@50 [95% CI]", 22),
+    ("new-artist R@50", 15),
     ("genre@10", 8),
     ("artists/10", 10),
+    ("TT-only artists/10", 18),
     ("ILD", 5),
     ("cover", 6),
     ("pop.bias", 8),
+    ("blocks <8", 9),
+    ("seed-artist tracks", 18),
 )
+
+# What every column means, in plain words (the Model page and the README show this).
+COLUMN_LEGEND: Final = {
+    "R@50 [95% CI]": (
+        "recall@50: of a held-out playlist's hidden half, the share found in the 50 "
+        "recommendations for its other half; mean over the held-out playlists, with its 95% "
+        "bootstrap interval"
+    ),
+    "P@10": "precision@10: the share of the first 10 recommendations that are hidden tracks",
+    "NDCG@50": "like recall@50, but a hit counts more the higher it is ranked (1 = all first)",
+    "R-prec": (
+        "R-precision: with R hidden tracks, the share of the first R recommendations that "
+        "are hidden tracks"
+    ),
+    "TT-only R@50 [95% CI]": (
+        "recall@50 when only TidyTuesday tracks may be recommended (the hidden tracks all "
+        "are): no system can win by picking tracks from the playlists' own dataset"
+    ),
+    "new-artist R@50": (
+        "recall@50 of only the hidden tracks whose artists are not among the seeds' artists: "
+        "what a listener who wants discovery gets"
+    ),
+    "genre@10": (
+        "for 300 single Kaggle tracks: the share of the first 10 recommendations that share "
+        "one of its Kaggle genres (every engine system answers with its genre weight at 0)"
+    ),
+    "artists/10": "distinct primary artists among the first 10 recommendations (10: all differ)",
+    "TT-only artists/10": "the same with TidyTuesday-only candidates",
+    "ILD": (
+        "intra-list diversity: mean distance between two of the 50 on the nine radar features "
+        "(z-scores); higher = more varied sound"
+    ),
+    "cover": "coverage: the share of the catalog that appears in at least one list",
+    "pop.bias": "mean popularity (0-100) of the recommendations minus that of the seeds",
+    "blocks <8": (
+        "blocks of 10 (1-10, 11-20, ...) with fewer than 8 distinct primary artists, over "
+        "every list of both playlist tasks"
+    ),
+    "seed-artist tracks": (
+        "recommended tracks sharing an artist with their own seeds, over every list of both "
+        "playlist tasks (Discover must have 0)"
+    ),
+}
 
 
 def parse_evaluation(text: str) -> EvaluationResult:
@@ -49,22 +96,117 @@ def evaluation_json(result: EvaluationResult | TuningResult) -> str:
     return json.dumps(to_json(result), indent=2)
 
 
+def _interval(value: Interval) -> str:
+    return f"{value.mean:.3f} [{value.low:.3f}, {value.high:.3f}]"
+
+
 def _cells(row: SystemRow) -> list[str]:
-    recall = row.playlists.recall
     beyond = row.beyond
     return [
-        f"{recall.mean:.3f} [{recall.low:.3f}, {recall.high:.3f}]",
-        f"{row.playlists.precision.mean:.3f}",
-        f"{row.playlists.ndcg.mean:.3f}",
-        f"{row.playlists.r_precision.mean:.3f}",
-        f"{row.held_out.recall.mean:.3f}",
-        f"{row.held_out_tidytuesday_only.recall.mean:.3f}",
+        _interval(row.held_out.recall),
+        f"{row.held_out.precision.mean:.3f}",
+        f"{row.held_out.ndcg.mean:.3f}",
+        f"{row.held_out.r_precision.mean:.3f}",
+        _interval(row.held_out_tidytuesday_only.recall),
+        f"{row.new_artists.mean:.3f}",
         f"{row.genre_agreement.mean:.3f}",
         f"{beyond.distinct_artists_per_10:.1f}",
+        f"{row.tidytuesday_only_artists_per_10:.2f}",
         f"{beyond.intra_list_diversity:.2f}",
         f"{beyond.coverage:.3f}",
         f"{beyond.popularity_bias:+.1f}",
+        f"{row.checks.blocks_below_8_artists}/{row.checks.blocks}",
+        f"{row.checks.seed_artist_tracks}",
     ]
+
+
+def system_configs(result: EvaluationResult) -> list[tuple[str, str]]:
+    """Each row's name and exactly what it scored: every non-zero weight and the options."""
+    described = []
+    for row in result.systems:
+        config = row.config
+        if config.weights is None:
+            described.append((row.name, "no weights (a baseline that does not use the engine)"))
+            continue
+        parts = [f"weights: {config.weights}"]
+        if config.per_seed is not None:
+            parts.append(f"{config.per_seed} per seed")
+        if config.genres is not None:
+            parts.append(f"genre features: {config.genres}")
+        parts.append(
+            f"at least {config.artists_per_block} artists per 10"
+            if config.artists_per_block
+            else "no artist rule"
+        )
+        if config.discover:
+            parts.append("discover on (no track by a seed's artist)")
+        described.append((row.name, "; ".join(parts)))
+    return described
+
+
+def source_mix_cells(result: EvaluationResult) -> tuple[list[str], list[list[str]]]:
+    """The source-mix table: per seed source and weights, each source's share (percent)."""
+    sources = list(result.protocol.catalog_shares)
+    header = ["seeds from", "weights", "lists", *(f"% {s}" for s in sources)]
+    rows = [
+        [
+            "(the catalog)",
+            "",
+            "",
+            *(f"{100 * result.protocol.catalog_shares[s]:.1f}" for s in sources),
+        ]
+    ]
+    rows += [
+        [
+            mix.seed_source,
+            mix.weights,
+            str(mix.seed_lists),
+            *(f"{100 * mix.shares[s]:.1f}" for s in sources),
+        ]
+        for mix in result.source_mix
+    ]
+    return header, rows
+
+
+def tradeoff_cells(result: EvaluationResult) -> tuple[list[str], list[list[str]]]:
+    """The artist rule's trade-off: recall@50 against distinct artists per 10."""
+    header = ["artists per 10 (rule)", "recall@50", "distinct artists per 10"]
+    rows = [
+        [
+            str(point.artists_per_block) if point.artists_per_block else "off",
+            f"{point.recall:.4f}",
+            f"{point.distinct_artists_per_10:.2f}",
+        ]
+        for point in result.tradeoff
+    ]
+    return header, rows
+
+
+def _markdown(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
+    return "\n".join(lines)
+
+
+def format_verdict(result: EvaluationResult) -> list[str]:
+    """The issue's targets against this result, one line each."""
+    v = result.verdict
+    if not v.checked:
+        return ["targets: not checked (the shipped defaults were not run)"]
+    lines = [
+        f"shipped defaults, held-out, TT-only: {v.artists_per_10:.2f} artists per 10 "
+        f"(target >= 8.0), recall@50 {v.recall:.4f} (target >= 0.14), "
+        f"above both original designs: {'yes' if v.beats_both_originals else 'no'}",
+        f"blocks of 10 under 8 artists (shipped defaults): {v.blocks_below_8_artists}",
+    ]
+    if v.largest_source_mix_gap is not None:
+        lines.append(
+            f"largest source-mix gap to common fields only: "
+            f"{100 * v.largest_source_mix_gap:.1f} points (target <= 10)"
+        )
+    if v.discover_seed_artist_tracks is not None:
+        lines.append(f"tracks by a seed's artist with Discover: {v.discover_seed_artist_tracks}")
+    return lines
 
 
 def table_cells(result: EvaluationResult) -> tuple[list[str], list[list[str]]]:
@@ -79,9 +221,7 @@ def format_table(result: EvaluationResult, *, markdown: bool = False) -> str:
     width = max([len("system"), *map(len, names)])
     header, body = table_cells(result)
     if markdown:
-        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(cells) + " |" for cells in body]
-        return "\n".join(lines)
+        return _markdown(header, body)
     widths = [width, *(max(w, len(t)) for t, w in _COLUMNS)]
     return "\n".join(
         "  ".join(
@@ -110,15 +250,24 @@ def format_comparisons(result: EvaluationResult) -> list[str]:
         f"{comp.mean:+.4f} [{comp.low:+.4f}, {comp.high:+.4f}]"
         + (" (excludes 0)" if comp.excludes_zero else " (includes 0)")
         for comp in result.comparisons
-        if comp.subset == "held-out half"
     ]
     lines.append(f"leakage guard: {result.protocol.leakage}")
     return lines
 
 
-def format_report(result: EvaluationResult) -> str:
-    """The table plus the protocol summary, the comparisons and the verdict, for a terminal."""
-    lines = [format_summary(result), "", format_table(result), "", *format_comparisons(result)]
+def format_report(result: EvaluationResult, *, markdown: bool = False) -> str:
+    """Summary, table, what each row scored, comparisons, source mix, trade-off, targets."""
+    lines = [format_summary(result), "", format_table(result, markdown=markdown), ""]
+    lines += [f"- {name}: {text}" for name, text in system_configs(result)]
+    lines += ["", *format_comparisons(result), ""]
+    mix_header, mix_rows = source_mix_cells(result)
+    trade_header, trade_rows = tradeoff_cells(result)
+    for header, rows in ((mix_header, mix_rows), (trade_header, trade_rows)):
+        if markdown:
+            lines += [_markdown(header, rows), ""]
+        else:
+            lines += ["  ".join(header), *("  ".join(r) for r in rows), ""]
+    lines += format_verdict(result)
     return "\n".join(lines)
 
 

@@ -49,25 +49,40 @@ class BeyondAccuracy:
 
 
 @dataclass(frozen=True, slots=True)
+class ListChecks:
+    """Rules checked on every list a system returned (both playlist tasks)."""
+
+    lists: int
+    blocks: int  # full blocks of 10 (1-10, 11-20, ...)
+    blocks_below_8_artists: int
+    seed_artist_tracks: int  # tracks sharing an artist with the list's seeds
+
+
+@dataclass(frozen=True, slots=True)
 class SystemConfig:
-    """How a system was configured: its weights as text and its per-seed quota (if any)."""
+    """Exactly what a system scored: every non-zero weight and the list options."""
 
     weights: str | None = None
     per_seed: int | None = None
+    discover: bool = False
+    artists_per_block: int | None = None
+    genres: str | None = None  # which genre features the playlist tasks used
 
 
 @dataclass(frozen=True, slots=True)
 class SystemRow:
-    """One system's figures on every task."""
+    """One system's figures on every task (playlist tasks: the held-out half only)."""
 
     name: str
     kind: SystemKind
     config: SystemConfig
-    playlists: RankingFigures
-    held_out_tidytuesday_only: RankingFigures
     held_out: RankingFigures
+    held_out_tidytuesday_only: RankingFigures
+    new_artists: Interval = field(metadata=_key("new_artists_recall@50"))
     genre_agreement: Interval = field(metadata=_key("genre_agreement@10"))
     beyond: BeyondAccuracy = field(metadata=_key("beyond"))
+    tidytuesday_only_artists_per_10: float = field(metadata=_key("tt_only_artists_per_10"))
+    checks: ListChecks = field(metadata=_key("checks"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,17 +100,35 @@ class Comparison:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceMix:
+    """For seeds from one source: each source's share of the recommendations (0-1)."""
+
+    seed_source: str
+    weights: str  # "shipped" or "common fields only"
+    seed_lists: int
+    shares: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class TradeoffPoint:
+    """Recall against distinct artists for one artist rule (tuning half, TT-only candidates)."""
+
+    artists_per_block: int  # 0: the rule off
+    recall: float = field(metadata=_key("recall@50"))
+    distinct_artists_per_10: float
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
-    """Whether our defaults beat the original design on the held-out half (when both ran)."""
+    """The issue's targets, checked on this result (None where the rows were not run)."""
 
     checked: bool
-    defaults_beat_original_on_held_out: bool | None = None
-    recall_gain: float | None = field(default=None, metadata=_key("recall@50_gain"))
-    recall_gain_interval: tuple[float, float] | None = field(
-        default=None, metadata=_key("recall@50_gain_interval")
-    )
-    distinct_artists_per_10: float | None = None
-    enough_artists: bool | None = None
+    artists_per_10: float | None = None
+    recall: float | None = field(default=None, metadata=_key("recall@50"))
+    beats_both_originals: bool | None = None
+    blocks_below_8_artists: int | None = None
+    largest_source_mix_gap: float | None = None
+    discover_seed_artist_tracks: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,20 +145,26 @@ class ProtocolSummary:
     min_playlist_tracks: int
     mean_seeds: float
     mean_hidden: float
+    new_artist_playlists: int
     tidytuesday_candidates: int
     genre_seeds: int
     genre_candidates: int
+    source_seeds: int
+    tradeoff_playlists: int
+    catalog_shares: dict[str, float]
     bootstrap: str
     leakage: str
 
 
 @dataclass(frozen=True, slots=True)
 class EvaluationResult:
-    """The whole evaluation: protocol, one row per system, paired differences, verdict."""
+    """The whole evaluation: protocol, one row per system, differences, source mix, verdict."""
 
     protocol: ProtocolSummary
     systems: tuple[SystemRow, ...]
     comparisons: tuple[Comparison, ...]
+    source_mix: tuple[SourceMix, ...]
+    tradeoff: tuple[TradeoffPoint, ...]
     verdict: Verdict
 
     def row(self, name: str) -> SystemRow:

@@ -20,6 +20,8 @@ from recommender.evaluation.protocol import (
     FIRST_PAGE,
     LIST_LENGTH,
     MIN_PLAYLIST_TRACKS,
+    SOURCES,
+    TIDYTUESDAY,
     EvaluationInputs,
     PlaylistCase,
     TrackTable,
@@ -29,9 +31,12 @@ from recommender.evaluation.results import (
     BeyondAccuracy,
     Comparison,
     EvaluationResult,
+    ListChecks,
     ProtocolSummary,
     RankingFigures,
+    SourceMix,
     SystemRow,
+    TradeoffPoint,
     Verdict,
 )
 from recommender.evaluation.systems import (
@@ -39,11 +44,16 @@ from recommender.evaluation.systems import (
     ORIGINAL_PLAIN,
     OURS,
     Contender,
+    EngineSystem,
     System,
     run_system,
 )
 
-MIN_DISTINCT_ARTISTS: Final = 6.0
+MIN_DISTINCT_ARTISTS: Final = 8.0
+MIN_BLOCK_ARTISTS: Final = 8
+# Weights 0 on every field that only some sources have: the source-mix table's reference.
+SOURCE_SPECIFIC: Final = ("time_signature", "popularity", "year", "genre")
+TRADEOFF_RULES: Final = (0, 6, 7, 8, 9)
 RECALL: Final = f"recall@{LIST_LENGTH}"
 PRECISION: Final = f"precision@{FIRST_PAGE}"
 NDCG: Final = f"ndcg@{LIST_LENGTH}"
@@ -115,22 +125,67 @@ def genre_agreement(
 
 
 def check_no_label_leak(contenders: Sequence[Contender]) -> None:
-    """Refuse systems that use the ``genre`` weight.
+    """Refuse a system whose genre features could carry the label being scored.
 
-    The playlist task's ``genres`` hold the TidyTuesday playlist genre (the label of the very
-    playlist being continued), and the genre task is scored on genres: neither may use it.
+    The catalog's ``genres`` hold the TidyTuesday playlist genre (the label of the very
+    playlist being continued): a playlist-task system may use the genre weight only over
+    ``leak_free_genres`` (``EngineSystem.leak_free``). The genre task scores genres, so its
+    system (``genre_system``, else the system itself) must have the genre weight at 0.
 
     Raises:
         ValueError: naming the system that does.
     """
     for contender in contenders:
-        weights: Mapping[str, float] = getattr(contender.system, "weights", None) or {}
-        if weights.get("genre", 0.0) != 0.0:
+        system = contender.system
+        weights: Mapping[str, float] = getattr(system, "weights", None) or {}
+        if weights.get("genre", 0.0) != 0.0 and not getattr(system, "leak_free", False):
             msg = (
-                f"system {contender.system.name!r} uses genre weight {weights['genre']}: genre "
-                "labels are what the evaluation scores (leakage); set it to 0"
+                f"system {system.name!r} uses genre weight {weights['genre']} over genres that "
+                "hold the playlists' own labels (leakage); use leak_free_genres or set it to 0"
             )
             raise ValueError(msg)
+        genre_system = contender.genre_system or system
+        genre_weights: Mapping[str, float] = getattr(genre_system, "weights", None) or {}
+        if genre_weights.get("genre", 0.0) != 0.0:
+            msg = (
+                f"system {system.name!r} answers the genre task with genre weight "
+                f"{genre_weights['genre']}: genre labels are what that task scores; set it to 0"
+            )
+            raise ValueError(msg)
+
+
+def new_artist_recall(
+    cases: Sequence[PlaylistCase], lists: Sequence[Sequence[str]], table: TrackTable
+) -> np.ndarray:
+    """Per playlist with any: recall@50 of the hidden tracks by none of the seeds' artists."""
+    values = []
+    for case, ranked in zip(cases, lists, strict=True):
+        seed_artists = table.seed_artists(case.seeds)
+        fresh = {h for h in case.hidden if table.names[table.position[h]].isdisjoint(seed_artists)}
+        if fresh:
+            values.append(metrics.recall_at_k(ranked, fresh, LIST_LENGTH))
+    return np.array(values)
+
+
+def list_checks(
+    seed_lists: Sequence[Sequence[str]], lists: Sequence[Sequence[str]], table: TrackTable
+) -> ListChecks:
+    """Count full blocks of 10 under 8 distinct primary artists, and tracks by a seed's artist."""
+    blocks = below = by_seed_artist = 0
+    for seeds, ranked in zip(seed_lists, lists, strict=True):
+        rows = table.rows(ranked)
+        seed_artists = table.seed_artists(seeds)
+        by_seed_artist += sum(1 for row in rows if not table.names[row].isdisjoint(seed_artists))
+        for start in range(0, len(rows) - FIRST_PAGE + 1, FIRST_PAGE):
+            blocks += 1
+            artists = {table.artist[row] for row in rows[start : start + FIRST_PAGE]}
+            below += len(artists) < MIN_BLOCK_ARTISTS
+    return ListChecks(
+        lists=len(lists),
+        blocks=blocks,
+        blocks_below_8_artists=below,
+        seed_artist_tracks=by_seed_artist,
+    )
 
 
 def _ranking_figures(
@@ -152,56 +207,149 @@ def _ranking_figures(
 def _score_contender(
     contender: Contender, inputs: EvaluationInputs, *, random_state: int, resamples: int
 ) -> tuple[SystemRow, dict[str, np.ndarray]]:
+    """One row; returns per-playlist recall@50 (``all``, ``tidytuesday_only``) for pairing."""
     system = contender.system
     seeds = [case.seeds for case in inputs.cases]
     lists = run_system(system, seeds, k=LIST_LENGTH, skip=frozenset())
     scores = playlist_scores(inputs.cases, lists)
-    # Held-out half only: every skipped id costs the engine a lookup per query (47k here).
-    held_out_cases = [inputs.cases[i] for i in inputs.held_out_rows]
-    tidytuesday_lists = run_system(
-        system, [c.seeds for c in held_out_cases], k=LIST_LENGTH, skip=inputs.tidytuesday_skip
-    )
-    tidytuesday_scores = playlist_scores(held_out_cases, tidytuesday_lists)
-    held_out_scores = {name: values[inputs.held_out_rows] for name, values in scores.items()}
+    tidytuesday_lists = run_system(system, seeds, k=LIST_LENGTH, skip=inputs.tidytuesday_skip)
+    tidytuesday_scores = playlist_scores(inputs.cases, tidytuesday_lists)
     shares = genre_agreement(
         contender.genre_system or system, inputs.genre_rows, inputs.table, skip=inputs.genre_skip
     )
+    fresh = new_artist_recall(inputs.cases, lists, inputs.table)
     bootstrap = {"random_state": random_state, "resamples": resamples}
     row = SystemRow(
         name=system.name,
         kind=contender.kind,
         config=contender.config,
-        playlists=_ranking_figures(scores, **bootstrap),
+        held_out=_ranking_figures(scores, **bootstrap),
         held_out_tidytuesday_only=_ranking_figures(tidytuesday_scores, **bootstrap),
-        held_out=_ranking_figures(held_out_scores, **bootstrap),
+        new_artists=metrics.bootstrap_interval(fresh if fresh.size else [0.0], **bootstrap),
         genre_agreement=metrics.bootstrap_interval(shares, **bootstrap),
         beyond=beyond_accuracy(seeds, lists, inputs.table),
+        tidytuesday_only_artists_per_10=distinct_artists(tidytuesday_lists, inputs.table),
+        checks=list_checks([*seeds, *seeds], [*lists, *tidytuesday_lists], inputs.table),
     )
-    return row, scores
+    return row, {"all": scores[RECALL], "tidytuesday_only": tidytuesday_scores[RECALL]}
+
+
+def source_mix(
+    system: System, seed_lists: Sequence[Sequence[str]], table: TrackTable
+) -> dict[str, float]:
+    """Each source's share of all the tracks ``system`` returns for ``seed_lists`` (0-1).
+
+    A track in several sources counts for each, so shares can add up to more than 1.
+    """
+    lists = run_system(system, seed_lists, k=LIST_LENGTH, skip=frozenset())
+    rows = [row for ranked in lists for row in table.rows(ranked)]
+    return {
+        source: sum(1 for row in rows if source in table.sources[row]) / max(len(rows), 1)
+        for source in SOURCES
+    }
+
+
+def catalog_shares(table: TrackTable) -> dict[str, float]:
+    """Each source's share of the catalog."""
+    return {
+        source: sum(1 for sources in table.sources if source in sources) / len(table.ids)
+        for source in SOURCES
+    }
+
+
+def _source_mix_rows(contenders: Sequence[Contender], inputs: EvaluationInputs) -> list[SourceMix]:
+    shipped = next(
+        (
+            c.system
+            for c in contenders
+            if c.system.name == OURS and isinstance(c.system, EngineSystem)
+        ),
+        None,
+    )
+    if shipped is None:
+        return []
+    common = shipped.over_pool(
+        shipped.catalog,
+        shipped.model,
+        weights={**shipped.weights, **dict.fromkeys(SOURCE_SPECIFIC, 0.0)},
+    )
+    table = inputs.table
+    groups: dict[str, list[Sequence[str]]] = {
+        TIDYTUESDAY: [case.seeds for case in inputs.cases],
+        **{
+            source: [(str(table.ids[row]),) for row in rows]
+            for source, rows in inputs.source_seed_rows.items()
+        },
+    }
+    return [
+        SourceMix(
+            seed_source=source,
+            weights=label,
+            seed_lists=len(seed_lists),
+            shares=source_mix(system, seed_lists, table),
+        )
+        for source, seed_lists in groups.items()
+        if seed_lists
+        for label, system in (("shipped", shipped), ("common fields only", common))
+    ]
+
+
+def _tradeoff(contenders: Sequence[Contender], inputs: EvaluationInputs) -> list[TradeoffPoint]:
+    """Recall@50 against distinct artists per 10 for each artist rule (0: off).
+
+    Shipped weights, TidyTuesday-only candidates, a sample of the tuning half: the rule is
+    chosen there, never on the held-out playlists.
+    """
+    shipped = next(
+        (
+            c.system
+            for c in contenders
+            if c.system.name == OURS and isinstance(c.system, EngineSystem)
+        ),
+        None,
+    )
+    if shipped is None or not inputs.tradeoff_cases:
+        return []
+    points = []
+    seeds = [case.seeds for case in inputs.tradeoff_cases]
+    for rule in TRADEOFF_RULES:
+        system = shipped.over_pool(shipped.catalog, shipped.model)
+        system.artists_per_block = rule or None
+        lists = run_system(system, seeds, k=LIST_LENGTH, skip=inputs.tidytuesday_skip)
+        points.append(
+            TradeoffPoint(
+                artists_per_block=rule,
+                recall=float(playlist_scores(inputs.tradeoff_cases, lists)[RECALL].mean()),
+                distinct_artists_per_10=distinct_artists(lists, inputs.table),
+            )
+        )
+    return points
 
 
 def _comparisons(
     contenders: Sequence[Contender],
     per_case: Mapping[str, Mapping[str, np.ndarray]],
-    inputs: EvaluationInputs,
     *,
     random_state: int,
     resamples: int,
 ) -> list[Comparison]:
-    """Paired-bootstrap recall@50 differences of each of our systems against both originals."""
-    subsets = {HELD_OUT_HALF: inputs.held_out_rows, "all playlists": list(range(len(inputs.cases)))}
+    """Paired-bootstrap recall@50 differences of each of our systems against both originals.
+
+    On the held-out half, with all candidates and with TidyTuesday candidates only.
+    """
     found = []
     for baseline in (ORIGINAL, ORIGINAL_PLAIN):
         if baseline not in per_case:
             continue
         for contender in (c for c in contenders if c.kind == "ours"):
-            for subset, index in subsets.items():
-                if not index:
-                    continue
-                name = contender.system.name
+            name = contender.system.name
+            for pool, subset in (
+                ("all", HELD_OUT_HALF),
+                ("tidytuesday_only", f"{HELD_OUT_HALF}, TidyTuesday-only candidates"),
+            ):
                 diff = metrics.paired_bootstrap_difference(
-                    per_case[name][RECALL][index],
-                    per_case[baseline][RECALL][index],
+                    per_case[name][pool],
+                    per_case[baseline][pool],
                     random_state=random_state,
                     resamples=resamples,
                 )
@@ -220,26 +368,34 @@ def _comparisons(
     return found
 
 
-def _verdict(rows: Sequence[SystemRow], comparisons: Sequence[Comparison]) -> Verdict:
+def _verdict(
+    rows: Sequence[SystemRow], comparisons: Sequence[Comparison], mix: Sequence[SourceMix]
+) -> Verdict:
     ours = next((row for row in rows if row.name == OURS), None)
-    gain = next(
-        (
-            c
-            for c in comparisons
-            if c.system == OURS and c.baseline == ORIGINAL and c.subset == HELD_OUT_HALF
-        ),
-        None,
-    )
-    if ours is None or gain is None:
+    if ours is None:
         return Verdict(checked=False)
-    artists = ours.beyond.distinct_artists_per_10
+    against = [
+        c
+        for c in comparisons
+        if c.system == OURS and c.subset.endswith("TidyTuesday-only candidates")
+    ]
+    gaps = []
+    for source in {m.seed_source for m in mix}:
+        pair = {m.weights: m.shares for m in mix if m.seed_source == source}
+        if len(pair) == 2:
+            shipped, common = pair["shipped"], pair["common fields only"]
+            gaps += [abs(shipped[s] - common[s]) for s in shipped]
+    discover = [row for row in rows if row.config.discover]
     return Verdict(
         checked=True,
-        defaults_beat_original_on_held_out=gain.low > 0,
-        recall_gain=gain.mean,
-        recall_gain_interval=(gain.low, gain.high),
-        distinct_artists_per_10=artists,
-        enough_artists=artists >= MIN_DISTINCT_ARTISTS,
+        artists_per_10=ours.tidytuesday_only_artists_per_10,
+        recall=ours.held_out_tidytuesday_only.recall.mean,
+        beats_both_originals=len(against) == 2 and all(c.low > 0 for c in against),
+        blocks_below_8_artists=ours.checks.blocks_below_8_artists,
+        largest_source_mix_gap=max(gaps) if gaps else None,
+        discover_seed_artist_tracks=(
+            sum(row.checks.seed_artist_tracks for row in discover) if discover else None
+        ),
     )
 
 
@@ -281,14 +437,15 @@ def evaluate_systems(
         )
         rows.append(row)
         per_case[contender.system.name] = scores
-    comparisons = _comparisons(
-        contenders, per_case, inputs, random_state=random_state, resamples=resamples
-    )
+    comparisons = _comparisons(contenders, per_case, random_state=random_state, resamples=resamples)
+    mix = _source_mix_rows(contenders, inputs)
     return EvaluationResult(
         protocol=_protocol(catalog, inputs, random_state=random_state, quick=quick),
         systems=tuple(rows),
         comparisons=tuple(comparisons),
-        verdict=_verdict(rows, comparisons),
+        source_mix=tuple(mix),
+        tradeoff=tuple(_tradeoff(contenders, inputs)),
+        verdict=_verdict(rows, comparisons, mix),
     )
 
 
@@ -302,17 +459,23 @@ def _protocol(
         k=LIST_LENGTH,
         catalog_tracks=len(table.ids),
         catalog_fingerprint=catalog.fingerprint,
-        playlists=len(inputs.cases),
-        held_out_playlists=len(inputs.held_out_rows),
+        playlists=inputs.playlists,
+        held_out_playlists=len(inputs.cases),
         min_playlist_tracks=MIN_PLAYLIST_TRACKS,
         mean_seeds=float(np.mean([len(c.seeds) for c in inputs.cases])),
         mean_hidden=float(np.mean([len(c.hidden) for c in inputs.cases])),
+        new_artist_playlists=int(
+            new_artist_recall(inputs.cases, [[] for _ in inputs.cases], table).size
+        ),
         tidytuesday_candidates=len(table.ids) - len(inputs.tidytuesday_skip),
         genre_seeds=len(inputs.genre_rows),
         genre_candidates=len(table.ids) - len(inputs.genre_skip),
-        bootstrap="percentile, 95%, playlists (or genre seeds) resampled with replacement",
+        source_seeds=sum(len(rows) for rows in inputs.source_seed_rows.values()),
+        tradeoff_playlists=len(inputs.tradeoff_cases),
+        catalog_shares=catalog_shares(table),
+        bootstrap="percentile, 95%, playlists (or seeds) resampled with replacement",
         leakage=(
-            "genre weight 0 in every task: the catalog's genres hold the TidyTuesday playlist "
-            "genre (the label of the playlist being continued) and the genre task scores genres"
+            "playlist tasks: genres without the TidyTuesday playlist labels of each track "
+            "(leak_free_genres); genre task: genre weight 0 (it scores genres)"
         ),
     )

@@ -18,19 +18,20 @@ import polars as pl
 from recommender.domain import UNIT_FEATURES, Catalog
 from recommender.engine.features import (
     DEFAULT_WEIGHTS,
+    DISCOVER_PRESETS,
     PRESETS,
     SCALED_FEATURES,
     WEIGHT_NAMES,
     fit_scaler,
-    format_weights,
     raw_features,
+    resolve_weights,
 )
 from recommender.engine.model import TrackModel, train
-from recommender.engine.recommend import RecommendOptions, recommend
-from recommender.evaluation.protocol import TrackTable, genre_labelled, stable_seed
+from recommender.engine.recommend import ARTISTS_PER_BLOCK, RecommendOptions, recommend
+from recommender.evaluation.protocol import LEAK_FREE, TrackTable, genre_labelled, stable_seed
 from recommender.evaluation.results import SystemConfig, SystemKind
 
-OURS: Final = "our defaults"
+OURS: Final = "shipped defaults"
 ORIGINAL: Final = "original design"
 ORIGINAL_PLAIN: Final = "original design (plain numpy)"
 
@@ -171,7 +172,8 @@ class EngineSystem:
     """The shipped ``recommend()``, called unchanged with fixed weights and options.
 
     ``limit`` is the list length asked for; the engine fills each seed's ``per_seed`` quota
-    nearest first and then tops the list up with the next nearest tracks.
+    nearest first and then tops the list up with the next nearest tracks. ``artists_per_block``
+    and ``discover`` are the engine's options of the same name (the shipped defaults: 8, off).
     """
 
     name: str
@@ -179,26 +181,60 @@ class EngineSystem:
     catalog: Catalog
     weights: Mapping[str, float]
     per_seed: int = 5
+    discover: bool = False
+    artists_per_block: int | None = ARTISTS_PER_BLOCK
     _ids: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._ids = frozenset(self.model.track_ids)
 
-    def over_pool(self, catalog: Catalog, model: TrackModel) -> EngineSystem:
-        """The same weights and options over another candidate pool (catalog and its model)."""
-        return EngineSystem(self.name, model, catalog, self.weights, per_seed=self.per_seed)
+    @property
+    def leak_free(self) -> bool:
+        """Whether the genres carry no TidyTuesday playlist label (``leak_free_genres``)."""
+        return self.catalog.fingerprint.endswith(LEAK_FREE)
+
+    def over_pool(
+        self, catalog: Catalog, model: TrackModel, *, weights: Mapping[str, float] | None = None
+    ) -> EngineSystem:
+        """The same options (and weights unless given) over another candidate pool."""
+        return EngineSystem(
+            self.name,
+            model,
+            catalog,
+            self.weights if weights is None else weights,
+            per_seed=self.per_seed,
+            discover=self.discover,
+            artists_per_block=self.artists_per_block,
+        )
 
     def recommend(self, seeds: Sequence[str], *, k: int, skip: frozenset[str]) -> list[str]:
         """Up to ``k`` track ids from the engine."""
         # Only ids the model knows can be skipped; passing the rest would cost a lookup each.
-        options = RecommendOptions(per_seed=self.per_seed, limit=k, skip_ids=skip & self._ids)
+        options = RecommendOptions(
+            per_seed=self.per_seed,
+            limit=k,
+            skip_ids=skip & self._ids,
+            discover=self.discover,
+            artists_per_block=self.artists_per_block,
+        )
         found = recommend(self.model, self.catalog, seeds, weights=self.weights, options=options)
         return [item.track_id for item in found]
 
     def config(self) -> SystemConfig:
-        """The weights (as text) and the per-seed quota, for the result table."""
+        """Every non-zero weight and the options, so a row says exactly what it scored."""
+        resolved = resolve_weights(self.weights)
         return SystemConfig(
-            weights=format_weights(self.weights) or "defaults", per_seed=self.per_seed
+            weights=", ".join(
+                f"{name} {resolved[name]:g}" for name in WEIGHT_NAMES if resolved[name] > 0
+            ),
+            per_seed=self.per_seed,
+            discover=self.discover,
+            artists_per_block=self.artists_per_block,
+            genres=(
+                ("leak-free" if self.leak_free else "with playlist labels")
+                if resolved["genre"] > 0
+                else "off"
+            ),
         )
 
 
@@ -268,34 +304,43 @@ def labelled_catalog(catalog: Catalog, table: TrackTable) -> Catalog:
 def default_contenders(
     catalog: Catalog, model: TrackModel, table: TrackTable, *, random_state: int
 ) -> list[Contender]:
-    """The table's systems: random, most popular, original design, our defaults, each preset.
+    """The table's systems: baselines, both original designs, shipped defaults, each preset.
 
-    The original design appears twice: through our engine (weights that undo the scaling of
-    the unit features, one neighbour per seed, topped up by the engine) and written out in
-    plain numpy, which also keeps the seed's linear key and duration and its mean imputation.
+    ``catalog`` should be ``leak_free_genres`` of the shipped catalog (and ``model`` trained on
+    it): our systems keep their genre weight on the playlist tasks. The original design
+    appears twice: through our engine (weights that undo the scaling of the unit features,
+    one neighbour per seed, no artist rule, topped up by the engine) and written out in plain
+    numpy, which also keeps the seed's linear key and duration and its mean imputation. The
+    genre task scores genres, so every engine system answers it with its genre weight at 0.
     """
-
-    def engine(name: str, weights: Mapping[str, float], *, per_seed: int = 5) -> EngineSystem:
-        return EngineSystem(name, model, catalog, without_genre(weights), per_seed=per_seed)
-
     labelled = labelled_catalog(catalog, table)
     labelled_model = train(labelled, now=model.trained_at)
-    original = engine(ORIGINAL, original_design_weights(catalog), per_seed=1)
-    ours = [engine(OURS, DEFAULT_WEIGHTS)]
-    ours += [engine(f"preset: {name}", weights) for name, weights in PRESETS.items()]
+
+    def contender(system: EngineSystem, kind: SystemKind) -> Contender:
+        twin = system.over_pool(labelled, labelled_model, weights=without_genre(system.weights))
+        return Contender(system, kind, system.config(), twin)
+
+    original = EngineSystem(
+        ORIGINAL,
+        model,
+        catalog,
+        original_design_weights(catalog),
+        per_seed=1,
+        artists_per_block=None,
+    )
+    ours = [EngineSystem(OURS, model, catalog, DEFAULT_WEIGHTS)]
+    ours += [
+        EngineSystem(f"preset: {name}", model, catalog, weights, discover=name in DISCOVER_PRESETS)
+        for name, weights in PRESETS.items()
+    ]
     return [
         Contender(RandomSystem(table, random_state=random_state), "baseline"),
         Contender(PopularSystem(table), "baseline"),
-        Contender(
-            original, "baseline", original.config(), original.over_pool(labelled, labelled_model)
-        ),
+        contender(original, "baseline"),
         Contender(
             SeedRecipeSystem(catalog, table), "baseline", SystemConfig(weights="seed recipe, plain")
         ),
-        *(
-            Contender(system, "ours", system.config(), system.over_pool(labelled, labelled_model))
-            for system in ours
-        ),
+        *(contender(system, "ours") for system in ours),
     ]
 
 
