@@ -64,16 +64,26 @@ def test_model_page_retrain_for_admin(monkeypatch, reference_settings, reference
 def test_model_page_shows_the_recorded_evaluation(app):
     import json
 
+    from recommender.evaluation.report import COLUMN_LEGEND
     from ui.model_info import EVALUATION_FILE
+    from ui.plain import unescape
 
     recorded = json.loads(EVALUATION_FILE.read_text(encoding="utf-8"))
-    ours = next(s for s in recorded["systems"] if s["name"] == "our defaults")
+    ours = next(s for s in recorded["systems"] if s["name"] == "shipped defaults")
     at = app.run().switch_page("pages/model.py").run()
     assert not at.exception
     table = next(m.value for m in at.markdown if m.value.startswith("| system"))
-    row = next(line for line in table.splitlines() if line.startswith("| our defaults |"))
-    assert f"{ours['playlists']['recall@50']['mean']:.3f}" in row
+    row = next(line for line in table.splitlines() if line.startswith("| shipped defaults |"))
+    assert f"{ours['held_out']['recall@50']['mean']:.3f}" in row
     assert "excludes 0" in at.code[0].value
+    # Every column is explained, and each row says exactly which weights it scored.
+    legend = "\n".join(m.value for m in at.markdown)
+    header = table.splitlines()[0]
+    for column in COLUMN_LEGEND:
+        assert column in unescape(header)
+        assert f"**{column}**" in unescape(legend)
+    assert "genre features: leak-free" in unescape(legend)
+    assert any(m.value.startswith("| seeds from") for m in at.markdown)
 
 
 def test_model_page_says_when_the_evaluation_file_is_damaged(app, monkeypatch, tmp_path):

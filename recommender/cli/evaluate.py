@@ -13,7 +13,7 @@ from recommender.evaluation.protocol import DEFAULT_RANDOM_STATE, TrackTable, le
 from recommender.evaluation.report import evaluation_json, format_report, format_tuning
 from recommender.evaluation.scoring import evaluate_systems
 from recommender.evaluation.systems import default_contenders
-from recommender.evaluation.tuning import run_tuning
+from recommender.evaluation.tuning import run_tuning, sweep_source_weights
 from recommender.settings import Settings
 
 
@@ -52,6 +52,8 @@ def _run_tune(args: argparse.Namespace) -> int:
     if args.budget_seconds <= 0:
         print("tune: --budget-seconds must be positive", file=sys.stderr)
         return 2
+    if args.sweep_source_weights:
+        return _run_sweep(args)
     try:
         catalog, model = _evaluation_pool(Settings.from_sources())
         result = run_tuning(
@@ -61,6 +63,24 @@ def _run_tune(args: argparse.Namespace) -> int:
         print(f"tune: {exc}", file=sys.stderr)
         return 2
     print(evaluation_json(result) if args.json else format_tuning(result))
+    return 0
+
+
+def _run_sweep(args: argparse.Namespace) -> int:
+    try:
+        catalog, model = _evaluation_pool(Settings.from_sources())
+        points = sweep_source_weights(catalog, model, random_state=args.random_state)
+    except (OSError, ValueError) as exc:
+        print(f"tune: {exc}", file=sys.stderr)
+        return 2
+    print("| changes to the defaults | TT-only recall@50 | artists/10 | largest source gap |")
+    print("|---|---|---|---|")
+    for point in points:
+        changes = ", ".join(f"{name} {value:g}" for name, value in point.changes.items())
+        print(
+            f"| {changes} | {point.recall:.4f} | {point.distinct_artists:.2f} | "
+            f"{100 * point.source_gap:.1f} points |"
+        )
     return 0
 
 
@@ -96,4 +116,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     tune.add_argument("--random-state", type=int, default=DEFAULT_RANDOM_STATE)
     tune.add_argument("--json", action="store_true", help="print the result as JSON")
+    tune.add_argument(
+        "--sweep-source-weights",
+        action="store_true",
+        help="instead: year and genre against recall and the source mix (tuning half)",
+    )
     tune.set_defaults(func=_run_tune)

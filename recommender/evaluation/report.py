@@ -170,11 +170,13 @@ def source_mix_cells(result: EvaluationResult) -> tuple[list[str], list[list[str
 
 def tradeoff_cells(result: EvaluationResult) -> tuple[list[str], list[list[str]]]:
     """The artist rule's trade-off: recall@50 against distinct artists per 10."""
-    header = ["artists per 10 (rule)", "recall@50", "distinct artists per 10"]
+    header = ["artists per 10 (rule)", "recall@50", "P@10", "NDCG@50", "distinct artists per 10"]
     rows = [
         [
             str(point.artists_per_block) if point.artists_per_block else "off",
             f"{point.recall:.4f}",
+            f"{point.precision:.4f}",
+            f"{point.ndcg:.4f}",
             f"{point.distinct_artists_per_10:.2f}",
         ]
         for point in result.tradeoff

@@ -115,6 +115,8 @@ class TradeoffPoint:
 
     artists_per_block: int  # 0: the rule off
     recall: float = field(metadata=_key("recall@50"))
+    precision: float = field(metadata=_key("precision@10"))
+    ndcg: float = field(metadata=_key("ndcg@50"))
     distinct_artists_per_10: float
 
 

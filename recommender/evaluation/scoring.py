@@ -316,10 +316,13 @@ def _tradeoff(contenders: Sequence[Contender], inputs: EvaluationInputs) -> list
         system = shipped.over_pool(shipped.catalog, shipped.model)
         system.artists_per_block = rule or None
         lists = run_system(system, seeds, k=LIST_LENGTH, skip=inputs.tidytuesday_skip)
+        scores = playlist_scores(inputs.tradeoff_cases, lists)
         points.append(
             TradeoffPoint(
                 artists_per_block=rule,
-                recall=float(playlist_scores(inputs.tradeoff_cases, lists)[RECALL].mean()),
+                recall=float(scores[RECALL].mean()),
+                precision=float(scores[PRECISION].mean()),
+                ndcg=float(scores[NDCG].mean()),
                 distinct_artists_per_10=distinct_artists(lists, inputs.table),
             )
         )

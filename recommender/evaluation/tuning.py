@@ -19,11 +19,15 @@ from recommender.engine.model import TrackModel
 from recommender.evaluation import metrics
 from recommender.evaluation.protocol import (
     DEFAULT_RANDOM_STATE,
+    HIT_PREDICTOR,
+    KAGGLE,
     LIST_LENGTH,
+    TIDYTUESDAY,
     PlaylistCase,
     TrackTable,
     halves,
     not_tidytuesday,
+    only_source,
     sample,
 )
 from recommender.evaluation.results import (
@@ -36,8 +40,10 @@ from recommender.evaluation.results import (
 from recommender.evaluation.scoring import (
     MIN_DISTINCT_ARTISTS,
     RECALL,
+    SOURCE_SPECIFIC,
     distinct_artists,
     playlist_scores,
+    source_mix,
 )
 from recommender.evaluation.systems import (
     ORIGINAL,
@@ -271,3 +277,80 @@ def run_tuning(
         rows=tuple(rows),
         comparisons=tuple(comparisons),
     )
+
+
+# The fields only some sources have, swept against the source mix (the rest stays as shipped).
+SOURCE_SWEEP: Final = (
+    {"year": 1.0, "genre": 0.75},
+    {"year": 1.0, "genre": 0.5},
+    {"year": 0.75, "genre": 0.5},
+    {"year": 0.5, "genre": 0.75},
+    {"year": 0.5, "genre": 0.5},
+    {"year": 0.5, "genre": 0.25},
+    {"year": 0.25, "genre": 0.5},
+)
+SWEEP_PLAYLISTS: Final = 40
+SWEEP_SEEDS: Final = 100
+MAX_SOURCE_GAP: Final = 0.10
+
+
+@dataclass(frozen=True, slots=True)
+class SweepPoint:
+    """One setting of the source-specific weights, on the tuning half only."""
+
+    changes: dict[str, float]
+    recall: float  # TidyTuesday-only candidates, tuning-half sample
+    distinct_artists: float
+    source_gap: float  # largest |share shipped - share common fields|, any seed source
+
+
+def sweep_source_weights(
+    catalog: Catalog,
+    model: TrackModel,
+    *,
+    random_state: int = DEFAULT_RANDOM_STATE,
+    grid: Sequence[Mapping[str, float]] = SOURCE_SWEEP,
+) -> list[SweepPoint]:
+    """Recall, artists per 10 and the source-mix gap for each setting of ``grid``.
+
+    Everything is measured on the tuning half (40 playlists) and on 100 Kaggle-only and 100
+    Hit-Predictor-only seeds drawn apart from the evaluation's; ``catalog`` should be
+    ``leak_free_genres`` of the shipped one. Pick the best recall whose gap stays under
+    ``MAX_SOURCE_GAP`` and whose lists keep 8 artists per 10.
+    """
+    table = TrackTable.from_catalog(catalog)
+    tuning_half, _ = halves(catalog, random_state=random_state)
+    cases = sample(tuning_half, SWEEP_PLAYLISTS, random_state=random_state, salt="sweep")
+    tidy_only = not_tidytuesday(table)
+    groups: dict[str, list[tuple[str, ...]]] = {TIDYTUESDAY: [case.seeds for case in cases]}
+    for source in (KAGGLE, HIT_PREDICTOR):
+        rows = sample(
+            only_source(table, source),
+            SWEEP_SEEDS,
+            random_state=random_state,
+            salt=f"sweep-{source}",
+        )
+        groups[source] = [(str(table.ids[row]),) for row in rows]
+
+    def mixes(weights: Mapping[str, float]) -> dict[str, dict[str, float]]:
+        system = EngineSystem("sweep", model, catalog, dict(weights))
+        return {name: source_mix(system, seeds, table) for name, seeds in groups.items()}
+
+    common = mixes({**DEFAULT_WEIGHTS, **dict.fromkeys(SOURCE_SPECIFIC, 0.0)})
+    points = []
+    for changes in grid:
+        weights = {**DEFAULT_WEIGHTS, **changes}
+        mix = mixes(weights)
+        figures, _ = _half_figures(
+            EngineSystem("sweep", model, catalog, weights), cases, table, tidy_only
+        )
+        gap = max(abs(mix[g][s] - common[g][s]) for g in mix for s in mix[g])
+        points.append(
+            SweepPoint(
+                changes=dict(changes),
+                recall=figures.recall,
+                distinct_artists=figures.distinct_artists_per_10,
+                source_gap=gap,
+            )
+        )
+    return points
