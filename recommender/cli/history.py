@@ -10,7 +10,6 @@ from dataclasses import asdict
 
 from recommender.data.sources import Source
 from recommender.seeds.history import (
-    FileProblem,
     HistoryImport,
     MatchedPlay,
     coverage_report,
@@ -18,6 +17,7 @@ from recommender.seeds.history import (
     match_plays,
     top_table,
 )
+from recommender.seeds.history_formats import FileProblem
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
