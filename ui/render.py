@@ -11,8 +11,9 @@ import polars as pl
 import streamlit as st
 
 from recommender.domain import PROFILE_FEATURES, AudioProfile, Catalog
+from recommender.engine.explain import Recommendation
 from recommender.engine.features import PRESETS, WEIGHT_MAX, WEIGHT_MIN, WEIGHT_NAMES
-from recommender.engine.recommend import Recommendation, RecommendOptions, recommend
+from recommender.engine.recommend import RecommendOptions, recommend
 from recommender.present.charts import profile_of, radar_chart
 from recommender.present.export import recommendation_table, table_to_csv
 from recommender.seeds.share import share_query
