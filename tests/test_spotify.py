@@ -5,9 +5,10 @@ import threading
 import pytest
 
 from recommender.settings import Settings
-from recommender.spotify import session as spotify
+from recommender.spotify import library as spotify
 from recommender.spotify.oauth_state import UsedStates, issue_state, verify_state
-from recommender.spotify.session import SAVE_KEY, TOKEN_KEY, SpotifyProblem, SpotifySession
+from recommender.spotify.problems import SpotifyProblem
+from recommender.spotify.session import SAVE_KEY, SCOPES, TOKEN_KEY, SpotifySession
 from tests.conftest import ROOT
 from tests.fake_spotify import authorize
 
@@ -62,7 +63,7 @@ def test_full_login_goes_authorize_token_me(fake_spotify, tmp_path, monkeypatch)
 def test_authorize_url_points_at_the_configured_accounts_service(fake_spotify):
     url = make_session(fake_spotify).authorize_url("st")
     assert url.startswith(fake_spotify.base_url + "authorize?")
-    for scope in spotify.SCOPES:
+    for scope in SCOPES:
         assert scope in url
 
 

@@ -7,7 +7,8 @@ from typing import Final
 import polars as pl
 import streamlit as st
 
-from recommender.spotify.session import SpotifyProblem, save_playlist
+from recommender.spotify.library import save_playlist
+from recommender.spotify.problems import SpotifyProblem
 from ui import auth, render, state
 
 SAVED: Final = "saved_playlist"
