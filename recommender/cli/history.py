@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _cli_import_history(args: argparse.Namespace) -> int:
     from contextlib import ExitStack
 
-    from recommender.data.read import CatalogError
+    from recommender.data.detect import CatalogError
     from recommender.data.store import load_catalog
     from recommender.settings import Settings
 

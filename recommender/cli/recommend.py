@@ -41,7 +41,7 @@ def _cli_inputs(args: argparse.Namespace) -> tuple[list[str], dict[str, float]]:
 
 
 def _run_recommend(args: argparse.Namespace) -> int:
-    from recommender.data.read import CatalogError
+    from recommender.data.detect import CatalogError
     from recommender.data.store import load_catalog
 
     try:

@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 import filelock
 import requests
 
-from recommender.data.read import CatalogError, build_catalog, detect_kind
+from recommender.data.detect import CatalogError, detect_kind
+from recommender.data.read import build_catalog
 from recommender.data.sources import MIN_ROWS, Source, SourceFile, selected_sources
 from recommender.settings import Settings
 

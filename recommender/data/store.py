@@ -18,21 +18,14 @@ from typing import Literal
 
 import polars as pl
 
+from recommender.data.detect import CatalogError, expand_sources, supported_files
 from recommender.data.fetch import (
     ProgressCallback,
     cached_files,
     download_sources,
     downloads_dir,
 )
-from recommender.data.read import (
-    CatalogError,
-    Progress,
-    build_from_files,
-    expand_sources,
-    fingerprint,
-    supported_files,
-    with_skipped_files,
-)
+from recommender.data.read import Progress, build_from_files, fingerprint, with_skipped_files
 from recommender.data.sources import selected_sources
 from recommender.domain import CATALOG_SCHEMA, PLAYLIST_SCHEMA, Catalog
 from recommender.settings import Settings
