@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from ui import auth, entry, state
+from ui import entry, login, state
 
 st.set_page_config(page_title="Track recommender", page_icon="🎧", layout="wide")
 state.init()
-auth.handle_oauth_callback()
+login.handle_oauth_callback()
 
 pages = {
     "home": st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
@@ -25,6 +25,6 @@ pages = {
 }
 navigation = st.navigation(list(pages.values()))
 entry.open_share_link(pages["recommendations"])
-auth.account_sidebar()
+login.account_sidebar()
 entry.sidebar()
 navigation.run()

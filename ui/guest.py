@@ -16,7 +16,7 @@ import streamlit as st
 from recommender.domain import Catalog
 from recommender.seeds.history import HistoryImport, import_history, top_table
 from recommender.seeds.search import SearchIndex, surprise_pick
-from ui import auth, render, state
+from ui import login, render, state
 
 SEARCH_KEY: Final = "guest_search"
 SURPRISE_KEY: Final = "surprise_me"
@@ -124,7 +124,7 @@ def _read_uploads(uploads: list, catalog: Catalog) -> HistoryImport:
             [(upload.name, upload) for upload in uploads],
             catalog=catalog,
             top=HISTORY_TOP,
-            index=auth.catalog_index(catalog),
+            index=login.catalog_index(catalog),
         )
     # Keep only what is shown: the ranked top, not every song of a multi-year history.
     summary = replace(history, plays=history.plays[:HISTORY_TOP])

@@ -9,14 +9,14 @@ import streamlit as st
 
 from recommender.spotify.library import save_playlist
 from recommender.spotify.problems import SpotifyProblem
-from ui import auth, render, state
+from ui import login, render, state
 
 SAVED: Final = "saved_playlist"
 DESCRIPTION: Final = "Made with the track recommender from seeds you picked."
 
 
 def _save(track_ids: list[str]) -> None:
-    session = auth.spotify_session()
+    session = login.spotify_session()
     if session is None:
         st.session_state[SAVED] = {"problem": "You are no longer logged in; log in on Home."}
         return
@@ -34,7 +34,7 @@ def _save(track_ids: list[str]) -> None:
 def save_section(table: pl.DataFrame) -> None:
     """Name, visibility and Save for a logged-in listener; for a guest, why it needs login."""
     st.subheader("Save as a playlist")
-    if auth.spotify_session() is None:
+    if login.spotify_session() is None:
         st.info(
             "Saving a playlist needs a Spotify login (the playlist is created in your account). "
             "Log in on Home, or download the list as CSV below."
@@ -61,7 +61,7 @@ def save_section(table: pl.DataFrame) -> None:
     if not outcome:
         return
     if "problem_obj" in outcome:
-        auth.show_problem(outcome["problem_obj"])
+        login.show_problem(outcome["problem_obj"])
         st.caption("Press Save again to continue where it stopped; nothing is added twice.")
     elif "problem" in outcome:
         st.error(outcome["problem"])
