@@ -2,8 +2,11 @@
 
 import streamlit as st
 
+from recommender.logs import log_to_console
 from ui import entry, login, state
 
+# The server's output shows the app's INFO lines (loads, training, cache rebuilds).
+log_to_console(("recommender", "ui"))
 st.set_page_config(page_title="Track recommender", page_icon="🎧", layout="wide")
 state.init()
 login.handle_oauth_callback()
