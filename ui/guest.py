@@ -14,9 +14,10 @@ import numpy as np
 import streamlit as st
 
 from recommender.domain import Catalog
+from recommender.present.listing import seed_labels, track_label
 from recommender.seeds.history import HistoryImport, import_history, top_table
 from recommender.seeds.search import SearchIndex, surprise_pick
-from ui import login, render, state
+from ui import login, state
 
 SEARCH_KEY: Final = "guest_search"
 SURPRISE_KEY: Final = "surprise_me"
@@ -69,7 +70,7 @@ def search_box(catalog: Catalog, *, limit: int = 20) -> None:
     for hit in hits:
         text, button = st.columns([5, 1], vertical_alignment="center")
         note = " · one typo forgiven" if hit.kind == "fuzzy" else ""
-        text.markdown(f"{render.track_label(hit.name, hit.artists)}{note}")
+        text.markdown(f"{track_label(hit.name, hit.artists)}{note}")
         button.button(
             "Added" if hit.track_id in picked else "Add",
             key=f"guest_add_{hit.track_id}",
@@ -204,7 +205,7 @@ def picked_seeds(catalog: Catalog) -> None:
     st.subheader(f"Your seeds ({len(seeds)})")
     if source:
         st.caption(f"From: {source}")
-    labels = render.seed_labels(catalog, seeds)
+    labels = seed_labels(catalog, seeds, state.seed_profiles())
     for track_id in seeds:
         text, button = st.columns([5, 1], vertical_alignment="center")
         text.write(labels[track_id])

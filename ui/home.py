@@ -7,8 +7,9 @@ from typing import Final
 import streamlit as st
 
 from recommender.domain import Catalog
+from recommender.present.listing import track_label
 from recommender.seeds.resolve import Resolution, online_source, resolve_features
-from ui import guest, loaders, login, render, state
+from ui import guest, loaders, login, state
 from ui.loaders import Services
 
 GUEST_FLAG: Final = "guest_mode"
@@ -121,10 +122,10 @@ def spotify_seeds(services: Services) -> None:
     if missing or approximate:
         with st.expander(f"Not profiled ({len(missing)}) and approximate ({len(approximate)})"):
             for track in missing:
-                st.write(f"✗ {render.track_label(track.name, track.artists)} — not in the catalog")
+                st.write(f"✗ {track_label(track.name, track.artists)} — not in the catalog")
             for track in approximate:
                 st.write(
-                    f"≈ {render.track_label(track.name, track.artists)} — "
+                    f"≈ {track_label(track.name, track.artists)} — "
                     "approximated by the artist's average sound"
                 )
     if not resolution.seed_ids:

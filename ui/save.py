@@ -7,9 +7,10 @@ from typing import Final
 import polars as pl
 import streamlit as st
 
+from recommender.present.listing import default_playlist_name
 from recommender.spotify.library import save_playlist
 from recommender.spotify.problems import SpotifyProblem
-from ui import login, render, state
+from ui import login, state
 
 SAVED: Final = "saved_playlist"
 DESCRIPTION: Final = "Made with the track recommender from seeds you picked."
@@ -20,7 +21,7 @@ def _save(track_ids: list[str]) -> None:
     if session is None:
         st.session_state[SAVED] = {"problem": "You are no longer logged in; log in on Home."}
         return
-    name = str(st.session_state.get("playlist_name") or render.default_playlist_name())
+    name = str(st.session_state.get("playlist_name") or default_playlist_name())
     public = bool(st.session_state.get("playlist_public", False))
     try:
         with st.spinner(f"Saving {len(track_ids)} tracks to Spotify…"):
@@ -44,7 +45,7 @@ def save_section(table: pl.DataFrame) -> None:
     name_col.text_input(
         "Playlist name",
         max_chars=100,
-        **state.bind("playlist_name", render.default_playlist_name()),
+        **state.bind("playlist_name", default_playlist_name()),
     )
     public_col.toggle("Public", **state.bind("playlist_public", False))
     track_ids = table["track_id"].to_list()
