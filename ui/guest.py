@@ -213,11 +213,3 @@ def picked_seeds(catalog: Catalog) -> None:
             "Remove", key=f"guest_remove_{track_id}", on_click=state.remove_seed, args=(track_id,)
         )
     st.button("Clear all", key="guest_clear_seeds", on_click=state.clear_seeds)
-
-
-def guest_panel(catalog: Catalog) -> None:
-    """All guest widgets in their natural order (search, surprise, upload, seeds)."""
-    search_box(catalog)
-    surprise_button(catalog)
-    history_uploader(catalog)
-    picked_seeds(catalog)

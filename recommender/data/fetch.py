@@ -45,10 +45,6 @@ ATTEMPTS_PER_URL: Final = 2
 LOCK_TIMEOUT_S: Final = 30 * 60
 
 
-class DownloadError(RuntimeError):
-    """A file could not be fetched from any of its URLs; the message lists each URL and why."""
-
-
 class VerificationError(ValueError):
     """A fetched file is not the dataset it should be (wrong header, too few rows)."""
 
