@@ -277,7 +277,7 @@ def test_save_records_intent_before_the_first_call(fake_spotify, fake_catalog):
     with pytest.raises(SpotifyProblem, match="Save again"):
         spotify.save_playlist(session, "Mix", uris, public=True)
     intent = store[SAVE_KEY]
-    assert (intent["name"], intent["uris"], intent["public"]) == ("Mix", uris, True)
+    assert (intent.name, intent.uris, intent.public) == ("Mix", uris, True)
     assert len(fake_spotify.requests("POST", "/v1/me/playlists")) == 1, "creation was retried"
 
 
@@ -495,7 +495,7 @@ def test_half_saved_playlist_deleted_meanwhile_is_saved_anew(fake_spotify, fake_
     fake_spotify.inject("POST", r"/v1/playlists/[^/]+/items", status=500, count=1)
     with pytest.raises(SpotifyProblem):
         spotify.save_playlist(session, "Mix", uris)
-    first_id = session.store[SAVE_KEY]["playlist_id"]
+    first_id = session.store[SAVE_KEY].playlist_id
     del fake_spotify.playlists[first_id]
     saved = spotify.save_playlist(session, "Mix", uris)
     assert saved.playlist_id != first_id

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 import polars as pl
 import streamlit as st
 
 from recommender.present.listing import default_playlist_name
-from recommender.spotify.library import save_playlist
+from recommender.spotify.library import SavedPlaylist, save_playlist
 from recommender.spotify.problems import SpotifyProblem
 from ui import login, state
 
@@ -16,10 +17,21 @@ SAVED: Final = "saved_playlist"
 DESCRIPTION: Final = "Made with the track recommender from seeds you picked."
 
 
+@dataclass(frozen=True, slots=True)
+class LoggedOut:
+    """The login ended before Save was pressed."""
+
+    message: str = "You are no longer logged in; log in on Home."
+
+
+# What the last Save press came to, kept in the session for the rerun that shows it.
+SaveOutcome = SavedPlaylist | SpotifyProblem | LoggedOut
+
+
 def _save(track_ids: list[str]) -> None:
     session = login.spotify_session()
     if session is None:
-        st.session_state[SAVED] = {"problem": "You are no longer logged in; log in on Home."}
+        st.session_state[SAVED] = LoggedOut()
         return
     name = str(st.session_state.get("playlist_name") or default_playlist_name())
     public = bool(st.session_state.get("playlist_public", False))
@@ -27,9 +39,9 @@ def _save(track_ids: list[str]) -> None:
         with st.spinner(f"Saving {len(track_ids)} tracks to Spotify…"):
             saved = save_playlist(session, name, track_ids, public=public, description=DESCRIPTION)
     except SpotifyProblem as problem:
-        st.session_state[SAVED] = {"problem_obj": problem}
+        st.session_state[SAVED] = problem
         return
-    st.session_state[SAVED] = {"name": saved.name, "url": saved.url, "n": saved.n_tracks}
+    st.session_state[SAVED] = saved
 
 
 def save_section(table: pl.DataFrame) -> None:
@@ -58,14 +70,12 @@ def save_section(table: pl.DataFrame) -> None:
         on_click=_save,
         args=(track_ids,),
     )
-    outcome = st.session_state.get(SAVED)
-    if not outcome:
-        return
-    if "problem_obj" in outcome:
-        login.show_problem(outcome["problem_obj"])
+    outcome: SaveOutcome | None = st.session_state.get(SAVED)
+    if isinstance(outcome, SpotifyProblem):
+        login.show_problem(outcome)
         st.caption("Press Save again to continue where it stopped; nothing is added twice.")
-    elif "problem" in outcome:
-        st.error(outcome["problem"])
-    else:
-        st.success(f'Saved "{outcome["name"]}" with {outcome["n"]} tracks.')
-        st.markdown(f"[Open the playlist in Spotify ↗]({outcome['url']})")
+    elif isinstance(outcome, LoggedOut):
+        st.error(outcome.message)
+    elif isinstance(outcome, SavedPlaylist):
+        st.success(f'Saved "{outcome.name}" with {outcome.n_tracks} tracks.')
+        st.markdown(f"[Open the playlist in Spotify ↗]({outcome.url})")

@@ -204,32 +204,51 @@ def track(session: SpotifySession, track_id: str) -> Track:
 
 
 # -- saving --------------------------------------------------------------------------------
+@dataclass(slots=True)
+class SaveIntent:
+    """A playlist save in progress, kept in the session store before the first request.
+
+    ``ref`` is written into the description so the playlist can be found again when the
+    answer to its creation was lost; ``create_sent`` says the create request went out.
+    """
+
+    ref: str
+    name: str
+    public: bool
+    uris: list[str]
+    description: str
+    playlist_id: str | None = None
+    url: str | None = None
+    create_sent: bool = False
+    done: bool = False
+
+
 def _intent_for(
     store: MutableMapping[str, Any], name: str, uris: list[str], public: bool, description: str
-) -> tuple[dict[str, Any], bool]:
+) -> tuple[SaveIntent, bool]:
     intent = store.get(SAVE_KEY)
-    if intent and (intent["name"], intent["uris"], intent["public"]) == (name, uris, public):
+    if isinstance(intent, SaveIntent) and (intent.name, intent.uris, intent.public) == (
+        name,
+        uris,
+        public,
+    ):
         return intent, True
     ref = secrets.token_hex(4)
-    intent = {
-        "ref": ref,
-        "name": name,
-        "public": public,
-        "uris": uris,
+    fresh = SaveIntent(
+        ref=ref,
+        name=name,
+        public=public,
+        uris=uris,
         # The ref finds the playlist again when its creation answer was lost.
-        "description": f"{description or 'Made with the track recommender'} (ref {ref})",
-        "playlist_id": None,
-        "url": None,
-        "create_sent": False,
-        "done": False,
-    }
-    return intent, False
+        description=f"{description or 'Made with the track recommender'} (ref {ref})",
+    )
+    return fresh, False
 
 
-def _find_created(session: SpotifySession, intent: dict[str, Any]) -> dict[str, Any] | None:
-    marker = f"(ref {intent['ref']})"
+def _find_created(session: SpotifySession, intent: SaveIntent) -> dict[str, Any] | None:
+    marker = f"(ref {intent.ref})"
     for p in session.pages(lambda c: c.current_user_playlists(limit=PAGE_SIZE, offset=0)):
-        if marker in (p.get("description") or "") and p.get("name") == intent["name"]:
+        if marker in (p.get("description") or "") and p.get("name") == intent.name:
             return p
     return None
 
@@ -272,59 +291,57 @@ def save_playlist(
         raise ValueError(msg)
     intent, resumed = _intent_for(session.store, name.strip(), uris, public, description)
     session.store[SAVE_KEY] = intent
-    if intent["done"]:
+    if intent.done:
         return _saved(intent, added=0, resumed=True)
     present: set[str] = set()
-    if intent["playlist_id"] is None and intent["create_sent"]:
+    if intent.playlist_id is None and intent.create_sent:
         found = _find_created(session, intent)
         if found is not None:
             _record_playlist(session, intent, found)
-            present = _present_uris(session, intent["playlist_id"])
-    elif intent["playlist_id"] is not None:
+            present = _present_uris(session, intent.playlist_id)
+    elif intent.playlist_id is not None:
         try:
-            present = _present_uris(session, intent["playlist_id"])
+            present = _present_uris(session, intent.playlist_id)
         except SpotifyProblem as problem:
             if problem.kind != "not_found":
                 raise
             # The half-saved playlist was deleted meanwhile: start over with a new one.
-            intent, resumed = _intent_for({}, intent["name"], uris, public, description)
+            intent, resumed = _intent_for({}, intent.name, uris, public, description)
             session.store[SAVE_KEY] = intent
-    if intent["playlist_id"] is None:
-        intent["create_sent"] = True
+    if intent.playlist_id is None:
+        intent.create_sent = True
         session.store[SAVE_KEY] = intent
         created = session.call(
             lambda c: c.current_user_playlist_create(
-                intent["name"], public=public, description=intent["description"]
+                intent.name, public=public, description=intent.description
             ),
             read=False,
         )
         _record_playlist(session, intent, created)
     missing = [u for u in uris if u not in present]
-    playlist_id = intent["playlist_id"]
+    playlist_id = intent.playlist_id
     for start in range(0, len(missing), ITEMS_PER_REQUEST):
         chunk = missing[start : start + ITEMS_PER_REQUEST]
         session.call(lambda c, chunk=chunk: c.playlist_add_items(playlist_id, chunk), read=False)
-    intent["done"] = True
+    intent.done = True
     session.store[SAVE_KEY] = intent
     return _saved(intent, added=len(missing), resumed=resumed)
 
 
-def _record_playlist(
-    session: SpotifySession, intent: dict[str, Any], playlist: dict[str, Any]
-) -> None:
-    intent["playlist_id"] = playlist["id"]
-    intent["url"] = (playlist.get("external_urls") or {}).get(
+def _record_playlist(session: SpotifySession, intent: SaveIntent, playlist: dict[str, Any]) -> None:
+    intent.playlist_id = playlist["id"]
+    intent.url = (playlist.get("external_urls") or {}).get(
         "spotify", f"https://open.spotify.com/playlist/{playlist['id']}"
     )
     session.store[SAVE_KEY] = intent
 
 
-def _saved(intent: dict[str, Any], *, added: int, resumed: bool) -> SavedPlaylist:
+def _saved(intent: SaveIntent, *, added: int, resumed: bool) -> SavedPlaylist:
     return SavedPlaylist(
-        playlist_id=intent["playlist_id"],
-        url=intent["url"],
-        name=intent["name"],
-        n_tracks=len(intent["uris"]),
+        playlist_id=intent.playlist_id,
+        url=intent.url,
+        name=intent.name,
+        n_tracks=len(intent.uris),
         added=added,
         resumed=resumed,
     )
