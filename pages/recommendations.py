@@ -5,6 +5,7 @@ import streamlit as st
 from recommender.present.export import recommendation_table
 from recommender.present.listing import describe_recommendations, seed_labels
 from ui import loaders, render, save, state
+from ui.plain import plain
 
 st.title("Recommended for you")
 services = loaders.load_services()
@@ -12,7 +13,7 @@ if services is None:
     st.stop()
 seeds = state.seed_ids()
 for problem in st.session_state.pop("share_problems", []):
-    st.warning(problem)
+    st.warning(plain(problem))
 if not seeds:
     st.info(
         "No seed tracks yet. Pick a few on Home (search, your Spotify top tracks or an upload)."
@@ -30,7 +31,7 @@ profiles = state.seed_profiles()
 try:
     recs = render.recommendations_for(services, seeds, weights, options, profiles)
 except ValueError as error:
-    results.error(f"{error}. Remove that seed on Home and try again.")
+    results.error(f"{plain(error)}. Remove that seed on Home and try again.")
     st.stop()
 
 with results:
@@ -41,7 +42,7 @@ with results:
         )
         st.stop()
     table = recommendation_table(recs, seed_names=labels)
-    st.caption(describe_recommendations(recs, len(seeds)))
+    st.caption(plain(describe_recommendations(recs, len(seeds))))
     render.radar_section(services.catalog, seeds, recs, profiles, labels)
     render.results_table(table)
     save.save_section(table)

@@ -14,6 +14,7 @@ from recommender.domain import PROFILE_FEATURES, Catalog
 from recommender.present.charts import PALETTE, feature_histogram, feature_scatter
 from recommender.present.listing import catalog_rows, track_label
 from ui import state
+from ui.plain import plain
 
 SCATTER_SAMPLE: Final = 3_000
 MARKED_SEEDS: Final = 5
@@ -91,7 +92,7 @@ def distributions(catalog: Catalog, seeds: Sequence[str]) -> None:
     if seeds:
         rows = catalog_rows(catalog, list(seeds)[:MARKED_SEEDS])
         legend = ", ".join(
-            f":{MARK_NAMES[i % len(MARK_NAMES)]}[{track_label(name, artists)}]"
+            f":{MARK_NAMES[i % len(MARK_NAMES)]}[{plain(track_label(name, artists))}]"
             for i, (name, artists) in enumerate(rows.select("name", "artists").iter_rows())
         )
         st.markdown(f"Dashed lines, your seeds: {legend}")

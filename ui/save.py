@@ -12,6 +12,7 @@ from recommender.present.listing import default_playlist_name
 from recommender.spotify.library import SavedPlaylist, save_playlist
 from recommender.spotify.problems import SpotifyProblem
 from ui import login, state
+from ui.plain import link, plain
 
 SAVED: Final = "saved_playlist"
 DESCRIPTION: Final = "Made with the track recommender from seeds you picked."
@@ -75,7 +76,10 @@ def save_section(table: pl.DataFrame) -> None:
         login.show_problem(outcome)
         st.caption("Press Save again to continue where it stopped; nothing is added twice.")
     elif isinstance(outcome, LoggedOut):
-        st.error(outcome.message)
+        st.error(plain(outcome.message))
     elif isinstance(outcome, SavedPlaylist):
-        st.success(f'Saved "{outcome.name}" with {outcome.n_tracks} tracks.')
-        st.markdown(f"[Open the playlist in Spotify ↗]({outcome.url})")
+        st.success(f'Saved "{plain(outcome.name)}" with {outcome.n_tracks:d} tracks.')
+        url = outcome.url
+        # The address comes from Spotify's answer: linked only when it is plain http(s).
+        if isinstance(url, str) and url.startswith(("https://", "http://")):
+            st.markdown(link("Open the playlist in Spotify ↗", url))
