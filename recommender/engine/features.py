@@ -106,7 +106,6 @@ SCALED_FEATURES: Final = (
 DENSE_WEIGHTS: Final = (*SCALED_FEATURES, "key")
 # The features a partial distance compares, in the column order of ``TrackModel.compared``.
 COMPARED_WEIGHTS: Final = (*DENSE_WEIGHTS, "artist", "genre")
-SPARSE_WEIGHTS: Final = ("artist", "genre")
 
 
 def _raw_columns() -> list[pl.Expr]:

@@ -31,33 +31,27 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-import polars as pl
-import scipy.sparse as sp
 
-from recommender.domain import AudioProfile, Catalog, parse_track_id
-from recommender.engine.features import (
-    COMPARED_WEIGHTS,
-    SCALED_FEATURES,
-    WEIGHT_NAMES,
-    WeightVector,
-    dense_column_weights,
-    encode_dense,
-    raw_features,
-)
+from recommender.domain import AudioProfile, Catalog
+from recommender.engine.explain import Recommendation, explain
+from recommender.engine.features import WeightVector
 from recommender.engine.model import TrackModel
+from recommender.engine.seed_rows import (
+    ARTIST,
+    COMPARED_INDEX,
+    GENRE,
+    UNKNOWN_COST,
+    VALUE_COLUMNS,
+    SeedRows,
+    resolve_seeds,
+    seed_known,
+    value_coefficients,
+)
 
 DEFAULT_PER_SEED: Final = 5
+MAX_DEFAULT_LIMIT: Final = 50
 BLOCK: Final = 10
 ARTISTS_PER_BLOCK: Final = 8
-MAX_DEFAULT_LIMIT: Final = 50
-# Expected squared difference between two random tracks on one standardised feature (and on a
-# unit-circle or L2-normalised block): what an unknown seed-side value costs every candidate.
-UNKNOWN_COST: Final = 2.0
-_ARTIST = WEIGHT_NAMES.index("artist")
-_GENRE = WEIGHT_NAMES.index("genre")
-# The standardised features and the key's two circle coordinates (not the "unknown" flags).
-_VALUE_COLUMNS: Final = len(SCALED_FEATURES) + 2
-_COMPARED_INDEX: Final = np.array([WEIGHT_NAMES.index(name) for name in COMPARED_WEIGHTS])
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,148 +70,7 @@ class RecommendOptions:
     skip_ids: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class Recommendation:
-    """One recommended track, the seed it answers and why it was picked."""
-
-    track_id: str
-    name: str
-    artists: tuple[str, ...]
-    album: str | None
-    popularity: int | None
-    seed_track_id: str
-    distance: float
-    similarity: float  # 0-100
-    contributions: dict[str, float]  # weight name -> share of squared distance, sums to 1
-
-
-@dataclass(frozen=True, slots=True)
-class _Seeds:
-    """Seed rows in the model's encoding; ``rows`` is the catalog row or -1 (profile seed)."""
-
-    ids: list[str]
-    rows: np.ndarray
-    dense: np.ndarray
-    known: np.ndarray
-    artists: sp.csr_matrix
-    genres: sp.csr_matrix
-
-
-def similarity_of(squared_distance: np.ndarray | float, weights: WeightVector) -> np.ndarray:
-    """Similarity 0-100: ``100 * exp(-d² / Σw²)``.
-
-    Monotone in the distance and fixed by the weights alone, so it is comparable across
-    queries with the same weights. Two random tracks differ by about ``2 Σw²``, so they score
-    about 14; an identical track scores 100.
-    """
-    scale = float(weights.squared.sum())
-    d2 = np.asarray(squared_distance, dtype=np.float64)
-    if scale == 0.0:
-        return np.full_like(d2, 100.0)
-    return 100.0 * np.exp(-d2 / scale)
-
-
-def top_reasons(contributions: Mapping[str, float], *, n: int = 2) -> str:
-    """Say which features a result is closest and furthest on ("close on energy, valence").
-
-    The furthest feature is added ("; furthest on tempo") when more than ``n`` features count.
-    """
-    if not contributions:
-        return ""
-    ranked = sorted(contributions, key=lambda name: (contributions[name], name))
-    text = "close on " + ", ".join(name.replace("_", " ") for name in ranked[:n])
-    if len(ranked) > n:
-        text += f"; furthest on {ranked[-1].replace('_', ' ')}"
-    return text
-
-
-def _profile_row(model: TrackModel, profile: AudioProfile) -> tuple[np.ndarray, np.ndarray]:
-    """Encode a profile (raw feature means, e.g. from Spotify tracks) like a catalog track."""
-    values = profile.features
-    columns = {name: [values.get(name)] for name in SCALED_FEATURES if name not in {"duration"}}
-    columns["duration_ms"] = [values.get("duration_ms")]
-    key = values.get("key")
-    columns["key"] = [None if key is None else round(key)]
-    frame = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.Float64))
-    raw, key_class = raw_features(frame)
-    dense, known = encode_dense(raw, key_class, model.scaler)
-    return dense[0].astype(np.float64), known[0]
-
-
-def _resolve_seeds(
-    model: TrackModel, seed_ids: Sequence[str], seed_vectors: Mapping[str, AudioProfile] | None
-) -> _Seeds:
-    """Look every seed up in the model (id, URI or link), else in ``seed_vectors``."""
-    ids: list[str] = []
-    for value in seed_ids:
-        seed = value if value in model.index else _parse_or_keep(value)
-        if seed not in ids:
-            ids.append(seed)
-    if not ids:
-        msg = "no seed tracks given"
-        raise ValueError(msg)
-    rows, dense, known = [], [], []
-    for seed in ids:
-        row = model.index.get(seed, -1)
-        if row >= 0:
-            dense.append(model.dense[row].astype(np.float64))
-            known.append(model.known[row])
-        elif seed_vectors and seed in seed_vectors:
-            vector, flags = _profile_row(model, seed_vectors[seed])
-            dense.append(vector)
-            known.append(flags)
-        else:
-            msg = (
-                f"unknown seed track id {seed!r}: not among the catalog's "
-                f"{model.n_tracks} tracks and no audio profile was given for it"
-            )
-            raise ValueError(msg)
-        rows.append(row)
-    positions = np.array(rows, dtype=np.intp)
-    return _Seeds(
-        ids=ids,
-        rows=positions,
-        dense=np.vstack(dense),
-        known=np.vstack(known),
-        artists=_block_rows(model.artists, positions),
-        genres=_block_rows(model.genres, positions),
-    )
-
-
-def _block_rows(block: sp.csr_matrix, positions: np.ndarray) -> sp.csr_matrix:
-    """Rows of a sparse block for the seeds; profile seeds (-1) get an empty row."""
-    rows = block[np.maximum(positions, 0)]
-    if (positions < 0).any():
-        rows = (sp.diags((positions >= 0).astype(np.float32)) @ rows).tocsr()
-        rows.eliminate_zeros()
-    return rows
-
-
-def _parse_or_keep(value: str) -> str:
-    try:
-        return parse_track_id(value)
-    except ValueError:
-        return value.strip()
-
-
-def _seed_known(seeds: _Seeds) -> np.ndarray:
-    """Which features each seed knows, in ``COMPARED_WEIGHTS`` order (bool, seeds x 17)."""
-    return np.column_stack(
-        [seeds.known, np.diff(seeds.artists.indptr) > 0, np.diff(seeds.genres.indptr) > 0]
-    )
-
-
-def _value_coefficients(seeds: _Seeds, weights: WeightVector) -> tuple[np.ndarray, np.ndarray]:
-    """Per seed and value column, ``w²`` where the seed knows the feature (else 0).
-
-    Also returns each value column's position in ``COMPARED_WEIGHTS``.
-    """
-    owners = dense_column_weights()[:_VALUE_COLUMNS]
-    compared_index = np.array([COMPARED_WEIGHTS.index(WEIGHT_NAMES[o]) for o in owners])
-    return weights.squared[owners][None, :] * seeds.known[:, compared_index], compared_index
-
-
-def _distances(model: TrackModel, seeds: _Seeds, weights: WeightVector) -> np.ndarray:
+def _distances(model: TrackModel, seeds: SeedRows, weights: WeightVector) -> np.ndarray:
     """Squared partial distances (see the module doc), seeds x tracks, float32.
 
     With ``k`` the known flags and ``x`` 0 where unknown, the compared sum splits into
@@ -225,10 +78,10 @@ def _distances(model: TrackModel, seeds: _Seeds, weights: WeightVector) -> np.nd
     sparse blocks' ``w² k_s k_c (2 − 2 a_s·a_c)``; the compared weight is ``Σ w² k_s k_c``.
     """
     total = float(weights.squared.sum())
-    w2 = weights.squared[_COMPARED_INDEX]
-    compared_w2 = (_seed_known(seeds) * w2[None, :]).astype(np.float32)
-    column_w2, compared_index = _value_coefficients(seeds, weights)
-    values = seeds.dense[:, :_VALUE_COLUMNS]
+    w2 = weights.squared[COMPARED_INDEX]
+    compared_w2 = (seed_known(seeds) * w2[None, :]).astype(np.float32)
+    column_w2, compared_index = value_coefficients(seeds, weights)
+    values = seeds.dense[:, :VALUE_COLUMNS]
     # The seed's own squared value per feature, paid only where the candidate knows it too.
     seed_side = np.zeros(compared_w2.shape, dtype=np.float64)
     np.add.at(seed_side.T, compared_index, (column_w2 * values**2).T)
@@ -238,14 +91,14 @@ def _distances(model: TrackModel, seeds: _Seeds, weights: WeightVector) -> np.nd
     coefficients = np.zeros((2 * n_seeds, model.query_t.shape[0]), dtype=np.float32)
     n_compared = compared_w2.shape[1]
     coefficients[:n_seeds, :n_compared] = seed_side
-    coefficients[:n_seeds, n_compared : n_compared + _VALUE_COLUMNS] = -2.0 * values * column_w2
-    coefficients[:n_seeds, n_compared + _VALUE_COLUMNS :] = column_w2
+    coefficients[:n_seeds, n_compared : n_compared + VALUE_COLUMNS] = -2.0 * values * column_w2
+    coefficients[:n_seeds, n_compared + VALUE_COLUMNS :] = column_w2
     coefficients[n_seeds:, :n_compared] = compared_w2
     both = coefficients @ model.query_t
     numerator, denominator = both[:n_seeds], both[n_seeds:]
     for block, block_t, index in (
-        (seeds.artists, model.artists_t, _ARTIST),
-        (seeds.genres, model.genres_t, _GENRE),
+        (seeds.artists, model.artists_t, ARTIST),
+        (seeds.genres, model.genres_t, GENRE),
     ):
         if weights.squared[index] == 0.0 or block.nnz == 0:
             continue
@@ -258,7 +111,7 @@ def _distances(model: TrackModel, seeds: _Seeds, weights: WeightVector) -> np.nd
     return np.asarray(numerator, dtype=np.float32)
 
 
-def _allowed(model: TrackModel, seeds: _Seeds, options: RecommendOptions) -> np.ndarray:
+def _allowed(model: TrackModel, seeds: SeedRows, options: RecommendOptions) -> np.ndarray:
     """Candidates that survive the hard filters (seeds and their songs always excluded)."""
     allowed = np.ones(model.n_tracks, dtype=bool)
     catalog_rows = seeds.rows[seeds.rows >= 0]
@@ -448,84 +301,6 @@ def _select(
         pool_size *= 4
 
 
-def _explain(
-    model: TrackModel,
-    catalog: Catalog,
-    seeds: _Seeds,
-    weights: WeightVector,
-    picks: list[tuple[int, int]],
-    options: RecommendOptions,
-) -> list[Recommendation]:
-    """Exact (float64) per-weight terms for each pick, then the result objects."""
-    if not picks:
-        return []
-    candidates = np.array([c for c, _ in picks], dtype=np.intp)
-    seed_of = np.array([s for _, s in picks], dtype=np.intp)
-    column_w2, _ = _value_coefficients(seeds, weights)
-    # Which features speak for each pick: weighted, and known to the seed and the candidate.
-    both = _seed_known(seeds)[seed_of] & model.compared[candidates].astype(bool)
-    active = np.zeros((len(picks), len(WEIGHT_NAMES)), dtype=bool)
-    active[:, _COMPARED_INDEX] = both
-    active &= weights.values[None, :] > 0
-    difference = seeds.dense[seed_of, :_VALUE_COLUMNS] - model.dense[
-        candidates, :_VALUE_COLUMNS
-    ].astype(np.float64)
-    per_column = column_w2[seed_of] * difference**2
-    owners = dense_column_weights()[:_VALUE_COLUMNS]
-    terms = np.zeros((len(picks), len(WEIGHT_NAMES)))
-    for column, owner in enumerate(owners):
-        terms[:, owner] += per_column[:, column]
-    for block, model_block, index in (
-        (seeds.artists, model.artists, _ARTIST),
-        (seeds.genres, model.genres, _GENRE),
-    ):
-        overlap = np.asarray(block[seed_of].multiply(model_block[candidates]).sum(axis=1)).ravel()
-        terms[:, index] = weights.squared[index] * (2.0 - 2.0 * overlap)
-    terms = np.clip(terms, 0.0, None) * active
-    # The partial distance (module doc): compared terms over compared weight, times Σw².
-    total = float(weights.squared.sum())
-    compared = (active * weights.squared[None, :]).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        squared = np.where(compared > 0, total * terms.sum(axis=1) / compared, UNKNOWN_COST * total)
-    similarity = similarity_of(squared, weights)
-    columns = {
-        name: catalog.tracks.get_column(name).gather(candidates).to_list()
-        for name in ("track_id", "name", "artists", "album", "popularity")
-    }
-    results = []
-    for i in range(len(picks)):
-        row = {name: values[i] for name, values in columns.items()}
-        results.append(
-            Recommendation(
-                track_id=row["track_id"],
-                name=row["name"] or "",
-                artists=tuple(row["artists"] or ()),
-                album=row["album"],
-                popularity=row["popularity"],
-                seed_track_id=seeds.ids[seed_of[i]],
-                distance=math.sqrt(max(float(squared[i]), 0.0)),
-                similarity=float(similarity[i]),
-                contributions=_shares(terms[i], active[i]),
-            )
-        )
-    # Nearest first within each block of 10; a track that waited for a later block stays there.
-    block = BLOCK if options.artists_per_block is not None else len(results) + 1
-    slot = {r.track_id: i // block for i, r in enumerate(results)}
-    return sorted(results, key=lambda r: (slot[r.track_id], r.distance, r.track_id))
-
-
-def _shares(terms: np.ndarray, active: np.ndarray) -> dict[str, float]:
-    """Each active weight's share of the candidate-dependent squared distance (sums to 1)."""
-    names = [name for name, on in zip(WEIGHT_NAMES, active, strict=True) if on]
-    total = float(terms.sum())
-    if not names:
-        return {}
-    if total <= 0.0:
-        # Identical on every active feature: each explains the (zero) distance equally.
-        return dict.fromkeys(names, 1.0 / len(names))
-    return {name: float(terms[i]) / total for i, name in enumerate(WEIGHT_NAMES) if active[i]}
-
-
 def _check_options(options: RecommendOptions) -> None:
     if options.per_seed < 1:
         msg = f"per_seed must be at least 1, got {options.per_seed}"
@@ -563,7 +338,8 @@ def recommend(
         seed_vectors: audio profiles for seeds that are not in the catalog.
 
     Returns:
-        Each result once, assigned to its closest seed, ordered by distance. Seeds and
+        Each result once, assigned to its closest seed, ordered by distance within each
+        block of 10 (``artists_per_block``; in full when that is None). Seeds and
         every version of a seed's song are never returned, and of several versions of one
         song only the closest is.
 
@@ -580,7 +356,7 @@ def recommend(
         raise ValueError(msg)
     _check_options(options)
     weight_vector = WeightVector.of(weights)
-    seeds = _resolve_seeds(model, seed_ids, seed_vectors)
+    seeds = resolve_seeds(model, seed_ids, seed_vectors)
     limit = (
         options.limit
         if options.limit is not None
@@ -591,4 +367,5 @@ def recommend(
     distances = _distances(model, seeds, weight_vector)
     allowed = _allowed(model, seeds, options)
     picks = _select(model, distances, allowed, options, limit)
-    return _explain(model, catalog, seeds, weight_vector, picks, options)
+    block_size = BLOCK if options.artists_per_block is not None else None
+    return explain(model, catalog, seeds, weight_vector, picks, block_size=block_size)
