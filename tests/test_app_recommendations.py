@@ -165,7 +165,6 @@ def test_radar_seed_is_kept_across_pages_and_follows_removed_seeds(app, seed_ids
 def test_whole_guest_flow_in_one_session(app, monkeypatch):
     downloads = record_downloads(monkeypatch)
     at = app.run()
-    at.button(key="continue_as_guest").click().run()
     for query in ("memories maroon 5", "all the time zara larsson"):
         at.text_input(key="guest_search").set_value(query).run()
         next(b for b in at.button if b.key and b.key.startswith("guest_add_")).click().run()

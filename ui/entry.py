@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import streamlit as st
 
 from recommender.seeds.share import SEEDS_PARAM, WEIGHTS_PARAM, parse_share, split_known
 from ui import auth, loaders, state
+from ui.plain import plain
 
 
 def open_share_link(target: st.Page) -> None:
@@ -38,15 +41,41 @@ def open_share_link(target: st.Page) -> None:
     st.switch_page(target)
 
 
-def sidebar() -> None:
-    """Who is here, where the seeds come from, and the catalog kind."""
+DEMO_PARAM: Final = "demo"
+
+
+def keep_demo_choice() -> None:
+    """The demo catalog survives a reload: ``?demo=1`` sets it, and choosing it sets ``?demo=1``.
+
+    Written on every run because switching pages clears the query parameters.
+    """
+    if st.query_params.get(DEMO_PARAM) == "1":
+        st.session_state[loaders.DEMO_FLAG] = True
+    if loaders.using_demo():
+        if st.query_params.get(DEMO_PARAM) != "1":
+            st.query_params[DEMO_PARAM] = "1"
+        st.caption(":material/science: Demo catalog: made-up tracks, for trying the app only.")
+
+
+def sidebar() -> st.delta_generator.DeltaGenerator:
+    """Who is here; returns the place :func:`seed_status` fills once the page has run."""
     with st.sidebar:
         if auth.spotify_session() is None:
             st.markdown("**Guest**")
-        seeds = state.seed_ids()
-        source = state.seed_source()
+        return st.empty()
+
+
+def seed_status(slot: st.delta_generator.DeltaGenerator) -> None:
+    """Where the seeds come from and the catalog kind, as they are *after* the page ran.
+
+    Filled last (also when the page stopped early), so a seed set during the page's run (an
+    upload, a playlist) is counted here too: the sidebar and the page always agree.
+    """
+    seeds = state.seed_ids()
+    source = state.seed_source()
+    with slot.container():
         if seeds:
-            st.caption(f"{len(seeds)} seed track(s) from {source or 'several sources'}")
+            st.caption(f"{len(seeds):d} seed track(s) from {plain(source or 'several sources')}")
         else:
             st.caption("No seed tracks yet")
         if loaders.using_demo():

@@ -27,7 +27,7 @@ from typing import Final
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from recommender.data.store import load_catalog
+from recommender.data.store import CatalogUnavailable, load_catalog
 from recommender.domain import Catalog
 from recommender.engine.model import TrackModel, load_or_train, needs_retrain, train
 from recommender.settings import Settings
@@ -250,6 +250,20 @@ def _choose_demo() -> None:
     st.session_state[DEMO_FLAG] = True
 
 
+def failure_sentence(error: Exception) -> str:
+    """One sentence of what failed and what to do; the full message goes in the details."""
+    if isinstance(error, CatalogUnavailable):
+        return (
+            "No catalog of real tracks could be found or downloaded (no internet here?): "
+            "put the dataset files in a folder and set RECOMMENDER_DATA_DIR to it, or try the "
+            "demo catalog below."
+        )
+    return (
+        "The catalog or the model could not be loaded; the details below name the file. "
+        "Fix or remove it and reload, or try the demo catalog below."
+    )
+
+
 def load_services() -> Services | None:
     """The (catalog, model) pair with progress on a cold start; None after showing an error.
 
@@ -272,8 +286,12 @@ def load_services() -> Services | None:
         try:
             services = store.get(settings, progress=progress)
         except (OSError, ValueError, RuntimeError) as error:
+            # The bar would stay green at its last step: the box alone shows the failure.
+            bar.empty()
             box.update(label="The catalog could not be loaded", state="error", expanded=True)
-            st.error(f"{error}")
+            st.error(failure_sentence(error))
+            with st.expander("Details: what was tried"):
+                st.code(str(error), language=None, wrap_lines=True)
             if not using_demo():
                 st.button(
                     "Use the demo catalog (synthetic tracks, for trying the app only)",

@@ -22,7 +22,14 @@ SEED_SOURCE: Final = "seed_source"
 SEED_PROFILES: Final = "seed_profiles"
 _KEPT: Final = "_kept_widget_values"
 
-SOURCES: Final = ("guest search", "Spotify top tracks", "upload", "share link")
+SOURCES: Final = (
+    "guest search",
+    "surprise me",
+    "Spotify top tracks",
+    "Spotify playlist",
+    "upload",
+    "share link",
+)
 MAX_SEEDS: Final = 50
 
 # Options of the recommendations page and their defaults (widget key -> value).

@@ -145,3 +145,59 @@ def test_guest_with_an_uploaded_history_zip(page, server, catalog_and_server, tm
     rows = download_csv(page)
     _check_rows(rows, catalog, history)
     assert errors_on(page) == []
+
+
+_SCROLLED = """() => window.scrollY + Math.max(
+    0, ...Array.from(document.querySelectorAll('*'), (el) => el.scrollTop))"""
+
+
+def _on_first_screen(page, locator) -> None:
+    """Nothing is scrolled and ``locator`` lies wholly inside the viewport (no scroll needed)."""
+    locator.wait_for(timeout=60_000)
+    box = locator.bounding_box()
+    viewport = page.viewport_size
+    assert box is not None
+    assert page.evaluate(_SCROLLED) == 0
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+
+
+def test_guest_reaches_the_table_with_enter_and_two_clicks_without_scrolling(
+    browser, server, seeds
+):
+    """Landing -> typed query, Enter -> Add -> Get recommendations -> table, at 1440x900."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(server.url)
+        search = page.locator(".st-key-guest_search input")
+        _on_first_screen(page, search)
+        page.evaluate(
+            """() => { window.__clicks = 0; document.addEventListener(
+                'click', (e) => { if (e.isTrusted) window.__clicks += 1; }, true); }"""
+        )
+        search.focus()  # typing is not a click: the box is the first field on the page
+        page.keyboard.type(seeds[0].query)
+        page.keyboard.press("Enter")
+        add = page.locator(f'[class*="add_{seeds[0].track_id}"] button')
+        _on_first_screen(page, add)
+        add.click()
+        go = page.locator(".st-key-get_recommendations button")
+        _on_first_screen(page, go)
+        assert go.inner_text().strip() == "Get recommendations"
+        go.click()
+        page.wait_for_url("**/recommendations*", timeout=60_000)
+        table = page.locator('[data-testid="stDataFrame"]').first
+        table.wait_for(timeout=60_000)
+        # The list starts on the first screen: its header and first rows are in view.
+        top = table.bounding_box()
+        assert top is not None and top["y"] + 150 <= 900, top
+        assert page.evaluate(_SCROLLED) == 0
+        assert page.evaluate("window.__clicks") == 2
+        assert table.locator("table tbody tr").count() >= 1
+        assert errors_on(page) == []
+    except AssertionError:
+        save_failure_artifacts(page, "two_clicks_to_the_table", server)
+        raise
+    finally:
+        context.close()
