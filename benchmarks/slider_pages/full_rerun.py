@@ -19,9 +19,9 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from recommender.domain import PROFILE_FEATURES, AudioProfile  # noqa: E402
-from recommender.present.charts import radar_chart  # noqa: E402
-from ui import render, state  # noqa: E402
+from recommender.domain import PROFILE_FEATURES, AudioProfile
+from recommender.present.charts import radar_chart
+from ui import render, state
 
 ROWS = int(os.environ.get("BENCH_ROWS", "25"))
 
@@ -40,7 +40,7 @@ rng = random.Random(repr(sorted(weights.items())))
 def _profile(label: str) -> AudioProfile:
     features = {name: rng.random() for name in PROFILE_FEATURES}
     features |= {"loudness": -30 * rng.random(), "tempo": 60 + 120 * rng.random()}
-    spread = {name: 0.1 for name in PROFILE_FEATURES}
+    spread = dict.fromkeys(PROFILE_FEATURES, 0.1)
     return AudioProfile(label=label, features=features, spread=spread)
 
 

@@ -158,8 +158,8 @@ def _on_first_screen(page, locator) -> None:
     viewport = page.viewport_size
     assert box is not None
     assert page.evaluate(_SCROLLED) == 0
-    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
-    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+    assert 0 <= box["y"] <= box["y"] + box["height"] <= viewport["height"], box
+    assert 0 <= box["x"] <= box["x"] + box["width"] <= viewport["width"], box
 
 
 def test_guest_reaches_the_table_with_enter_and_two_clicks_without_scrolling(
@@ -191,7 +191,8 @@ def test_guest_reaches_the_table_with_enter_and_two_clicks_without_scrolling(
         table.wait_for(timeout=60_000)
         # The list starts on the first screen: its header and first rows are in view.
         top = table.bounding_box()
-        assert top is not None and top["y"] + 150 <= 900, top
+        assert top is not None
+        assert top["y"] + 150 <= 900, top
         assert page.evaluate(_SCROLLED) == 0
         assert page.evaluate("window.__clicks") == 2
         assert table.locator("table tbody tr").count() >= 1
