@@ -6,8 +6,15 @@ from typing import Final
 
 import streamlit as st
 
-from recommender.seeds.share import SEEDS_PARAM, WEIGHTS_PARAM, parse_share, split_known
-from ui import auth, loaders, state
+from recommender.seeds.share import (
+    NOT_ARTISTS_PARAM,
+    NOT_TRACKS_PARAM,
+    SEEDS_PARAM,
+    WEIGHTS_PARAM,
+    parse_share,
+    split_known,
+)
+from ui import auth, loaders, render, state
 from ui.plain import plain
 
 
@@ -19,8 +26,13 @@ def open_share_link(target: st.Page) -> None:
     """
     if SEEDS_PARAM not in st.query_params:
         return
-    selection = parse_share(st.query_params.get(SEEDS_PARAM), st.query_params.get(WEIGHTS_PARAM))
-    for name in (SEEDS_PARAM, WEIGHTS_PARAM):
+    selection = parse_share(
+        st.query_params.get(SEEDS_PARAM),
+        st.query_params.get(WEIGHTS_PARAM),
+        not_tracks=st.query_params.get(NOT_TRACKS_PARAM),
+        not_artists=st.query_params.get_all(NOT_ARTISTS_PARAM),
+    )
+    for name in (SEEDS_PARAM, WEIGHTS_PARAM, NOT_TRACKS_PARAM, NOT_ARTISTS_PARAM):
         if name in st.query_params:
             del st.query_params[name]
     services = loaders.load_services()
@@ -35,8 +47,15 @@ def open_share_link(target: st.Page) -> None:
         )
     if not known:
         problems.append("None of the link's tracks is in the catalog; pick seeds on Home instead.")
+    excluded, gone = split_known(selection.excluded_ids, set(services.model.track_ids))
+    if gone:
+        problems.append(
+            f"{len(gone)} left-out track(s) of the link are not in the catalog and were dropped"
+        )
+    labels = render.seed_labels(services.catalog, excluded)
     state.set_seeds(known, source="share link")
     state.set_weights(selection.weights)
+    state.set_exclusions({t: labels[t] for t in excluded}, selection.excluded_artists)
     st.session_state["share_problems"] = problems
     st.switch_page(target)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Final
 
@@ -148,8 +148,14 @@ def recommendations_for(
     weights: Mapping[str, float],
     options: OptionValues,
     profiles: Mapping[str, AudioProfile],
+    *,
+    skip_ids: frozenset[str] = frozenset(),
+    exclude_artists: frozenset[str] = frozenset(),
 ) -> list[Recommendation]:
-    """``recommend()`` for these inputs, remembered per session so an unchanged rerun is free."""
+    """``recommend()`` for these inputs, remembered per session so an unchanged rerun is free.
+
+    ``skip_ids`` and ``exclude_artists`` are the listener's "not this" choices.
+    """
     key = (
         id(services.model),
         services.catalog.fingerprint,
@@ -157,6 +163,8 @@ def recommendations_for(
         tuple(sorted(weights.items())),
         options,
         tuple(sorted(profiles)),
+        tuple(sorted(skip_ids)),
+        tuple(sorted(exclude_artists)),
     )
     memo = st.session_state.get(_RECS_MEMO)
     if memo is not None and memo[0] == key:
@@ -166,7 +174,7 @@ def recommendations_for(
         services.catalog,
         list(seed_ids),
         weights=weights,
-        options=options.to_options(),
+        options=replace(options.to_options(), skip_ids=skip_ids, exclude_artists=exclude_artists),
         seed_vectors=dict(profiles) or None,
     )
     st.session_state[_RECS_MEMO] = (key, result)
@@ -285,11 +293,19 @@ def export_button(table: pl.DataFrame) -> None:
     )
 
 
-def share_box(seed_ids: Sequence[str], weights: Mapping[str, float]) -> None:
-    """The link that reopens these seeds and weights for anyone, as a guest."""
+def share_box(
+    seed_ids: Sequence[str],
+    weights: Mapping[str, float],
+    *,
+    excluded_ids: Sequence[str] = (),
+    excluded_artists: Sequence[str] = (),
+) -> None:
+    """The link that reopens these seeds, weights and "not this" choices for anyone, as a guest."""
     if not seed_ids:
         return
-    query = share_query(seed_ids, weights)
+    query = share_query(
+        seed_ids, weights, excluded_ids=excluded_ids, excluded_artists=excluded_artists
+    )
     base = ""
     try:
         base = (st.context.url or "").split("?", 1)[0]
@@ -297,10 +313,12 @@ def share_box(seed_ids: Sequence[str], weights: Mapping[str, float]) -> None:
         base = ""
     root = base.rsplit("/", 1)[0] + "/" if base else "/"
     st.caption(
-        "Share link: anyone who opens it sees these recommendations as a guest. It holds only "
-        "the seed track ids and the weights you changed."
+        "Share link (the copy button is at its right): anyone who opens it sees these "
+        "recommendations as a guest. It holds only track ids, the weights you changed and what "
+        "you left out."
     )
-    st.code(f"{root}?{query}", language=None)
+    # Wrapped, so the whole link is readable; st.code has a copy button.
+    st.code(f"{root}?{query}", language=None, wrap_lines=True)
 
 
 def default_playlist_name() -> str:

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from recommender.domain import PROFILE_FEATURES, AudioProfile
 from recommender.present.charts import radar_chart
-from ui import render, state
+from ui import render, results, state
 
 ROWS = int(os.environ.get("BENCH_ROWS", "25"))
 
@@ -48,15 +48,20 @@ table = pl.DataFrame(
     {
         "title": [f"Track {rng.randrange(10_000):04d}" for _ in range(ROWS)],
         "artists": [f"Artist {rng.randrange(100):02d}" for _ in range(ROWS)],
-        "answers seed": [f"Seed {i % 5} — Seed artist" for i in range(ROWS)],
         "similarity": sorted((round(100 * rng.random(), 1) for _ in range(ROWS)), reverse=True),
         "why": [f"close on energy ({rng.random():.2f} vs {rng.random():.2f})" for _ in range(ROWS)],
         "spotify": [f"https://open.spotify.com/track/{i:022d}" for i in range(ROWS)],
+        "answers seed": [f"Seed {i % 5} — Seed artist" for i in range(ROWS)],
         "track_id": [f"{i:022d}" for i in range(ROWS)],
+        "seed_track_id": [f"{i % 5:022d}" for i in range(ROWS)],
     }
 )
 st.caption(f"{ROWS} tracks for 5 of 5 seeds")
-render.results_table(table)
+listing, detail = st.columns([3, 2], gap="medium")
+with listing:
+    results.results_table(table)
+with detail:
+    st.info(results.SELECT_HINT)
 left, right = st.columns(2)
 left.plotly_chart(
     radar_chart([_profile("Your seeds"), _profile("Recommendations")], title="Your taste"),
