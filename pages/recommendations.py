@@ -3,13 +3,14 @@
 import streamlit as st
 
 from ui import loaders, results, state
+from ui.plain import plain
 
 st.title("Recommended for you")
 services = loaders.load_services()
 if services is None:
     st.stop()
 for problem in st.session_state.pop("share_problems", []):
-    st.warning(problem)
+    st.warning(plain(problem))
 if not state.seed_ids():
     st.info(
         "No seed tracks yet. Pick a few on Home (search, your Spotify top tracks or an upload)."

@@ -67,8 +67,50 @@ def test_without_a_catalog_the_demo_is_offered(monkeypatch, reference_settings, 
         env={"RECOMMENDER_CATALOG": str(empty), "RECOMMENDER_CACHE_DIR": str(tmp_path / "c")},
     ).run()
     assert not at.exception
-    assert at.error, "the missing catalog must be reported"
+    # One sentence of what failed and what to do; the long list of what was tried folded away.
+    assert len(at.error) == 1
+    sentence = at.error[0].value
+    assert sentence.count(". ") <= 1, sentence
+    assert "demo catalog below" in sentence
+    assert at.expander[0].label == "Details: what was tried"
+    assert str(empty) in at.code[0].value
+    assert not at.get("progress"), "no progress bar left at its last (green) step"
     at.button(key="use_demo").click().run()
     assert not at.exception
     assert at.text_input(key="guest_search")
     assert at.session_state["use_demo_catalog"] is True
+
+
+def test_the_demo_says_so_and_survives_a_reload(monkeypatch, reference_settings, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    app = new_app(
+        monkeypatch,
+        reference_settings,
+        env={"RECOMMENDER_CATALOG": str(empty), "RECOMMENDER_CACHE_DIR": str(tmp_path / "c")},
+    )
+    app.session_state["use_demo_catalog"] = True
+    at = app.run()
+    assert not at.exception
+    # Chosen once, written into the address: a reload (a new session) keeps the demo.
+    assert at.query_params["demo"] == "1"
+    assert "Demo catalog" in texts(at)
+    assert "demo track 42" in at.text_input(key="guest_search").placeholder
+    assert "75,000" not in texts(at)
+    reloaded = new_app(
+        monkeypatch,
+        reference_settings,
+        env={"RECOMMENDER_CATALOG": str(empty), "RECOMMENDER_CACHE_DIR": str(tmp_path / "c")},
+    )
+    reloaded.query_params["demo"] = "1"
+    reloaded.session_state["seed_ids"] = []
+    at = reloaded.run()
+    assert at.session_state["use_demo_catalog"] is True
+    assert not at.error
+    at.text_input(key="guest_search").set_value("demo track").run()
+    first = next(b for b in at.button if b.key and b.key.startswith("guest_add_"))
+    first.click().run()
+    at.switch_page("pages/recommendations.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert "spotify" not in table.columns, "no Open links to tracks that do not exist"

@@ -57,8 +57,14 @@ def test_table_and_both_radars(app, seed_ids, reference_catalog):
     assert any(" vs " in text for text in table["why"]), list(table["why"])
     # The table (and the CSV made from it) has the shown columns in order, then the ids.
     assert list(table.columns) == [
-        "title", "artists", "similarity", "why", "spotify", "answers seed",
-        "track_id", "seed_track_id",
+        "title",
+        "artists",
+        "similarity",
+        "why",
+        "spotify",
+        "answers seed",
+        "track_id",
+        "seed_track_id",
     ]
 
     profile_spec, seed_spec = plotly_specs(at)

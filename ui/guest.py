@@ -145,11 +145,11 @@ def surprise_button(catalog: Catalog) -> None:
     )
     error = st.session_state.get(_SURPRISE_ERROR)
     if error:
-        st.warning(f"Cannot surprise you: {error}. Search for tracks instead.")
+        st.warning(f"Cannot surprise you: {plain(error)}. Search for tracks instead.")
         return
     label = st.session_state.get(_SURPRISE_LABEL)
     if label and state.seed_source() == SURPRISE_SOURCE:
-        st.caption(f"Surprise: five tracks from the {label}.")
+        st.caption(f"Surprise: five tracks from the {plain(label)}.")
 
 
 def _read_uploads(uploads: list, catalog: Catalog) -> HistoryImport:
@@ -195,7 +195,7 @@ def history_uploader(catalog: Catalog) -> None:
     history = _read_uploads(list(uploads), catalog)
     songs = st.session_state[_HISTORY_MEMO][2]
     for problem in history.problems:
-        st.error(f"{problem.file}: {problem.problem}")
+        st.error(f"{plain(problem.file)}: {plain(problem.problem)}")
     if history.problems:
         st.caption(
             "Spotify → Account → Privacy → Download your data sends a zip; upload it whole, "
@@ -206,7 +206,7 @@ def history_uploader(catalog: Catalog) -> None:
             st.warning("No music plays of 30 s or more in these files; try a longer history.")
         return
     st.write(f"Your top songs by listening time ({songs:,} songs in the upload).")
-    st.caption(history.coverage())
+    st.caption(plain(history.coverage()))
     table = top_table(history.matches)
     st.dataframe(
         table.select(
@@ -228,7 +228,7 @@ def history_uploader(catalog: Catalog) -> None:
             key=SEED_COUNT_KEY,
         )
     st.button(
-        f"Use my top {count} as seeds",
+        f"Use my top {count:d} as seeds",
         key="history_use_seeds",
         on_click=_use_history,
         args=(history, count),
@@ -244,11 +244,11 @@ def picked_seeds(catalog: Catalog) -> None:
     source = state.seed_source()
     st.subheader(f"Your seeds ({len(seeds)})")
     if source:
-        st.caption(f"From: {source}")
+        st.caption(f"From: {plain(source)}")
     labels = render.seed_labels(catalog, seeds)
     for track_id in seeds:
         text, button = st.columns([5, 1], vertical_alignment="center")
-        text.write(labels[track_id])
+        text.write(plain(labels[track_id]))
         button.button(
             "Remove", key=f"guest_remove_{track_id}", on_click=state.remove_seed, args=(track_id,)
         )

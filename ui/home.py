@@ -68,7 +68,9 @@ def _top_tracks_resolved(services: Services, time_range: str) -> Resolution | No
     key = f"resolved:{time_range}:{services.catalog.fingerprint}"
     if key in store:
         return store[key]
-    with st.spinner(f"Reading your top tracks ({TIME_RANGES[time_range].lower()}) from Spotify…"):
+    with st.spinner(
+        f"Reading your top tracks ({plain(TIME_RANGES[time_range].lower())}) from Spotify…"
+    ):
         tracks = auth.top_tracks(time_range)  # type: ignore[arg-type]
         if tracks is None:
             return None
@@ -103,18 +105,20 @@ def spotify_seeds(services: Services) -> None:
     if not resolution.items:
         st.info("Spotify has no top tracks for you in this time range yet; try a longer one.")
         return
-    st.write(resolution.report("top tracks"))
+    st.write(plain(resolution.report("top tracks")))
     for warning in resolution.warnings:
-        st.warning(warning)
+        st.warning(plain(warning))
     missing = [i.track for i in resolution.items if i.outcome == "not_found"]
     approximate = [i.track for i in resolution.items if i.approximate]
     if missing or approximate:
         with st.expander(f"Not profiled ({len(missing)}) and approximate ({len(approximate)})"):
             for track in missing:
-                st.write(f"✗ {render.track_label(track.name, track.artists)} — not in the catalog")
+                st.write(
+                    f"✗ {plain(render.track_label(track.name, track.artists))} — not in the catalog"
+                )
             for track in approximate:
                 st.write(
-                    f"≈ {render.track_label(track.name, track.artists)} — "
+                    f"≈ {plain(render.track_label(track.name, track.artists))} — "
                     "approximated by the artist's average sound"
                 )
     if not resolution.seed_ids:

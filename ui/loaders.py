@@ -31,6 +31,7 @@ from recommender.data.store import CatalogUnavailable, load_catalog
 from recommender.domain import Catalog
 from recommender.engine.model import TrackModel, load_or_train, needs_retrain, train
 from recommender.settings import Settings
+from ui.plain import plain
 
 log = logging.getLogger(__name__)
 
@@ -250,20 +251,6 @@ def _choose_demo() -> None:
     st.session_state[DEMO_FLAG] = True
 
 
-def failure_sentence(error: Exception) -> str:
-    """One sentence of what failed and what to do; the full message goes in the details."""
-    if isinstance(error, CatalogUnavailable):
-        return (
-            "No catalog of real tracks could be found or downloaded (no internet here?): "
-            "put the dataset files in a folder and set RECOMMENDER_DATA_DIR to it, or try the "
-            "demo catalog below."
-        )
-    return (
-        "The catalog or the model could not be loaded; the details below name the file. "
-        "Fix or remove it and reload, or try the demo catalog below."
-    )
-
-
 def load_services() -> Services | None:
     """The (catalog, model) pair with progress on a cold start; None after showing an error.
 
@@ -281,7 +268,7 @@ def load_services() -> Services | None:
         bar = st.progress(0.0, text="Looking for the catalog files…")
 
         def progress(fraction: float, text: str) -> None:
-            bar.progress(min(1.0, max(0.0, fraction)), text=text)
+            bar.progress(min(1.0, max(0.0, fraction)), text=plain(text))
 
         try:
             services = store.get(settings, progress=progress)
@@ -289,7 +276,18 @@ def load_services() -> Services | None:
             # The bar would stay green at its last step: the box alone shows the failure.
             bar.empty()
             box.update(label="The catalog could not be loaded", state="error", expanded=True)
-            st.error(failure_sentence(error))
+            # One sentence of what failed and what to do; the full message in the details.
+            if isinstance(error, CatalogUnavailable):
+                st.error(
+                    "No catalog of real tracks could be found or downloaded (no internet "
+                    "here?): put the dataset files in a folder and set RECOMMENDER_DATA_DIR to "
+                    "it, or try the demo catalog below."
+                )
+            else:
+                st.error(
+                    "The catalog or the model could not be loaded; the details below name the "
+                    "file. Fix or remove it and reload, or try the demo catalog below."
+                )
             with st.expander("Details: what was tried"):
                 st.code(str(error), language=None, wrap_lines=True)
             if not using_demo():
@@ -312,7 +310,7 @@ def show_storage_notes() -> None:
     """Say what the last load worked around (rebuilt cache, files kept in memory only)."""
     for note in current_store().notes:
         st.warning(
-            f"{note}. The app keeps working; if this repeats, check the cache folder "
+            f"{plain(note)}. The app keeps working; if this repeats, check the cache folder "
             "(RECOMMENDER_CACHE_DIR): it must be writable and have free space."
         )
 
