@@ -141,6 +141,9 @@ def test_guest_with_an_uploaded_history_zip(page, server, catalog_and_server, tm
     page.locator(".st-key-history_upload input[type=file]").set_input_files(upload)
     for seed in history:
         page.locator(f'[class*="remove_{seed.track_id}"] button').wait_for(timeout=60_000)
+    # The seeds were set during the page's run: the sidebar counts them already.
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert f"{len(history)} seed track(s) from upload" in sidebar.inner_text()
     open_recommendations(page)
     rows = download_csv(page)
     _check_rows(rows, catalog, history)
@@ -199,6 +202,67 @@ def test_guest_reaches_the_table_with_enter_and_two_clicks_without_scrolling(
         assert errors_on(page) == []
     except AssertionError:
         save_failure_artifacts(page, "two_clicks_to_the_table", server)
+        raise
+    finally:
+        context.close()
+
+
+def _select_row(page, row: int) -> None:
+    """Click the row's selection box at the left edge of the list's grid (drawn on a canvas)."""
+    grid = page.locator('.st-key-results_table [data-testid="stDataFrameResizable"]')
+    grid.wait_for(timeout=60_000)
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 18, box["y"] + 35 * (row + 1) + 17)
+
+
+def test_select_listen_and_not_this_artist(page, server, catalog_and_server, seeds):
+    shared = seeds[:2]
+    page.goto(f"{server.url}?seeds={','.join(s.track_id for s in shared)}")
+    page.wait_for_url("**/recommendations*", timeout=60_000)
+    wait_for_recommendations(page)
+    rows = download_csv(page)
+    _select_row(page, 0)
+    player = page.locator('iframe[src*="open.spotify.com/embed/track/"]').first
+    player.wait_for(state="attached", timeout=60_000)
+    assert (
+        player.get_attribute("src") == f"https://open.spotify.com/embed/track/{rows[0]['track_id']}"
+    )
+    artist = rows[0]["artists"].split(", ")[0]
+    page.locator(".st-key-exclude_artist button").click()
+    page.locator(".st-key-include_artist_0 button").wait_for(timeout=60_000)
+    after = download_csv_changed(page, rows)
+    assert after
+    assert not any(artist in row["artists"] for row in after)
+    # The next rerun (a weight move) keeps the artist out.
+    move_weight(page, "energy", "End")
+    wait_for_recommendations(page)
+    moved = download_csv_changed(page, after)
+    assert not any(artist in row["artists"] for row in moved)
+    assert errors_on(page) == []
+
+
+def test_at_phone_width_the_list_comes_before_the_radars(browser, server, seeds):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(f"{server.url}?seeds={seeds[0].track_id}")
+        page.wait_for_url("**/recommendations*", timeout=60_000)
+        wait_for_recommendations(page)
+        table = page.locator(".st-key-results_table").bounding_box()
+        radar = page.locator(".st-key-radar_profile").bounding_box()
+        assert table is not None
+        assert radar is not None
+        assert table["y"] + table["height"] <= radar["y"], (table, radar)
+        # The whole list is drawn at its full height: no scroll box inside the page.
+        caption = page.get_by_text(" tracks for ").first.inner_text()
+        shown = int(caption.split()[0])
+        grid = page.locator('.st-key-results_table [data-testid="stDataFrameResizable"]')
+        box = grid.bounding_box()
+        assert box is not None
+        assert box["height"] >= 35 * (shown + 1), (box, shown)
+    except AssertionError:
+        save_failure_artifacts(page, "phone_width_order", server)
         raise
     finally:
         context.close()
