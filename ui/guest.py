@@ -172,6 +172,9 @@ def _read_uploads(uploads: list, catalog: Catalog) -> HistoryImport:
     st.session_state[_HISTORY_MEMO] = (key, summary, len(history.plays))
     if history.matches and not state.seed_ids():
         _use_history(summary, 5)
+        # Once per upload: rerun so everything drawn before the uploader (the Get
+        # recommendations button under the search box, the sidebar) shows the new seeds.
+        st.rerun()
     return summary
 
 
