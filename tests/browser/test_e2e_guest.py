@@ -232,7 +232,7 @@ def test_select_listen_and_not_this_artist(page, server, catalog_and_server, see
         player.get_attribute("src") == f"https://open.spotify.com/embed/track/{rows[0]['track_id']}"
     )
     artist = rows[0]["artists"].split(", ")[0]
-    page.locator(".st-key-exclude_artist button").click()
+    page.locator(".st-key-exclude_artist button").first.click()
     page.locator(".st-key-include_artist_0 button").wait_for(timeout=60_000)
     after = download_csv_changed(page, rows)
     assert after
