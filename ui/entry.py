@@ -6,6 +6,7 @@ from typing import Final
 
 import streamlit as st
 
+from recommender.present.listing import seed_labels
 from recommender.seeds.share import (
     NOT_ARTISTS_PARAM,
     NOT_TRACKS_PARAM,
@@ -14,7 +15,7 @@ from recommender.seeds.share import (
     parse_share,
     split_known,
 )
-from ui import auth, loaders, render, state
+from ui import loaders, login, state
 from ui.plain import plain
 
 
@@ -52,7 +53,7 @@ def open_share_link(target: st.Page) -> None:
         problems.append(
             f"{len(gone)} left-out track(s) of the link are not in the catalog and were dropped"
         )
-    labels = render.seed_labels(services.catalog, excluded)
+    labels = seed_labels(services.catalog, excluded, {})
     state.set_seeds(known, source="share link")
     state.set_weights(selection.weights)
     state.set_exclusions({t: labels[t] for t in excluded}, selection.excluded_artists)
@@ -79,7 +80,7 @@ def keep_demo_choice() -> None:
 def sidebar() -> st.delta_generator.DeltaGenerator:
     """Who is here; returns the place :func:`seed_status` fills once the page has run."""
     with st.sidebar:
-        if auth.spotify_session() is None:
+        if login.spotify_session() is None:
             st.markdown("**Guest**")
         return st.empty()
 

@@ -7,8 +7,9 @@ from typing import Final
 import streamlit as st
 
 from recommender.domain import Catalog
+from recommender.present.listing import track_label
 from recommender.seeds.resolve import Resolution, online_source, resolve_features
-from ui import auth, guest, loaders, render, state
+from ui import guest, loaders, login, state
 from ui.loaders import Services
 from ui.plain import plain
 
@@ -32,7 +33,7 @@ def entry_choice(services: Services) -> None:
     if left is not None:
         with left:
             st.subheader("Log in with Spotify")
-            name = auth.user_name()
+            name = login.user_name()
             if name is not None:
                 st.success(f"Logged in as {plain(name)}.")
             else:
@@ -40,7 +41,7 @@ def entry_choice(services: Services) -> None:
                     "Your top tracks and playlists become the seeds, and you can save the "
                     "result as a playlist."
                 )
-                auth.login_link()
+                login.login_link()
     with right:
         st.subheader("Search tracks you like")
         guest.search_box(services.catalog)
@@ -48,7 +49,7 @@ def entry_choice(services: Services) -> None:
 
 def seed_pickers(services: Services) -> None:
     """The other ways to pick seeds: the listener's Spotify, "Surprise me", an upload."""
-    session = auth.spotify_session()
+    session = login.spotify_session()
     if session is not None:
         st.divider()
         spotify_seeds(services)
@@ -64,21 +65,21 @@ def _top_tracks_resolved(services: Services, time_range: str) -> Resolution | No
 
     Kept in the session's Spotify store, so logging out forgets it with the token.
     """
-    store = auth.SessionTokenStore()
+    store = login.SessionTokenStore()
     key = f"resolved:{time_range}:{services.catalog.fingerprint}"
     if key in store:
         return store[key]
     with st.spinner(
         f"Reading your top tracks ({plain(TIME_RANGES[time_range].lower())}) from Spotify…"
     ):
-        tracks = auth.top_tracks(time_range)  # type: ignore[arg-type]
+        tracks = login.top_tracks(time_range)  # type: ignore[arg-type]
         if tracks is None:
             return None
         resolution = resolve_features(
             tracks,
             services.catalog,
             online=online_source(loaders.get_settings()),
-            index=auth.catalog_index(services.catalog),
+            index=login.catalog_index(services.catalog),
         )
     store[key] = resolution
     return resolution
@@ -113,12 +114,10 @@ def spotify_seeds(services: Services) -> None:
     if missing or approximate:
         with st.expander(f"Not profiled ({len(missing)}) and approximate ({len(approximate)})"):
             for track in missing:
-                st.write(
-                    f"✗ {plain(render.track_label(track.name, track.artists))} — not in the catalog"
-                )
+                st.write(f"✗ {plain(track_label(track.name, track.artists))} — not in the catalog")
             for track in approximate:
                 st.write(
-                    f"≈ {plain(render.track_label(track.name, track.artists))} — "
+                    f"≈ {plain(track_label(track.name, track.artists))} — "
                     "approximated by the artist's average sound"
                 )
     if not resolution.seed_ids:
@@ -154,10 +153,10 @@ _PLAYLIST_PICK: Final = "_playlist_resolution"
 
 def _use_playlist(services: Services, playlist_id: str, name: str) -> None:
     """on_click: the playlist's tracks, resolved like the top tracks, become the seeds."""
-    found = auth.playlist_tracks(playlist_id)
+    found = login.playlist_tracks(playlist_id)
     if found is None:  # the problem was shown; the seeds stay as they were
         return
-    resolution = auth.resolve(found.tracks, services.catalog)
+    resolution = login.resolve(found.tracks, services.catalog)
     st.session_state[_PLAYLIST_PICK] = (playlist_id, name, resolution, found.skipped_text)
     state.set_seeds(resolution.seed_ids, source=PLAYLIST_SOURCE, profiles=resolution.seed_profiles)
 
@@ -165,7 +164,7 @@ def _use_playlist(services: Services, playlist_id: str, name: str) -> None:
 def playlist_seeds(services: Services) -> None:
     """One of the listener's own playlists as the seeds, with the coverage line."""
     st.subheader("Or one of your playlists")
-    owned = auth.playlists()
+    owned = login.playlists()
     if owned is None:
         return
     usable = [p for p in owned if p.n_items > 0]

@@ -17,8 +17,15 @@ import polars as pl
 import streamlit as st
 
 from recommender.domain import Catalog
-from recommender.engine.recommend import Recommendation
+from recommender.engine.explain import Recommendation
+from recommender.present.export import recommendation_table
 from recommender.present.listen import EMBED_HEIGHT, embed_url
+from recommender.present.listing import (
+    catalog_rows,
+    describe_recommendations,
+    seed_labels,
+    track_label,
+)
 from recommender.present.reasons import Reasons, explain_pair
 from recommender.text import split_artists
 from ui import loaders, render, save, state
@@ -59,7 +66,7 @@ def recommendations_view() -> None:
     except ValueError as error:
         st.error(f"{plain(error)}. Remove that seed on Home and try again.")
         return
-    labels = render.seed_labels(services.catalog, seeds)
+    labels = seed_labels(services.catalog, seeds, profiles)
     if not recs:
         st.warning(
             "No track passes these options. Widen the popularity range, turn off Discover "
@@ -68,7 +75,7 @@ def recommendations_view() -> None:
         return
     reasons = explain_all(services.catalog, recs, weights, profiles)
     table = build_table(recs, labels, reasons, synthetic=services.catalog.synthetic)
-    st.caption(plain(render.describe_recommendations(recs, len(seeds))))
+    st.caption(plain(describe_recommendations(recs, len(seeds))))
     listing, detail = st.columns([3, 2], gap="medium")
     with listing:
         results_table(table)
@@ -119,7 +126,7 @@ def primary_artist_name(rec: Recommendation) -> str | None:
 
 # -- trust ------------------------------------------------------------------------------------
 def _values(catalog: Catalog, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-    return {row["track_id"]: row for row in render.catalog_rows(catalog, ids).iter_rows(named=True)}
+    return {row["track_id"]: row for row in catalog_rows(catalog, ids).iter_rows(named=True)}
 
 
 def explain_all(
@@ -154,7 +161,7 @@ def build_table(
 
     A demo catalog's tracks do not exist on Spotify, so it has no Spotify column.
     """
-    base = render.build_table(recs, labels)
+    base = recommendation_table(recs, seed_names=labels)
     table = base.with_columns(
         pl.Series("why", [reasons[r.track_id].short() for r in recs], dtype=pl.String),
         pl.Series("seed_track_id", [r.seed_track_id for r in recs], dtype=pl.String),
@@ -220,14 +227,14 @@ def selected_detail(
             "Select a row of the list to listen to it, read why it was picked, or leave it out."
         )
         return
-    st.markdown(f"**{plain(render.track_label(rec.name, rec.artists))}**")
+    st.markdown(f"**{plain(track_label(rec.name, rec.artists))}**")
     player(rec.track_id, synthetic=catalog.synthetic)
     lines = reasons[rec.track_id].sentences()
     if lines:
         st.markdown("\n".join(f"- {plain(line)}" for line in lines))
     st.caption(f"Answers your seed {plain(labels.get(rec.seed_track_id, rec.seed_track_id))}:")
     player(rec.seed_track_id, synthetic=catalog.synthetic)
-    label = render.track_label(rec.name, rec.artists)
+    label = track_label(rec.name, rec.artists)
     not_track, not_artist = st.columns(2)
     not_track.button(
         "Not this track",
