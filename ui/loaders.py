@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 import streamlit as st
+import threadpoolctl
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from recommender.data.store import CatalogUnavailable, open_catalog
@@ -185,6 +186,19 @@ class ServiceStore:
 
 
 @st.cache_resource(show_spinner=False)
+def _one_blas_thread() -> threadpoolctl.threadpool_limits:
+    """Run BLAS single-threaded in this server process (once; kept for the process's life).
+
+    A query's matrix product is small (seeds x 31 columns x the catalog), and the server
+    answers many sessions at once on few cores. OpenBLAS's worker threads then spin waiting
+    for cores others hold: on the 2-core machine under load, one engine call took 270 ms
+    with two BLAS threads and 67 ms with one (``benchmarks/bench_browser_slider.py`` shows
+    what that means for a slider move).
+    """
+    return threadpoolctl.threadpool_limits(limits=1, user_api="blas")
+
+
+@st.cache_resource(show_spinner=False)
 def service_store(demo: bool, cache_dir: str) -> ServiceStore:
     """The one store per catalog kind and cache folder in this server process."""
     del cache_dir  # only part of the cache key: another cache folder means another store
@@ -212,6 +226,7 @@ def load_services() -> Services | None:
     When no real catalog can be had, the error says why and what to do, and offers the
     clearly labelled demo catalog instead.
     """
+    _one_blas_thread()
     settings = get_settings()
     store = current_store()
     if store.services is not None:

@@ -89,6 +89,11 @@ def option_controls() -> OptionValues:
         st.caption("A popularity filter also leaves out tracks whose popularity is unknown.")
         st.toggle("Exclude explicit tracks", **state.bind("exclude_explicit"))
         st.caption("Only tracks known to be explicit are removed; most tracks have no label.")
+    return current_options()
+
+
+def current_options() -> OptionValues:
+    """The options' values, whether or not their widgets have been drawn in this run."""
     return OptionValues(
         per_seed=int(state.option("per_seed")),
         limit=int(state.option("limit")),

@@ -47,9 +47,10 @@ def recommendations_view() -> None:
     if services is None or not seeds:
         return
     profiles = state.seed_profiles()
-    with st.sidebar:
-        weights = render.weight_controls()
-        options = render.option_controls()
+    # The session holds what the controls say (their callbacks ran before this rerun), so the
+    # list is computed and sent first and the sidebar's controls are drawn after it.
+    weights = state.weights()
+    options = render.current_options()
     excluded = state.excluded_tracks()
     artists = state.excluded_artists()
     exclusion_chips(excluded, artists)
@@ -65,6 +66,7 @@ def recommendations_view() -> None:
         )
     except ValueError as error:
         st.error(f"{plain(error)}. Remove that seed on Home and try again.")
+        _controls()
         return
     labels = seed_labels(services.catalog, seeds, profiles)
     if not recs:
@@ -72,15 +74,18 @@ def recommendations_view() -> None:
             "No track passes these options. Widen the popularity range, turn off Discover "
             "or remove a “not this” choice."
         )
+        _controls()
         return
     reasons = explain_all(services.catalog, recs, weights, profiles)
     table = build_table(recs, labels, reasons, synthetic=services.catalog.synthetic)
     st.caption(plain(describe_recommendations(recs, len(seeds))))
-    listing, detail = st.columns([3, 2], gap="medium")
+    # Beside the list on a laptop (no scrolling to the player), under it on a phone.
+    listing, detail = st.columns([2, 1], gap="medium")
     with listing:
         results_table(table)
     with detail:
         selected_detail(services.catalog, recs, labels, reasons)
+    _controls()
     render.radar_section(services.catalog, seeds, recs, profiles, labels)
     save.save_section(table)
     render.export_button(table)
@@ -91,6 +96,13 @@ def recommendations_view() -> None:
         excluded_ids=list(excluded),
         excluded_artists=artists,
     )
+
+
+def _controls() -> None:
+    """Weights and list options, written into the sidebar from this fragment."""
+    with st.sidebar:
+        render.weight_controls()
+        render.option_controls()
 
 
 # -- steer ------------------------------------------------------------------------------------

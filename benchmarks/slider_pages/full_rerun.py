@@ -57,7 +57,7 @@ table = pl.DataFrame(
     }
 )
 st.caption(f"{ROWS} tracks for 5 of 5 seeds")
-listing, detail = st.columns([3, 2], gap="medium")
+listing, detail = st.columns([2, 1], gap="medium")
 with listing:
     results.results_table(table)
 with detail:

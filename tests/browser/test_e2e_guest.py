@@ -198,7 +198,7 @@ def test_guest_reaches_the_table_with_enter_and_two_clicks_without_scrolling(
         assert top["y"] + 150 <= 900, top
         assert page.evaluate(_SCROLLED) == 0
         assert page.evaluate("window.__clicks") == 2
-        assert table.locator("table tbody tr").count() >= 1
+        table.locator("table tbody tr").first.wait_for(state="attached", timeout=60_000)
         assert errors_on(page) == []
     except AssertionError:
         save_failure_artifacts(page, "two_clicks_to_the_table", server)
