@@ -24,6 +24,7 @@ then a partial sort. Weights only enter the coefficients, so a weight change ref
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -47,6 +48,7 @@ from recommender.engine.seed_rows import (
     seed_known,
     value_coefficients,
 )
+from recommender.text import artist_names
 
 DEFAULT_PER_SEED: Final = 5
 MAX_DEFAULT_LIMIT: Final = 50
@@ -68,6 +70,8 @@ class RecommendOptions:
     popularity_range: tuple[int, int] | None = None
     exclude_explicit: bool = False  # removes only tracks KNOWN to be explicit
     skip_ids: frozenset[str] = frozenset()
+    # Artist names as shown ("not this artist"); every track crediting one is left out.
+    exclude_artists: frozenset[str] = frozenset()
 
 
 def _distances(model: TrackModel, seeds: SeedRows, weights: WeightVector) -> np.ndarray:
@@ -119,6 +123,9 @@ def _allowed(model: TrackModel, seeds: SeedRows, options: RecommendOptions) -> n
     allowed &= ~np.isin(model.song_codes, model.song_codes[catalog_rows])
     skip = [model.index[t] for t in options.skip_ids if t in model.index]
     allowed[skip] = False
+    excluded = _artist_columns(model, options.exclude_artists)
+    if excluded.size:
+        allowed[model.artists_t[excluded].indices] = False
     if options.discover and seeds.artists.nnz:
         seed_artists = np.unique(seeds.artists.indices)
         allowed[model.artists_t[seed_artists].indices] = False
@@ -130,6 +137,20 @@ def _allowed(model: TrackModel, seeds: SeedRows, options: RecommendOptions) -> n
     if options.exclude_explicit:
         allowed &= model.explicit != 1
     return allowed
+
+
+def _artist_columns(model: TrackModel, names: frozenset[str]) -> np.ndarray:
+    """Artist-block columns of ``names``, folded and split like the model's own credits.
+
+    A name the catalog does not know matches nothing (it cannot be recommended anyway).
+    """
+    vocabulary = model.artist_vocabulary  # sorted when the model was trained
+    columns = []
+    for folded in {part for name in names for part in artist_names([name])}:
+        at = bisect.bisect_left(vocabulary, folded)
+        if at < len(vocabulary) and vocabulary[at] == folded:
+            columns.append(at)
+    return np.array(sorted(columns), dtype=np.intp)
 
 
 @dataclass
