@@ -15,7 +15,13 @@ from recommender.domain import Catalog, Track
 from recommender.seeds.resolve import CatalogIndex, Resolution, online_source, resolve_features
 from recommender.settings import Settings
 from recommender.spotify import session as spotify
-from recommender.spotify.oauth_state import StateError, UsedStates, issue_state, verify_state
+from recommender.spotify.oauth_state import (
+    StateError,
+    UsedStates,
+    issue_state,
+    oauth_error_message,
+    verify_state,
+)
 from recommender.spotify.session import SavedPlaylist, SpotifyProblem, SpotifySession, current_user
 from ui.loaders import get_settings
 from ui.plain import anchor, plain
@@ -123,12 +129,8 @@ def handle_oauth_callback() -> None:
         st.warning("Spotify login is not configured on this server; continuing as a guest.")
         return
     if error:
-        reason = (
-            "You did not allow access on Spotify's page."
-            if error == "access_denied"
-            else f"Spotify answered: {error}."
-        )
-        _login_failed(reason)
+        # Before any state check: the message never echoes what the address carried.
+        _login_failed(oauth_error_message(error))
         return
     try:
         verify_state(state, config.state_secret, used=used_states())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from recommender.seeds.share import SEEDS_PARAM, WEIGHTS_PARAM, parse_share, split_known
+from recommender.seeds.share import SEEDS_PARAM, WEIGHTS_PARAM, parse_share
 from ui import auth, loaders, state
 from ui.plain import plain
 
@@ -17,25 +17,17 @@ def open_share_link(target: st.Page) -> None:
     """
     if SEEDS_PARAM not in st.query_params:
         return
-    selection = parse_share(st.query_params.get(SEEDS_PARAM), st.query_params.get(WEIGHTS_PARAM))
+    seeds, weights = st.query_params.get(SEEDS_PARAM), st.query_params.get(WEIGHTS_PARAM)
     for name in (SEEDS_PARAM, WEIGHTS_PARAM):
         if name in st.query_params:
             del st.query_params[name]
     services = loaders.load_services()
     if services is None:
         return
-    known, unknown = split_known(selection.seed_ids, set(services.model.track_ids))
-    problems = list(selection.problems)
-    if unknown:
-        problems.append(
-            f"{len(unknown)} track(s) of the link are not in the catalog and were left out: "
-            + ", ".join(unknown[:10])
-        )
-    if not known:
-        problems.append("None of the link's tracks is in the catalog; pick seeds on Home instead.")
-    state.set_seeds(known, source="share link")
+    selection = parse_share(seeds, weights, known=services.model.index)
+    state.set_seeds(list(selection.seed_ids), source="share link")
     state.set_weights(selection.weights)
-    st.session_state["share_problems"] = problems
+    st.session_state["share_problems"] = list(selection.problems)
     st.switch_page(target)
 
 
