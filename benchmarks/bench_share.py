@@ -22,6 +22,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Collection
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -121,14 +122,14 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for pieces in args.pieces:
         for name, text in inputs(pieces).items():
-            capped = timed(lambda text=text: share.parse_share(text, known=known), args.repeats)
-            lifted = timed(lambda text=text: uncapped(text, known), args.repeats)
+            capped = timed(partial(share.parse_share, text, known=known), args.repeats)
+            lifted = timed(partial(uncapped, text, known), args.repeats)
             if pieces > args.skip_old_above:
                 old_text = "skipped"
                 ratio = ""
             else:
                 old_repeats = 1 if pieces > 20_000 else args.repeats
-                old = timed(lambda text=text: main_open_link(text, known), old_repeats)
+                old = timed(partial(main_open_link, text, known), old_repeats)
                 old_text = _ms(old)
                 ratio = f"{old / capped:,.0f}×"
             print(
