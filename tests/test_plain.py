@@ -107,6 +107,12 @@ def streamlit_names(tree: ast.Module) -> set[str]:
     st.status(...) as box`` and loops over columns, without guessing from variable names.
     """
     names = {"st"}
+    # Parameters typed as a Streamlit container: ``def section(box: DeltaGenerator)``.
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            annotation = ast.unparse(node.annotation)
+            if "DeltaGenerator" in annotation or annotation.startswith("st."):
+                names.add(node.arg)
     changed = True
     while changed:
         changed = False
@@ -347,6 +353,9 @@ shown = raw                                          # 11 bad: one unsafe assign
 st.caption(shown)
 log.warning(problem)
 params.update(label=anything)
+def section(box: DeltaGenerator, other: str) -> None:
+    box.info(other)                                  # 12 bad: a container parameter
+    other.info(other)
 """
 
 
@@ -364,6 +373,7 @@ def test_the_scan_finds_every_kind_of_unescaped_text() -> None:
         ("write", "seed_name"),
         ("expander", "f'{len(xs)} of {title}'"),
         ("caption", "shown"),
+        ("info", "other"),
     ]
 
 
