@@ -8,6 +8,7 @@ from hypothesis import strategies as hyp
 from recommender.domain import track_uri, track_url
 from recommender.engine.features import DEFAULT_WEIGHTS, WEIGHT_MAX, WEIGHT_MIN, WEIGHT_NAMES
 from recommender.seeds.share import (
+    MAX_ARTIST_PIECES,
     MAX_SEED_PIECES,
     MAX_SEEDS_CHARS,
     MAX_SHARED_SEEDS,
@@ -101,7 +102,7 @@ def test_a_huge_link_is_read_only_up_to_the_caps():
     parsed = parse_share(",".join(ids), ",".join(["energy:1"] * 10_000))
     assert parsed.seed_ids == tuple(ids[:MAX_SHARED_SEEDS])
     assert parsed.examined <= MAX_SEED_PIECES + 100
-    assert any("only its first" in problem for problem in parsed.problems)
+    assert any("only the first 1,000 pieces" in problem for problem in parsed.problems)
     one_piece = parse_share("x" * (10 * MAX_SEEDS_CHARS))
     assert one_piece.examined <= 1
     assert one_piece.seed_ids == ()
@@ -155,12 +156,16 @@ _PIECE = hyp.one_of(hyp.sampled_from(_NASTY), hyp.text(max_size=40))
 def share_link_queries(draw: hyp.DrawFn) -> str:
     """A share link's query string: pieces of anything, up to 10^5 of them per parameter."""
     params = []
-    for name in ("seeds", "weights"):
+    for name in ("seeds", "weights", "not"):
         if draw(hyp.booleans()):
             pieces = draw(hyp.lists(_PIECE, min_size=1, max_size=20))
             count = draw(hyp.sampled_from([1, 3, 60, 3_000, 100_000]))
             repeated = (pieces * (count // len(pieces) + 1))[:count]
             params.append((name, ",".join(repeated)))
+    if draw(hyp.booleans()):
+        names = draw(hyp.lists(_PIECE, min_size=1, max_size=5))
+        count = draw(hyp.sampled_from([1, 60, 10_000]))
+        params += [("not_artist", names[n % len(names)]) for n in range(count)]
     return urlencode(params)
 
 
@@ -169,11 +174,67 @@ def share_link_queries(draw: hyp.DrawFn) -> str:
 def test_any_share_query_is_read_within_the_caps_and_shown_inert(query: str) -> None:
     # Streamlit reads the address the same way: the last value of each parameter.
     params = dict(parse_qsl(query, keep_blank_values=True))
-    parsed = parse_share(params.get("seeds"), params.get("weights"), known=_KNOWN)
-    assert parsed.examined <= MAX_SEED_PIECES + MAX_WEIGHT_PIECES
+    parsed = parse_share(
+        params.get("seeds"),
+        params.get("weights"),
+        not_tracks=params.get("not"),
+        not_artists=[value for name, value in parse_qsl(query) if name == "not_artist"],
+        known=_KNOWN,
+    )
+    assert parsed.examined <= 2 * MAX_SEED_PIECES + MAX_WEIGHT_PIECES + MAX_ARTIST_PIECES
     assert len(parsed.seed_ids) <= MAX_SHARED_SEEDS
     assert set(parsed.seed_ids) <= _KNOWN
-    assert len(parsed.problems) <= 6
+    assert len(parsed.excluded_ids) <= MAX_SHARED_SEEDS
+    assert len(parsed.excluded_artists) <= MAX_SHARED_SEEDS
+    assert len(parsed.problems) <= 12
     shown = [plain(problem) for problem in parsed.problems]
     assert all(unescaped_markup(text) == [] for text in shown)
     assert all("https://" not in text and "<" not in text.replace("\\<", "") for text in shown)
+
+
+def test_exclusions_round_trip_with_commas_in_artist_names():
+    query = share_query(
+        [track_id(1)],
+        excluded_ids=[track_id(2), track_id(3)],
+        excluded_artists=["Tyler, The Creator", "Beyoncé"],
+    )
+    params = parse_qs(query)
+    parsed = parse_share(
+        params["seeds"][0], not_tracks=params["not"][0], not_artists=params["not_artist"]
+    )
+    assert parsed.excluded_ids == (track_id(2), track_id(3))
+    assert parsed.excluded_artists == ("Tyler, The Creator", "Beyoncé")
+    assert parsed.problems == ()
+    assert "not" not in parse_qs(share_query([track_id(1)]))
+
+
+def test_exclusions_get_the_seeds_caps_and_one_warning_per_kind():
+    ids = ",".join([*(track_id(n) for n in range(MAX_SHARED_SEEDS + 3)), "bad-1", "bad-2"])
+    parsed = parse_share(
+        "x,y," + track_id(1),
+        not_tracks=ids,
+        not_artists=[f"Band {n}" for n in range(MAX_SHARED_SEEDS + 1)] + ["z" * 500],
+    )
+    assert parsed.seed_ids == (track_id(1),)
+    assert len(parsed.excluded_ids) == MAX_SHARED_SEEDS
+    assert len(parsed.excluded_artists) == MAX_SHARED_SEEDS
+    # One message per kind, however many pieces were wrong.
+    assert parsed.problems == (
+        "2 ids are not Spotify track ids: x, y.",
+        "2 ids of the left-out tracks are not Spotify track ids: bad-1, bad-2.",
+        f"Only the first {MAX_SHARED_SEEDS} of the link's {MAX_SHARED_SEEDS + 3} left-out "
+        "tracks are used.",
+        "1 left-out artist name longer than 200 characters was ignored.",
+        f"Only the first {MAX_SHARED_SEEDS} of the link's {MAX_SHARED_SEEDS + 1} left-out "
+        "artists are used.",
+    )
+
+
+def test_unknown_left_out_tracks_are_said_once():
+    parsed = parse_share(
+        track_id(1), not_tracks=f"{track_id(2)},{track_id(3)}", known={track_id(1), track_id(2)}
+    )
+    assert parsed.excluded_ids == (track_id(2),)
+    assert parsed.problems == (
+        f"1 left-out track of the link is not in the catalog and was left out: {track_id(3)}.",
+    )

@@ -17,6 +17,11 @@ from recommender.engine.features import format_weights, parse_weights
 
 SEEDS_PARAM: Final = "seeds"
 WEIGHTS_PARAM: Final = "weights"
+# "Not this track" / "not this artist": comma-separated ids, and one parameter per artist
+# (an artist's name may hold a comma: "Tyler, The Creator").
+NOT_TRACKS_PARAM: Final = "not"
+NOT_ARTISTS_PARAM: Final = "not_artist"
+MAX_ARTIST_NAME: Final = 200
 # Long enough for any real selection, short enough that a pasted link cannot make the
 # server resolve thousands of ids.
 MAX_SHARED_SEEDS: Final = 50
@@ -28,6 +33,8 @@ MAX_SEED_PIECES: Final = 1_000
 MAX_SEEDS_CHARS: Final = 64_000
 MAX_WEIGHT_PIECES: Final = 100
 MAX_WEIGHTS_CHARS: Final = 4_000
+# Left-out artists come one parameter each; at most this many are looked at.
+MAX_ARTIST_PIECES: Final = 200
 # How many bad pieces a problem names before "and N more", and how much of each.
 SHOWN_PIECES: Final = 3
 SHOWN_CHARS: Final = 40
@@ -38,13 +45,15 @@ class SharedSelection:
     """What a share link asks for: seed ids (in order, unique), weights, and what was wrong.
 
     ``problems`` holds at most one sentence per kind of problem (cut link, malformed ids,
-    unknown ids, too many ids, nothing usable, bad weights). ``examined`` counts the pieces
-    of ``seeds`` and ``weights`` that were looked at (never more than the caps).
+    unknown ids, too many ids, nothing usable, bad weights, bad exclusions). ``examined``
+    counts the pieces of every parameter that were looked at (never more than the caps).
     """
 
     seed_ids: tuple[str, ...]
     weights: dict[str, float]
     problems: tuple[str, ...]
+    excluded_ids: tuple[str, ...] = ()
+    excluded_artists: tuple[str, ...] = ()
     examined: int = 0
 
 
@@ -83,7 +92,13 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count:,} {one if count == 1 else many}"
 
 
-def _parse_seeds(text: str, known: Collection[str] | None) -> tuple[list[str], list[str], int]:
+def _parse_ids(
+    text: str, known: Collection[str] | None, *, what: str
+) -> tuple[list[str], list[str], int]:
+    """Ids of ``seeds`` or ``not``: in order, unique, in ``known``, at most the first 50.
+
+    ``what`` names them in the problems: "tracks" or "left-out tracks".
+    """
     pieces, cut = _pieces(text, max_chars=MAX_SEEDS_CHARS, max_pieces=MAX_SEED_PIECES)
     malformed: list[str] = []
     unknown: list[str] = []
@@ -106,30 +121,68 @@ def _parse_seeds(text: str, known: Collection[str] | None) -> tuple[list[str], l
             usable[track_id] = None
         else:
             unknown.append(track_id)
+    of_link = "" if what == "tracks" else f" of the {what}"
     problems: list[str] = []
     if cut:
         problems.append(
-            f"The link is longer than any selection this app makes: only its first "
-            f"{len(pieces):,} pieces were read."
+            f"The link is longer than any selection this app makes: only the first "
+            f"{len(pieces):,} pieces of its {what} were read."
         )
     if malformed:
         verb = "is not a Spotify track id" if len(malformed) == 1 else "are not Spotify track ids"
-        problems.append(f"{_plural(len(malformed), 'id', 'ids')} {verb}: {summarise(malformed)}.")
-    if unknown:
         problems.append(
-            f"{_plural(len(unknown), 'track', 'tracks')} of the link "
-            f"{'is' if len(unknown) == 1 else 'are'} not in the catalog and "
-            f"{'was' if len(unknown) == 1 else 'were'} left out: {summarise(unknown)}."
+            f"{_plural(len(malformed), 'id', 'ids')}{of_link} {verb}: {summarise(malformed)}."
+        )
+    if unknown:
+        one = len(unknown) == 1
+        problems.append(
+            f"{_plural(len(unknown), what.removesuffix('s'), what)} of the link "
+            f"{'is' if one else 'are'} not in the catalog and {'was' if one else 'were'} left "
+            f"out: {summarise(unknown)}."
         )
     ids = list(usable)
     if len(ids) > MAX_SHARED_SEEDS:
         problems.append(
-            f"Only the first {MAX_SHARED_SEEDS} of the link's {len(ids):,} tracks are used."
+            f"Only the first {MAX_SHARED_SEEDS} of the link's {len(ids):,} {what} are used."
         )
         ids = ids[:MAX_SHARED_SEEDS]
-    if not ids and (malformed or unknown):
+    if what == "tracks" and not ids and (malformed or unknown):
         problems.append("None of the link's tracks can be used; pick seeds on Home instead.")
     return ids, problems, len(pieces)
+
+
+def _parse_artists(names: Sequence[str]) -> tuple[list[str], list[str], int]:
+    """Left-out artist names in order, unique, trimmed, capped; one problem per kind."""
+    examined = list(names[:MAX_ARTIST_PIECES])
+    kept: dict[str, None] = {}
+    long = 0
+    for name in examined:
+        # The length is checked before the name is split, so a huge value costs nothing.
+        if len(name) > 4 * MAX_ARTIST_NAME:
+            long += 1
+            continue
+        text = " ".join(name.split())
+        if len(text) > MAX_ARTIST_NAME:
+            long += 1
+            continue
+        if text:
+            kept.setdefault(text, None)
+    problems = []
+    if long:
+        problems.append(
+            f"{_plural(long, 'left-out artist name', 'left-out artist names')} longer than "
+            f"{MAX_ARTIST_NAME} characters {'was' if long == 1 else 'were'} ignored."
+        )
+    if len(names) > MAX_ARTIST_PIECES:
+        problems.append(f"Only the first {MAX_ARTIST_PIECES} left-out artists were read.")
+    artists = list(kept)
+    if len(artists) > MAX_SHARED_SEEDS:
+        problems.append(
+            f"Only the first {MAX_SHARED_SEEDS} of the link's {len(artists):,} left-out artists "
+            "are used."
+        )
+        artists = artists[:MAX_SHARED_SEEDS]
+    return artists, problems, len(examined)
 
 
 def _parse_weights(text: str) -> tuple[dict[str, float], list[str], int]:
@@ -161,37 +214,57 @@ def _parse_weights(text: str) -> tuple[dict[str, float], list[str], int]:
 
 
 def parse_share(
-    seeds: str | None, weights: str | None = None, *, known: Collection[str] | None = None
+    seeds: str | None,
+    weights: str | None = None,
+    *,
+    not_tracks: str | None = None,
+    not_artists: Sequence[str] = (),
+    known: Collection[str] | None = None,
 ) -> SharedSelection:
-    """Read the ``seeds`` and ``weights`` query parameters of a share link.
+    """Read the query parameters of a share link.
 
-    The work is bounded before any per-id step (``MAX_SEEDS_CHARS``/``MAX_SEED_PIECES`` and
-    the weight caps) and linear in what is read; duplicates are dropped in O(1) each.
+    The work is bounded before any per-id step (``MAX_SEEDS_CHARS``/``MAX_SEED_PIECES`` per
+    id parameter, the weight and artist caps) and linear in what is read; duplicates are
+    dropped in O(1) each.
 
     Args:
         seeds: comma-separated track ids, ``spotify:track:`` URIs or open.spotify.com links.
         weights: ``name:value`` pieces in the engine's weight syntax.
+        not_tracks: left-out tracks, written like ``seeds``.
+        not_artists: left-out artist names (one query parameter each).
         known: the catalog's track ids; ids outside it are left out (and said) before the
             first ``MAX_SHARED_SEEDS`` are kept. ``None`` accepts every well-formed id.
 
     Returns:
         The selection; ``problems`` holds at most one sentence per kind of problem.
     """
-    seed_ids, seed_problems, seed_pieces = _parse_seeds(seeds or "", known)
+    seed_ids, seed_problems, seed_pieces = _parse_ids(seeds or "", known, what="tracks")
     weight_map, weight_problems, weight_pieces = _parse_weights(weights or "")
+    excluded, excluded_problems, excluded_pieces = _parse_ids(
+        not_tracks or "", known, what="left-out tracks"
+    )
+    artists, artist_problems, artist_pieces = _parse_artists(not_artists)
     return SharedSelection(
         seed_ids=tuple(seed_ids),
         weights=weight_map,
-        problems=(*seed_problems, *weight_problems),
-        examined=seed_pieces + weight_pieces,
+        problems=(*seed_problems, *weight_problems, *excluded_problems, *artist_problems),
+        excluded_ids=tuple(excluded),
+        excluded_artists=tuple(artists),
+        examined=seed_pieces + weight_pieces + excluded_pieces + artist_pieces,
     )
 
 
-def share_query(seed_ids: Sequence[str], weights: Mapping[str, float] | None = None) -> str:
-    """Return the query string (without ``?``) that reproduces these seeds and weights.
+def share_query(
+    seed_ids: Sequence[str],
+    weights: Mapping[str, float] | None = None,
+    *,
+    excluded_ids: Sequence[str] = (),
+    excluded_artists: Sequence[str] = (),
+) -> str:
+    """Return the query string (without ``?``) that reproduces these seeds, weights and exclusions.
 
     Weights at their defaults are left out, so a link with default weights has no
-    ``weights`` parameter.
+    ``weights`` parameter; no exclusions, no ``not``/``not_artist`` parameters.
 
     Raises:
         ValueError: if there are no seeds or one is not a track id.
@@ -204,7 +277,10 @@ def share_query(seed_ids: Sequence[str], weights: Mapping[str, float] | None = N
     weight_text = format_weights(weights or {})
     if weight_text:
         params[WEIGHTS_PARAM] = weight_text
-    return urlencode(params, safe=",:")
+    if excluded_ids:
+        params[NOT_TRACKS_PARAM] = ",".join(parse_track_id(t) for t in excluded_ids)
+    pairs = [*params.items(), *((NOT_ARTISTS_PARAM, name) for name in excluded_artists)]
+    return urlencode(pairs, safe=",:")
 
 
 def share_url(base_url: str, seed_ids: Sequence[str], weights: Mapping[str, float] | None) -> str:
