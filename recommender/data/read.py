@@ -96,8 +96,8 @@ _TRUE_FALSE: Final = {"true": True, "false": False, "1": True, "0": False}
 
 
 @dataclass(frozen=True, slots=True)
-class _Table:
-    """One readable table: a file, or one member of a zip archive."""
+class SourceTable:
+    """One readable table: a file, or one member of a zip archive (``name`` says which)."""
 
     name: str
     adapter: Adapter
@@ -105,6 +105,7 @@ class _Table:
     member: str | None = None
 
     def read_bytes(self) -> bytes:
+        """The table's bytes as stored (a zip member unpacked)."""
         if self.member is None:
             return self.path.read_bytes()
         with zipfile.ZipFile(self.path) as archive:
@@ -152,7 +153,7 @@ def _adapter_for(head: bytes, name: str, *, parquet_source: Path | io.BytesIO) -
     return adapter
 
 
-def _tables_in(path: Path) -> list[_Table]:
+def _tables_in(path: Path) -> list[SourceTable]:
     try:
         with path.open("rb") as handle:
             head = handle.read(64 * 1024)
@@ -160,7 +161,7 @@ def _tables_in(path: Path) -> list[_Table]:
         msg = f"{path}: cannot read ({exc.strerror or exc})"
         raise CatalogError(msg) from exc
     if not head.startswith(_ZIP_MAGIC):
-        return [_Table(str(path), _adapter_for(head, str(path), parquet_source=path), path)]
+        return [SourceTable(str(path), _adapter_for(head, str(path), parquet_source=path), path)]
     try:
         with zipfile.ZipFile(path) as archive:
             members = [i for i in archive.infolist() if not i.is_dir()]
@@ -179,7 +180,7 @@ def _tables_in(path: Path) -> list[_Table]:
                     else path
                 )
                 adapter = _adapter_for(member_head, name, parquet_source=source)
-                tables.append(_Table(name, adapter, path, info.filename))
+                tables.append(SourceTable(name, adapter, path, info.filename))
     except (zipfile.BadZipFile, EOFError) as exc:
         msg = f"{path}: damaged or truncated zip archive ({exc})"
         raise CatalogError(msg) from exc
@@ -187,6 +188,16 @@ def _tables_in(path: Path) -> list[_Table]:
         msg = f"{path}: the zip archive holds no CSV or Parquet table"
         raise _UnrecognisedError(msg)
     return tables
+
+
+def source_tables(paths: Sequence[Path]) -> list[SourceTable]:
+    """Every table the catalog would be built from: files and folders opened, zips unpacked.
+
+    Raises:
+        CatalogError: naming the file, as a catalog build would.
+    """
+    files, _ = expand_sources(paths)
+    return [table for path in files for table in _tables_in(path)]
 
 
 def _looks_textual(head: bytes) -> bool:
@@ -270,7 +281,7 @@ def _check_not_truncated(data: bytes, header: list[str], name: str) -> None:
         raise CatalogError(msg)
 
 
-def _head_and_tail(table: _Table) -> tuple[Path | io.BytesIO, bytes, bytes]:
+def _head_and_tail(table: SourceTable) -> tuple[Path | io.BytesIO, bytes, bytes]:
     """Where polars reads the table from, plus its first and last 64 KiB."""
     size = 64 * 1024
     if table.member is None:
@@ -283,7 +294,7 @@ def _head_and_tail(table: _Table) -> tuple[Path | io.BytesIO, bytes, bytes]:
     return io.BytesIO(data), data[:size], data[-size:]
 
 
-def _read_raw(table: _Table) -> pl.DataFrame:
+def _read_raw(table: SourceTable) -> pl.DataFrame:
     source, head, tail = _head_and_tail(table)
     if table.adapter is PARQUET:
         try:
@@ -460,7 +471,7 @@ def _summary(tracks: pl.DataFrame) -> dict[str, Any]:
     }
 
 
-def _adapt(table: _Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
+def _adapt(table: SourceTable, raw: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
     try:
         return _validate(table.adapter.to_canonical(raw), table.name)
     except pl.exceptions.PolarsError as exc:
