@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from recommender.settings import Settings
 from tests.conftest import APP
+from tests.reference import catalog_env
 
 SCRUBBED_PREFIXES: Final = ("SPOTIPY_", "SPOTIFY_", "RECOMMENDER_", "RECCOBEATS_", "AUDIO_FEATURE")
 TIMEOUT_S: Final = 120
@@ -28,7 +29,7 @@ def new_app(
     for name in list(os.environ):
         if name.startswith(SCRUBBED_PREFIXES):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("RECOMMENDER_CATALOG", os.pathsep.join(map(str, settings.catalog_paths)))
+    monkeypatch.setenv("RECOMMENDER_CATALOG", catalog_env(settings))
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(settings.cache_dir))
     for name, value in (env or {}).items():
         monkeypatch.setenv(name, value)

@@ -108,3 +108,24 @@ def generated_public_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.catalog_samples import write_public_files
 
     return write_public_files(tmp_path_factory.mktemp("generated-public"))
+
+
+@pytest.fixture(scope="session")
+def generated_app_settings(tmp_path_factory: pytest.TempPathFactory):
+    """Settings for a whole app on made-up tracks: 240 tracks by 40 artists, spread-out sound.
+
+    The catalog is the fake Spotify's ``factory_catalog`` written as a canonical Parquet file,
+    so pages, engine and search run with no reference data.
+    """
+    from recommender.settings import Settings
+    from tests.fake_spotify import factory_catalog
+
+    root = tmp_path_factory.mktemp("generated-app")
+    factory_catalog().tracks.write_parquet(root / "catalog.parquet")
+    return Settings.from_sources(
+        env={
+            "RECOMMENDER_CATALOG": str(root / "catalog.parquet"),
+            "RECOMMENDER_CACHE_DIR": str(root / "cache"),
+        },
+        secrets={},
+    )

@@ -17,7 +17,10 @@ import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from recommender.settings import Settings
 
 TESTS: Final = Path(__file__).resolve().parent
 DEV_COPY_HASHES: Final = TESTS / "reference_tables.sha256"
@@ -63,6 +66,11 @@ class ReferenceData:
             msg = f"expected one {kind} table in the reference data, found {names}"
             raise AssertionError(msg)
         return found[0][1]
+
+
+def catalog_env(settings: Settings) -> str:
+    """The ``RECOMMENDER_CATALOG`` value naming all of ``settings``' catalog files and folders."""
+    return os.pathsep.join(str(path) for path in settings.catalog_paths)
 
 
 def dev_copy_hashes() -> dict[str, str]:

@@ -24,6 +24,7 @@ from recommender.engine.recommend import (
 )
 from recommender.text import song_key
 from tests.factories import make_catalog, track_id
+from tests.reference import catalog_env
 
 FEATURES = ("danceability", "energy", "valence", "acousticness", "tempo", "loudness")
 
@@ -469,7 +470,7 @@ def test_real_versions_of_the_seed_song_are_never_returned(reference_catalog, re
 def test_cli_recommend_json_on_the_reference_catalog(
     reference_settings, reference_model, monkeypatch, capsys, tmp_path
 ):
-    monkeypatch.setenv("RECOMMENDER_CATALOG", str(reference_settings.catalog_paths[0]))
+    monkeypatch.setenv("RECOMMENDER_CATALOG", catalog_env(reference_settings))
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(reference_settings.cache_dir))
     assert main(["recommend", "--seed", I_DONT_CARE, "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
@@ -500,7 +501,7 @@ def test_cli_recommend_json_on_the_reference_catalog(
 def test_cli_recommend_rejects_bad_input_without_traceback(
     reference_settings, reference_model, monkeypatch, capsys, argv, message
 ):
-    monkeypatch.setenv("RECOMMENDER_CATALOG", str(reference_settings.catalog_paths[0]))
+    monkeypatch.setenv("RECOMMENDER_CATALOG", catalog_env(reference_settings))
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(reference_settings.cache_dir))
     assert main(["recommend", *argv]) == 2
     assert message in capsys.readouterr().err
