@@ -129,3 +129,11 @@ def generated_app_settings(tmp_path_factory: pytest.TempPathFactory):
         },
         secrets={},
     )
+
+
+@pytest.fixture(scope="session")
+def generated_catalog(generated_app_settings):
+    """The catalog ``generated_app_settings`` builds (the same one the app under test loads)."""
+    from recommender.data.store import load_catalog
+
+    return load_catalog(generated_app_settings)

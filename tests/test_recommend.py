@@ -499,10 +499,12 @@ def test_cli_recommend_json_on_the_reference_catalog(
 )
 @pytest.mark.slow
 def test_cli_recommend_rejects_bad_input_without_traceback(
-    reference_settings, reference_model, monkeypatch, capsys, argv, message
+    generated_app_settings, monkeypatch, capsys, argv, message
 ):
-    monkeypatch.setenv("RECOMMENDER_CATALOG", catalog_env(reference_settings))
-    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(reference_settings.cache_dir))
+    # Rejected before any model is needed; the made-up catalog does not hold I_DONT_CARE,
+    # which only matters to the weight case (weights are checked first).
+    monkeypatch.setenv("RECOMMENDER_CATALOG", catalog_env(generated_app_settings))
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(generated_app_settings.cache_dir))
     assert main(["recommend", *argv]) == 2
     assert message in capsys.readouterr().err
 
