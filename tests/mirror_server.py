@@ -57,7 +57,7 @@ def public_files(sources: Sequence[Path], target: Path) -> Path:
     Raises:
         ValueError: two tables for one public name, or a table no public name fits.
     """
-    from recommender.data.read import source_tables
+    from recommender.data.detect import source_tables
 
     target.mkdir(parents=True, exist_ok=True)
     written: dict[str, str] = {}

@@ -50,7 +50,7 @@ class ReferenceData:
 
     def tables(self, kind: str) -> list[tuple[str, bytes]]:
         """(name, bytes) of every source table of ``kind`` ("kaggle", "tidytuesday", ...)."""
-        from recommender.data.read import source_tables
+        from recommender.data.detect import source_tables
 
         return [
             (table.name, table.read_bytes())
@@ -92,7 +92,7 @@ def required() -> bool:
 @cache
 def resolve() -> ReferenceData | str:
     """The reference data, or why there is none (one line, ending in what to set)."""
-    from recommender.data.read import CatalogError, source_tables
+    from recommender.data.detect import CatalogError, source_tables
     from recommender.data.store import CatalogUnavailable, locate_catalog_files
     from recommender.settings import Settings
 
