@@ -82,12 +82,12 @@ def test_without_a_catalog_the_demo_is_offered(monkeypatch, generated_app_settin
     assert at.session_state["use_demo_catalog"] is True
 
 
-def test_the_demo_says_so_and_survives_a_reload(monkeypatch, reference_settings, tmp_path):
+def test_the_demo_says_so_and_survives_a_reload(monkeypatch, generated_app_settings, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     app = new_app(
         monkeypatch,
-        reference_settings,
+        generated_app_settings,
         env={"RECOMMENDER_CATALOG": str(empty), "RECOMMENDER_CACHE_DIR": str(tmp_path / "c")},
     )
     app.session_state["use_demo_catalog"] = True
@@ -100,7 +100,7 @@ def test_the_demo_says_so_and_survives_a_reload(monkeypatch, reference_settings,
     assert "75,000" not in texts(at)
     reloaded = new_app(
         monkeypatch,
-        reference_settings,
+        generated_app_settings,
         env={"RECOMMENDER_CATALOG": str(empty), "RECOMMENDER_CACHE_DIR": str(tmp_path / "c")},
     )
     reloaded.query_params["demo"] = "1"

@@ -110,8 +110,8 @@ def test_spotify_down_shows_a_message_and_guest_search_still_works(
     assert [b for b in at.button if b.key and b.key.startswith("guest_add_")]
 
 
-def test_a_listener_uses_one_of_their_playlists_as_seeds(monkeypatch, reference_settings, fake):
-    at = _logged_in_app(monkeypatch, reference_settings, fake)
+def test_a_listener_uses_one_of_their_playlists_as_seeds(monkeypatch, generated_app_settings, fake):
+    at = _logged_in_app(monkeypatch, generated_app_settings, fake)
     assert not at.exception
     chooser = at.selectbox(key="playlist_choice")
     # Only the listener's own playlists (Carol's, merely followed, answers 403 for its items).

@@ -50,16 +50,16 @@ def test_share_link_with_only_unknown_ids_explains(monkeypatch, generated_app_se
 
 
 def test_share_link_carries_the_left_out_tracks_and_artists(
-    monkeypatch, reference_settings, known_ids
+    monkeypatch, generated_app_settings, known_ids
 ):
-    plain_at = new_app(monkeypatch, reference_settings)
+    plain_at = new_app(monkeypatch, generated_app_settings)
     plain_at.query_params["seeds"] = ",".join(known_ids)
     plain_at.run()
     table = plain_at.dataframe[0].value
     gone_track = table["track_id"].iloc[0]
     gone_artist = table["artists"].iloc[1].split(", ")[0]
 
-    at = new_app(monkeypatch, reference_settings)
+    at = new_app(monkeypatch, generated_app_settings)
     at.query_params["seeds"] = ",".join(known_ids)
     at.query_params["not"] = f"{gone_track},nonsense"
     at.query_params["not_artist"] = gone_artist
