@@ -16,7 +16,13 @@ from recommender.seeds.resolve import CatalogIndex, Resolution, online_source, r
 from recommender.settings import Settings
 from recommender.spotify import library as spotify
 from recommender.spotify.library import SavedPlaylist, current_user
-from recommender.spotify.oauth_state import StateError, UsedStates, issue_state, verify_state
+from recommender.spotify.oauth_state import (
+    StateError,
+    UsedStates,
+    issue_state,
+    oauth_error_message,
+    verify_state,
+)
 from recommender.spotify.problems import SpotifyProblem
 from recommender.spotify.session import SpotifySession
 from ui.loaders import get_settings
@@ -126,12 +132,8 @@ def handle_oauth_callback() -> None:
         st.warning("Spotify login is not configured on this server; continuing as a guest.")
         return
     if error:
-        reason = (
-            "You did not allow access on Spotify's page."
-            if error == "access_denied"
-            else f"Spotify answered: {error}."
-        )
-        _login_failed(reason)
+        # Before any state check: the message never echoes what the address carried.
+        _login_failed(oauth_error_message(error))
         return
     try:
         verify_state(state, config.state_secret, used=used_states())
