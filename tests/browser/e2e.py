@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final
 
 import polars as pl
 
+from tests import reference
 from tests.browser.harness import (
     COLD_START_TIMEOUT_MS,
     ROOT,
@@ -26,7 +27,6 @@ from tests.browser.harness import (
     AppServer,
     wait_for_app,
 )
-from tests.conftest import SHARED_DATA
 
 if TYPE_CHECKING:
     from playwright.async_api import Page as AsyncPage
@@ -62,7 +62,10 @@ class Seed:
 def catalog_settings(cache_dir: Path, **extra: str):
     from recommender.settings import Settings
 
-    env = {"RECOMMENDER_CATALOG": str(SHARED_DATA), "RECOMMENDER_CACHE_DIR": str(cache_dir)}
+    env = {
+        "RECOMMENDER_CATALOG": reference.reference_data().catalog_env,
+        "RECOMMENDER_CACHE_DIR": str(cache_dir),
+    }
     return Settings.from_sources(env={**env, **extra}, secrets={})
 
 
@@ -134,7 +137,7 @@ def build_real_fake(catalog: Catalog) -> FakeSpotify:
 def start_app(root: Path, cache_dir: Path, *, fake: FakeSpotify | None = None) -> AppServer:
     """A started ``streamlit run`` on the real datasets, the given cache and (optionally) fake."""
     server = AppServer(env={}, cache_dir=cache_dir, log_path=root / "server.log")
-    env = {"RECOMMENDER_CATALOG": str(SHARED_DATA)}
+    env = {"RECOMMENDER_CATALOG": reference.reference_data().catalog_env}
     if fake is not None:
         env.update(fake.env(redirect_uri=server.url))
     server.env = env
