@@ -16,7 +16,13 @@ from recommender.domain import Catalog, Track
 from recommender.seeds.resolve import CatalogIndex, Resolution, online_source, resolve_features
 from recommender.settings import Settings
 from recommender.spotify import session as spotify
-from recommender.spotify.oauth_state import StateError, UsedStates, issue_state, verify_state
+from recommender.spotify.oauth_state import (
+    StateError,
+    StateRegistry,
+    issue_state,
+    state_registry,
+    verify_state,
+)
 from recommender.spotify.session import SavedPlaylist, SpotifyProblem, SpotifySession, current_user
 from ui.loaders import get_settings
 
@@ -55,9 +61,12 @@ def settings() -> Settings:
 
 
 @st.cache_resource
-def used_states() -> UsedStates:
-    """The process-wide registry of consumed OAuth states (nonces only)."""
-    return UsedStates()
+def used_states(redis_url: str | None) -> StateRegistry:
+    """The registry of consumed OAuth states (nonces only): Redis when configured, else in-process.
+
+    Keyed by the URL so a changed setting gets its own registry, never a stale one.
+    """
+    return state_registry(redis_url)
 
 
 def _session(config: Settings) -> SpotifySession:
@@ -135,7 +144,7 @@ def handle_oauth_callback() -> None:
         _login_failed(reason)
         return
     try:
-        verify_state(state, config.state_secret, used=used_states())
+        verify_state(state, config.state_secret, used=used_states(config.redis_url))
     except StateError as refused:
         _login_failed(str(refused))
         return
