@@ -1,10 +1,13 @@
-"""Text folding and the one "same song" normaliser used by the engine, search and imports."""
+"""Text folding, the one "same song" normaliser and the one meaning of "artist".
+
+Used by the engine, search, imports and every count of artists (catalog report, Explore page).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Final
 
 _BRACKETED: Final = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -37,6 +40,30 @@ def base_title(title: str) -> str:
 def split_artists(credit: str) -> list[str]:
     """Split one credited artist string into names ("A feat. B & C" -> [A, B, C])."""
     return [part.strip() for part in _ARTIST_SPLIT.split(credit) if part.strip()]
+
+
+def artist_names(credits: Sequence[str] | None) -> list[str]:
+    """The artists of one track: folded, de-duplicated names from its credits.
+
+    This is what "an artist" means everywhere: the engine's artist feature and every count.
+    Each credit is split on its separators ("A feat. B" counts as A and B), so "Beyoncé" and
+    "Beyonce feat. Jay-Z" share "beyonce". A name with a comma in it ("Tyler, The Creator")
+    splits too: the sources give no artist ids to tell a band from a list.
+    """
+    names: dict[str, None] = {}
+    for credit in credits or ():
+        for part in split_artists(credit):
+            names.setdefault(fold(part), None)
+    return [name for name in names if name]
+
+
+def count_artists(credits: Iterable[str | None]) -> int:
+    """How many distinct artists (``artist_names``) a collection of credit strings names.
+
+    Missing credits (``None``) name nobody. Pass distinct credits when there are many tracks:
+    an artist's credit repeats on each of their tracks, and the folding is the slow part.
+    """
+    return len({name for credit in credits if credit for name in artist_names([credit])})
 
 
 def primary_artist(artists: Sequence[str] | str) -> str:

@@ -173,3 +173,69 @@ def write_zip(path: Path, members: Mapping[str, bytes]) -> Path:
         for name, data in members.items():
             archive.writestr(name, data)
     return path
+
+
+# --------------------------------------------------------------------------- the public files
+
+HIT_DECADES = ("60s", "70s", "80s", "90s", "00s", "10s")
+PUBLIC_ROWS = 1_100  # above the downloader's MIN_ROWS, so every file is accepted
+# A track that two Hit Predictor decade files credit differently (the real files do this):
+# the catalog must not depend on which file is read first.
+TWICE_CREDITED = made_id(90_001)
+# A TidyTuesday row whose artist is the literal NA (a missing value; the real file has four).
+NO_ARTIST = made_id(90_002)
+
+
+def _hit_rows(decade_index: int) -> list[dict[str, Any]]:
+    start = 10_000 + decade_index * PUBLIC_ROWS
+    rows = [hit_row(n) for n in range(start, start + PUBLIC_ROWS)]
+    if decade_index == 0:
+        rows.append(hit_row(90_001, track="Runnin'", artist="Pac, Notorious, Radio & Stretch"))
+    if decade_index == 4:
+        rows.append(
+            hit_row(90_001, track="Runnin (Dying To Live)", artist="Pac Featuring Notorious")
+        )
+    return rows
+
+
+def public_tables() -> dict[str, bytes]:
+    """Made-up files under the eight public names the downloader asks a mirror for.
+
+    Overlaps like the real files': TidyTuesday and Kaggle share 100 tracks, the Kaggle file
+    credits several artists per track and folds to some of TidyTuesday's ("Beyoncé" /
+    "Beyonce"), one track is in two decade files under different credits, one has no artist.
+    """
+    tidy = [tidy_row(n) for n in range(PUBLIC_ROWS)]
+    tidy.append(tidy_row(90_002, track_artist="NA"))
+    tidy.append(tidy_row(90_003, track_artist="Beyoncé"))
+    kaggle = [kaggle_row(n) for n in range(PUBLIC_ROWS - 100, 2 * PUBLIC_ROWS - 100)]
+    kaggle.append(kaggle_row(90_004, artists="Beyonce;JAY-Z"))
+    files = {
+        "dataset.csv": csv_bytes(KAGGLE_HEADER, kaggle),
+        "spotify_songs.csv": csv_bytes(TIDY_HEADER, tidy),
+    }
+    for i, decade in enumerate(HIT_DECADES):
+        files[f"dataset-of-{decade}.csv"] = csv_bytes(HIT_HEADER, _hit_rows(i))
+    return files
+
+
+def write_public_files(target: Path) -> Path:
+    """``public_tables()`` written into ``target`` (a mirror's folder); returns ``target``."""
+    target.mkdir(parents=True, exist_ok=True)
+    for name, data in public_tables().items():
+        (target / name).write_bytes(data)
+    return target
+
+
+def write_zipped_files(target: Path) -> Path:
+    """The same tables as users download them: the Kaggle and Hit Predictor sets as zips.
+
+    The zip holds the decade files in name order (00s first), the reverse of the order the
+    downloader fetches them in, so a build that depended on file order would show it.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    tables = public_tables()
+    (target / "spotify_songs.csv").write_bytes(tables.pop("spotify_songs.csv"))
+    write_zip(target / "archive.zip", {"dataset.csv": tables.pop("dataset.csv")})
+    write_zip(target / "hit-predictor.zip", dict(sorted(tables.items())))
+    return target

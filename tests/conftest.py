@@ -59,3 +59,19 @@ def reference_catalog(reference_settings):
     from recommender.data.store import load_catalog
 
     return load_catalog(reference_settings)
+
+
+@pytest.fixture(scope="session")
+def generated_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Made-up tables of all three sources as users download them (zips), in one folder."""
+    from tests.catalog_samples import write_zipped_files
+
+    return write_zipped_files(tmp_path_factory.mktemp("generated-files"))
+
+
+@pytest.fixture(scope="session")
+def generated_public_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same made-up tables under the eight public file names (what a mirror serves)."""
+    from tests.catalog_samples import write_public_files
+
+    return write_public_files(tmp_path_factory.mktemp("generated-public"))

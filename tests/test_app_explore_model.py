@@ -14,6 +14,8 @@ def test_explore_without_seeds(app, reference_catalog):
     at = app.run().switch_page("pages/explore.py").run()
     assert not at.exception
     assert at.metric[0].value == f"{reference_catalog.tracks.height:,}"
+    assert at.metric[1].label == "Artists"
+    assert at.metric[1].value == f"{reference_catalog.report['artists']:,}"
     specs = plotly_specs(at)
     histograms = [
         s for s in specs if s["data"][0]["type"] == "bar" and "orientation" not in s["data"][0]

@@ -398,3 +398,15 @@ def test_fresh_clone_download_then_catalog_through_the_mirror(tmp_path, mirror):
     assert report["sources"] == {"kaggle": report["tracks"]}
     assert report["tracks"] >= MIN_ROWS
     assert mirror.requested("dataset.csv") == 1
+
+
+@pytest.mark.slow
+def test_mirror_build_of_the_reference_files_equals_the_direct_build(
+    tmp_path, mirror, reference_catalog
+):
+    # The same three files, once unpacked under their public names and downloaded, once read
+    # as they are (zips included): the same tracks, the same artist count.
+    through_mirror = load_catalog(_settings(tmp_path, mirror))
+    assert through_mirror.fingerprint != reference_catalog.fingerprint
+    assert through_mirror.tracks.equals(reference_catalog.tracks)
+    assert through_mirror.report["artists"] == reference_catalog.report["artists"]

@@ -1,6 +1,14 @@
 import pytest
 
-from recommender.text import base_title, fold, primary_artist, song_key, split_artists
+from recommender.text import (
+    artist_names,
+    base_title,
+    count_artists,
+    fold,
+    primary_artist,
+    song_key,
+    split_artists,
+)
 
 
 def test_fold_removes_case_and_accents():
@@ -49,3 +57,16 @@ def test_song_key_equal_for_versions_and_different_for_other_artists():
     cover = song_key("I Don't Care", ["Someone Else"])
     assert original == remix
     assert original != cover
+
+
+def test_artist_names_fold_split_and_deduplicate():
+    assert artist_names(["Beyoncé feat. JAY-Z", "Beyonce"]) == ["beyonce", "jay-z"]
+    assert artist_names(["Kaggle A", " "]) == ["kaggle a"]
+    assert artist_names(None) == []
+    assert artist_names([]) == []
+
+
+def test_count_artists_counts_names_not_credits_and_ignores_missing():
+    credits = ["Beyoncé", "Beyonce feat. JAY-Z", "JAY-Z & Kanye West", None, ""]
+    assert count_artists(credits) == 3  # beyonce, jay-z, kanye west
+    assert count_artists([]) == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
@@ -10,7 +9,12 @@ from typing import Final
 import streamlit as st
 
 from recommender.engine.features import DEFAULT_WEIGHTS, WEIGHT_NAMES
-from recommender.evaluation.scoring import format_comparisons, format_summary, format_table
+from recommender.evaluation.report import (
+    format_comparisons,
+    format_summary,
+    format_table,
+    parse_evaluation,
+)
 from ui import loaders
 from ui.loaders import Services
 
@@ -97,7 +101,7 @@ def evaluation() -> None:
         st.info("No evaluation has been recorded yet; the README's evaluation section explains it.")
         return
     try:
-        result = json.loads(EVALUATION_FILE.read_text(encoding="utf-8"))
+        result = parse_evaluation(EVALUATION_FILE.read_text(encoding="utf-8"))
         summary_line = format_summary(result)
         table = format_table(result, markdown=True)
         comparisons = format_comparisons(result)

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from recommender.data.store import load_catalog
 from recommender.domain import Catalog
 from recommender.engine.model import TrackModel, load_or_train
-from recommender.evaluation.scoring import (
-    DEFAULT_RANDOM_STATE,
-    TrackTable,
-    default_entries,
-    evaluate_systems,
-    format_report,
-    format_tuning,
-    run_tuning,
-)
+from recommender.evaluation.protocol import DEFAULT_RANDOM_STATE, TrackTable
+from recommender.evaluation.report import evaluation_json, format_report, format_tuning
+from recommender.evaluation.scoring import evaluate_systems
+from recommender.evaluation.systems import default_contenders
+from recommender.evaluation.tuning import run_tuning
 from recommender.settings import Settings
 
 
@@ -31,14 +26,14 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     try:
         catalog, model = _load(Settings.from_sources())
         table = TrackTable.from_catalog(catalog)
-        entries = default_entries(catalog, model, table, random_state=args.random_state)
+        contenders = default_contenders(catalog, model, table, random_state=args.random_state)
         result = evaluate_systems(
-            catalog, entries, random_state=args.random_state, quick=args.quick, table=table
+            catalog, contenders, random_state=args.random_state, quick=args.quick, table=table
         )
     except (OSError, ValueError) as exc:
         print(f"evaluate: {exc}", file=sys.stderr)
         return 2
-    text = json.dumps(result, indent=2, sort_keys=False)
+    text = evaluation_json(result)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text + "\n", encoding="utf-8")
@@ -58,11 +53,11 @@ def _run_tune(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"tune: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(result, indent=2) if args.json else format_tuning(result))
+    print(evaluation_json(result) if args.json else format_tuning(result))
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``evaluate`` and ``tune``."""
     parser = subparsers.add_parser(
         "evaluate", help="score the recommender and baselines on held-out playlists and genres"

@@ -13,6 +13,7 @@ from typing import Any, Final
 import numpy as np
 import polars as pl
 
+from recommender.data.read import artist_count
 from recommender.domain import CATALOG_SCHEMA, PLAYLIST_SCHEMA, UNIT_FEATURES, Catalog
 
 DEMO_SOURCE: Final = "synthetic demo"
@@ -88,7 +89,7 @@ def demo_catalog(*, n_tracks: int = DEFAULT_TRACKS, seed: int = DEFAULT_SEED) ->
         "synthetic": True,
         "label": DEMO_LABEL,
         "tracks": tracks.height,
-        "artists": tracks["artists"].explode().n_unique(),
+        "artists": artist_count(tracks),
         "genres": tracks["genres"].explode().n_unique(),
         "sources": {DEMO_SOURCE: tracks.height},
         "dropped_rows": {},

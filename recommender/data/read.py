@@ -27,13 +27,14 @@ from recommender.data.adapters import (
     playlist_rows,
 )
 from recommender.domain import CATALOG_SCHEMA, PLAYLIST_SCHEMA, UNIT_FEATURES, Catalog
+from recommender.text import count_artists
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 
 # Bump when the build logic changes, so older caches are not reused.
-CATALOG_FORMAT_VERSION: Final = 2
+CATALOG_FORMAT_VERSION: Final = 3
 MAX_BAD_FRACTION: Final = 0.05
 # Content hashes read whole files up to this size; larger ones (the 1.2M set, ~350 MB) hash
 # their first and last chunk plus the size, so a warm start stays fast.
@@ -396,10 +397,22 @@ def _validate(frame: pl.DataFrame, name: str) -> tuple[pl.DataFrame, dict[str, i
 
 
 def _merge(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    """One row per track_id; per column, the highest-precedence non-null value wins."""
+    """One row per track_id; per column, the highest-precedence non-null value wins.
+
+    Rows of equal precedence (one track in two Hit Predictor decade files, credited
+    differently) are ordered by their content, not by file order: the zip and its unpacked
+    members, or a folder listed in another order, must build the same catalog.
+    """
     combined = pl.concat(frames, how="vertical")
     repeated = combined.get_column("track_id").is_duplicated()
-    ranked = combined.filter(repeated).sort(["track_id", "_rank"], maintain_order=True)
+    content = [
+        pl.col(c).list.join("\x1f") if dtype == pl.List(pl.String) else pl.col(c)
+        for c, dtype in CATALOG_SCHEMA.items()
+        if c not in ("track_id", "sources")
+    ]
+    ranked = combined.filter(repeated).sort(
+        [pl.col("track_id"), pl.col("_rank"), *content], nulls_last=True
+    )
     scalar = [c for c in CATALOG_SCHEMA if c not in ("track_id", "genres", "sources")]
     merged = ranked.group_by("track_id", maintain_order=True).agg(
         *(pl.col(c).drop_nulls().first() for c in scalar),
@@ -428,11 +441,19 @@ def _playlists(frames: list[pl.DataFrame], tracks: pl.DataFrame) -> pl.DataFrame
     return kept.sort(["playlist_id", "track_id"])
 
 
+def artist_count(tracks: pl.DataFrame) -> int:
+    """Distinct artists of a tracks frame, as ``text.artist_names`` defines them.
+
+    The one count the catalog report, the demo catalog and the Explore page all show.
+    """
+    return count_artists(tracks.get_column("artists").explode().unique().to_list())
+
+
 def _summary(tracks: pl.DataFrame) -> dict[str, Any]:
     sources = tracks.get_column("sources").explode().drop_nulls().value_counts().rows()
     return {
         "tracks": tracks.height,
-        "artists": tracks.get_column("artists").explode().drop_nulls().n_unique(),
+        "artists": artist_count(tracks),
         "genres": tracks.get_column("genres").explode().drop_nulls().n_unique(),
         "sources": {str(k): int(n) for k, n in sorted(sources, key=lambda kn: str(kn[0]))},
         "nulls": {c: int(tracks.get_column(c).null_count()) for c in tracks.columns},

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import StandardScaler
 
 from recommender.domain import PROFILE_FEATURES
-from recommender.text import fold, split_artists
+from recommender.text import fold
 
 # The nine "how it sounds" features first (the radar's), then the descriptors and metadata.
 WEIGHT_NAMES: Final = (
@@ -185,15 +185,6 @@ def encode_dense(
     values[:, n_scaled : n_scaled + 2] = key_xy
     values[:, n_scaled + 2 :] = ~known
     return values, known
-
-
-def artist_names(artists: Sequence[str] | None) -> list[str]:
-    """Folded, de-duplicated artist names of one track ("A feat. B" counts as A and B)."""
-    names: dict[str, None] = {}
-    for credit in artists or ():
-        for part in split_artists(credit):
-            names.setdefault(fold(part), None)
-    return [name for name in names if name]
 
 
 def genre_labels(genres: Sequence[str] | None) -> list[str]:

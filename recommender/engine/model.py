@@ -28,7 +28,6 @@ from sklearn.preprocessing import StandardScaler
 from recommender.domain import Catalog
 from recommender.engine.features import (
     WEIGHT_NAMES,
-    artist_names,
     encode_dense,
     fit_scaler,
     genre_labels,
@@ -36,7 +35,7 @@ from recommender.engine.features import (
     raw_features,
 )
 from recommender.settings import Settings
-from recommender.text import primary_artist, song_key
+from recommender.text import artist_names, primary_artist, song_key
 
 logger = logging.getLogger(__name__)
 

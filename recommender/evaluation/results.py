@@ -1,0 +1,262 @@
+"""Typed evaluation and tuning results, and their JSON form (``docs/evaluation.json``).
+
+The results are frozen dataclasses; :func:`to_json` and :func:`from_json` turn them into plain
+JSON values and back. A field whose JSON key is not a Python name ("recall@50") says so in its
+metadata. Reading checks every field's type and names the path of the first one that is wrong,
+so a damaged or outdated file fails loudly instead of showing a half-empty table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+
+from recommender.evaluation.metrics import Interval
+
+SystemKind = Literal["baseline", "ours"]
+CandidatePool = Literal["all", "tidytuesday_only"]
+_Result = TypeVar("_Result")
+
+
+def _key(name: str) -> dict[str, str]:
+    return {"json": name}
+
+
+@dataclass(frozen=True, slots=True)
+class RankingFigures:
+    """Mean and 95% bootstrap interval of each ranking metric over a set of playlists."""
+
+    recall: Interval = field(metadata=_key("recall@50"))
+    precision: Interval = field(metadata=_key("precision@10"))
+    ndcg: Interval = field(metadata=_key("ndcg@50"))
+    r_precision: Interval
+
+
+@dataclass(frozen=True, slots=True)
+class BeyondAccuracy:
+    """What the lists look like beyond hitting hidden tracks (averaged over playlists)."""
+
+    distinct_artists_per_10: float
+    intra_list_diversity: float
+    coverage: float
+    popularity_bias: float  # NaN when no list had a known popularity on both sides
+    short_lists: int
+
+
+@dataclass(frozen=True, slots=True)
+class SystemConfig:
+    """How a system was configured: its weights as text and its per-seed quota (if any)."""
+
+    weights: str | None = None
+    per_seed: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SystemRow:
+    """One system's figures on every task."""
+
+    name: str
+    kind: SystemKind
+    config: SystemConfig
+    playlists: RankingFigures
+    held_out_tidytuesday_only: RankingFigures
+    held_out: RankingFigures
+    genre_agreement: Interval = field(metadata=_key("genre_agreement@10"))
+    beyond: BeyondAccuracy = field(metadata=_key("beyond"))
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A paired-bootstrap difference ``system - baseline`` of one metric on one subset."""
+
+    system: str
+    baseline: str
+    subset: str
+    metric: str
+    mean: float
+    low: float
+    high: float
+    excludes_zero: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether our defaults beat the original design on the held-out half (when both ran)."""
+
+    checked: bool
+    defaults_beat_original_on_held_out: bool | None = None
+    recall_gain: float | None = field(default=None, metadata=_key("recall@50_gain"))
+    recall_gain_interval: tuple[float, float] | None = field(
+        default=None, metadata=_key("recall@50_gain_interval")
+    )
+    distinct_artists_per_10: float | None = None
+    enough_artists: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolSummary:
+    """What one evaluation run rests on: catalog, playlists, seeds, random state."""
+
+    random_state: int
+    quick: bool
+    k: int
+    catalog_tracks: int
+    catalog_fingerprint: str
+    playlists: int
+    held_out_playlists: int
+    min_playlist_tracks: int
+    mean_seeds: float
+    mean_hidden: float
+    tidytuesday_candidates: int
+    genre_seeds: int
+    genre_candidates: int
+    bootstrap: str
+    leakage: str
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationResult:
+    """The whole evaluation: protocol, one row per system, paired differences, verdict."""
+
+    protocol: ProtocolSummary
+    systems: tuple[SystemRow, ...]
+    comparisons: tuple[Comparison, ...]
+    verdict: Verdict
+
+    def row(self, name: str) -> SystemRow:
+        """The row of the system called ``name``; KeyError naming it when absent."""
+        for row in self.systems:
+            if row.name == name:
+                return row
+        msg = f"no system named {name!r} in the evaluation result"
+        raise KeyError(msg)
+
+
+@dataclass(frozen=True, slots=True)
+class HalfFigures:
+    """Mean recall@50 and distinct artists per 10 on one half of the playlists."""
+
+    recall: float = field(metadata=_key("recall@50"))
+    distinct_artists_per_10: float
+
+
+@dataclass(frozen=True, slots=True)
+class TuningRow:
+    """One system scored on both halves, with all candidates and TidyTuesday ones only."""
+
+    name: str
+    tuning_half_all: HalfFigures
+    held_out_half_all: HalfFigures
+    tuning_half_tidytuesday_only: HalfFigures
+    held_out_half_tidytuesday_only: HalfFigures
+
+    def halves(self, pool: CandidatePool) -> tuple[HalfFigures, HalfFigures]:
+        """(tuning half, held-out half) figures with the candidates of ``pool``."""
+        if pool == "all":
+            return self.tuning_half_all, self.held_out_half_all
+        return self.tuning_half_tidytuesday_only, self.held_out_half_tidytuesday_only
+
+
+@dataclass(frozen=True, slots=True)
+class TuningResult:
+    """The weight search on the tuning half and how its winner fares on both halves."""
+
+    random_state: int
+    budget_seconds: float
+    trials: int
+    search_playlists: int
+    tuning_playlists: int
+    held_out_playlists: int
+    best_weights: dict[str, float]
+    best_weights_text: str
+    rows: tuple[TuningRow, ...]
+    comparisons: tuple[Comparison, ...]
+
+
+def to_json(value: object) -> object:
+    """Plain JSON values (dicts, lists, numbers, strings) for a result or any part of it."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            item.metadata.get("json", item.name): to_json(getattr(value, item.name))
+            for item in dataclasses.fields(value)
+        }
+    if isinstance(value, tuple | list):
+        return [to_json(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(key): to_json(item) for key, item in value.items()}
+    return value
+
+
+def from_json(kind: type[_Result], data: object, *, where: str = "result") -> _Result:
+    """Rebuild a result of type ``kind`` from :func:`to_json`'s output.
+
+    Raises:
+        ValueError: naming the path (``result.systems[2].beyond.coverage``) of the first field
+            that is missing or has the wrong type.
+    """
+    return typing.cast(_Result, _decode(kind, data, where))
+
+
+def _fail(where: str, expected: str, data: object) -> ValueError:
+    return ValueError(f"{where}: expected {expected}, got {type(data).__name__} {data!r:.60}")
+
+
+def _decode(kind: Any, data: object, where: str) -> object:
+    if dataclasses.is_dataclass(kind):
+        return _decode_dataclass(kind, data, where)
+    origin, args = get_origin(kind), get_args(kind)
+    if origin is Literal:
+        if data not in args:
+            raise _fail(where, f"one of {args}", data)
+        return data
+    if origin in (types.UnionType, typing.Union):
+        if data is None and type(None) in args:
+            return None
+        return _decode(next(a for a in args if a is not type(None)), data, where)
+    if origin is tuple:
+        if not isinstance(data, list) or (args[-1] is not Ellipsis and len(data) != len(args)):
+            raise _fail(where, f"a list for {kind}", data)
+        item_kinds = [args[0]] * len(data) if args[-1] is Ellipsis else list(args)
+        return tuple(
+            _decode(k, item, f"{where}[{i}]")
+            for i, (k, item) in enumerate(zip(item_kinds, data, strict=True))
+        )
+    if origin is dict:
+        if not isinstance(data, dict):
+            raise _fail(where, "an object", data)
+        return {str(k): _decode(args[1], v, f"{where}.{k}") for k, v in data.items()}
+    return _decode_scalar(kind, data, where)
+
+
+def _decode_scalar(kind: Any, data: object, where: str) -> object:
+    if kind is float:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            raise _fail(where, "a number", data)
+        return float(data) if not (isinstance(data, float) and math.isnan(data)) else math.nan
+    if kind is int or kind is bool or kind is str:
+        # bool is an int subclass: an int field must not accept True.
+        if not isinstance(data, kind) or (kind is int and isinstance(data, bool)):
+            raise _fail(where, kind.__name__, data)
+        return data
+    msg = f"{where}: no JSON reader for {kind!r}"
+    raise TypeError(msg)
+
+
+def _decode_dataclass(kind: Any, data: object, where: str) -> object:
+    if not isinstance(data, dict):
+        raise _fail(where, f"an object for {kind.__name__}", data)
+    hints = get_type_hints(kind)
+    values: dict[str, object] = {}
+    for item in dataclasses.fields(kind):
+        key = item.metadata.get("json", item.name)
+        if key in data:
+            values[item.name] = _decode(hints[item.name], data[key], f"{where}.{key}")
+        elif item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING:
+            msg = f"{where}: missing field {key!r}"
+            raise ValueError(msg)
+    return kind(**values)
