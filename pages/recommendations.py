@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import loaders, render, save, state
+from ui.plain import plain
 
 st.title("Recommended for you")
 services = loaders.load_services()
@@ -10,7 +11,7 @@ if services is None:
     st.stop()
 seeds = state.seed_ids()
 for problem in st.session_state.pop("share_problems", []):
-    st.warning(problem)
+    st.warning(plain(problem))
 if not seeds:
     st.info(
         "No seed tracks yet. Pick a few on Home (search, your Spotify top tracks or an upload)."
@@ -28,7 +29,7 @@ profiles = state.seed_profiles()
 try:
     recs = render.recommendations_for(services, seeds, weights, options, profiles)
 except ValueError as error:
-    results.error(f"{error}. Remove that seed on Home and try again.")
+    results.error(f"{plain(error)}. Remove that seed on Home and try again.")
     st.stop()
 
 with results:
@@ -39,7 +40,7 @@ with results:
         )
         st.stop()
     table = render.build_table(recs, labels)
-    st.caption(render.describe_recommendations(recs, len(seeds)))
+    st.caption(plain(render.describe_recommendations(recs, len(seeds))))
     render.radar_section(services.catalog, seeds, recs, profiles, labels)
     render.results_table(table)
     save.save_section(table)

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from recommender.spotify.oauth_state import issue_state
 from tests.conftest import APP
 from tests.fake_spotify import authorize
+from ui.plain import unescape
 
 SCRIPT = """
 import streamlit as st
@@ -43,7 +44,8 @@ def login_href(at: AppTest) -> str:
 
 
 def errors(at: AppTest) -> str:
-    return " ".join(e.value for e in at.error)
+    """The error boxes' text as people read it (the Markdown escapes removed)."""
+    return " ".join(unescape(e.value) for e in at.error)
 
 
 def token_requests(fake):

@@ -6,7 +6,6 @@ object is the registry of used OAuth states, which holds nonces, never tokens.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any, Final
 
@@ -25,6 +24,7 @@ from recommender.spotify.oauth_state import (
 )
 from recommender.spotify.session import SavedPlaylist, SpotifyProblem, SpotifySession, current_user
 from ui.loaders import get_settings
+from ui.plain import anchor, plain
 
 PREFIX: Final = "spotify:"
 USER_KEY: Final = "spotify_user"
@@ -105,16 +105,12 @@ def login_link(label: str = LOGIN_LABEL) -> bool:
     url = login_url()
     if url is None:
         return False
-    st.markdown(
-        f'<a href="{html.escape(url)}" target="_top" style="{_ANCHOR_STYLE}">'
-        f"{html.escape(label)}</a>",
-        unsafe_allow_html=True,
-    )
+    st.markdown(anchor(url, label, style=_ANCHOR_STYLE), unsafe_allow_html=True)
     return True
 
 
 def _login_failed(message: str) -> None:
-    st.error(f"Spotify login failed. {message}")
+    st.error(f"Spotify login failed. {plain(message)}")
     login_link("Try logging in again")
 
 
@@ -172,8 +168,8 @@ def logout() -> None:
 
 def show_problem(problem: SpotifyProblem) -> None:
     """Render a Spotify failure: what happened, what to do, and a login link if needed."""
-    st.error(problem.message)
-    st.caption(problem.next_step)
+    st.error(plain(problem.message))
+    st.caption(plain(problem.next_step))
     if problem.needs_login:
         st.session_state.pop(USER_KEY, None)
         login_link()
@@ -183,7 +179,7 @@ def account_sidebar() -> None:
     """Sidebar block: who is logged in and Log out, or the login link, or guest mode."""
     with st.sidebar:
         if spotify_session() is not None:
-            st.markdown(f"Logged in to Spotify as **{user_name() or 'you'}**")
+            st.markdown(f"Logged in to Spotify as **{plain(user_name() or 'you')}**")
             st.button("Log out", key="spotify_logout", on_click=logout)
         elif not login_link():
             st.caption("Spotify login is not configured here; guest mode.")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from recommender.seeds.share import SEEDS_PARAM, WEIGHTS_PARAM, parse_share, split_known
 from ui import auth, loaders, state
+from ui.plain import plain
 
 
 def open_share_link(target: st.Page) -> None:
@@ -46,7 +47,7 @@ def sidebar() -> None:
         seeds = state.seed_ids()
         source = state.seed_source()
         if seeds:
-            st.caption(f"{len(seeds)} seed track(s) from {source or 'several sources'}")
+            st.caption(f"{len(seeds)} seed track(s) from {plain(source or 'several sources')}")
         else:
             st.caption("No seed tracks yet")
         if loaders.using_demo():

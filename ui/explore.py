@@ -13,6 +13,7 @@ from recommender.data.read import artist_count
 from recommender.domain import PROFILE_FEATURES, Catalog
 from recommender.present.charts import PALETTE, feature_histogram, feature_scatter
 from ui import render, state
+from ui.plain import plain
 
 SCATTER_SAMPLE: Final = 3_000
 MARKED_SEEDS: Final = 5
@@ -90,7 +91,7 @@ def distributions(catalog: Catalog, seeds: Sequence[str]) -> None:
     if seeds:
         rows = render.catalog_rows(catalog, list(seeds)[:MARKED_SEEDS])
         legend = ", ".join(
-            f":{MARK_NAMES[i % len(MARK_NAMES)]}[{render.track_label(name, artists)}]"
+            f":{MARK_NAMES[i % len(MARK_NAMES)]}[{plain(render.track_label(name, artists))}]"
             for i, (name, artists) in enumerate(rows.select("name", "artists").iter_rows())
         )
         st.markdown(f"Dashed lines, your seeds: {legend}")

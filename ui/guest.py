@@ -17,6 +17,7 @@ from recommender.domain import Catalog
 from recommender.seeds.history import HistoryImport, import_history, top_table
 from recommender.seeds.search import SearchIndex, surprise_pick
 from ui import auth, render, state
+from ui.plain import plain
 
 SEARCH_KEY: Final = "guest_search"
 SURPRISE_KEY: Final = "surprise_me"
@@ -63,13 +64,15 @@ def search_box(catalog: Catalog, *, limit: int = 20) -> None:
         return
     hits = search_index(catalog, catalog.fingerprint).search(query, limit=limit)
     if not hits:
-        st.warning(f"Nothing in the catalog matches {query!r}. Try fewer letters or one word.")
+        st.warning(
+            f"Nothing in the catalog matches “{plain(query)}”. Try fewer letters or one word."
+        )
         return
     picked = set(state.seed_ids())
     for hit in hits:
         text, button = st.columns([5, 1], vertical_alignment="center")
         note = " · one typo forgiven" if hit.kind == "fuzzy" else ""
-        text.markdown(f"{render.track_label(hit.name, hit.artists)}{note}")
+        text.markdown(f"{plain(render.track_label(hit.name, hit.artists))}{note}")
         button.button(
             "Added" if hit.track_id in picked else "Add",
             key=f"guest_add_{hit.track_id}",
@@ -104,11 +107,11 @@ def surprise_button(catalog: Catalog) -> None:
     )
     error = st.session_state.get(_SURPRISE_ERROR)
     if error:
-        st.warning(f"Cannot surprise you: {error}. Search for tracks instead.")
+        st.warning(f"Cannot surprise you: {plain(error)}. Search for tracks instead.")
         return
     label = st.session_state.get(_SURPRISE_LABEL)
     if label and state.seed_source() == SURPRISE_SOURCE:
-        st.caption(f"Surprise: five tracks from the {label}.")
+        st.caption(f"Surprise: five tracks from the {plain(label)}.")
 
 
 def _read_uploads(uploads: list, catalog: Catalog) -> HistoryImport:
@@ -154,7 +157,7 @@ def history_uploader(catalog: Catalog) -> None:
     history = _read_uploads(list(uploads), catalog)
     songs = st.session_state[_HISTORY_MEMO][2]
     for problem in history.problems:
-        st.error(f"{problem.file}: {problem.problem}")
+        st.error(f"{plain(problem.file)}: {plain(problem.problem)}")
     if history.problems:
         st.caption(
             "Spotify → Account → Privacy → Download your data sends a zip; upload it whole, "
@@ -165,7 +168,7 @@ def history_uploader(catalog: Catalog) -> None:
             st.warning("No music plays of 30 s or more in these files; try a longer history.")
         return
     st.write(f"Your top songs by listening time ({songs:,} songs in the upload).")
-    st.caption(history.coverage())
+    st.caption(plain(history.coverage()))
     table = top_table(history.matches)
     st.dataframe(
         table.select(
@@ -187,7 +190,7 @@ def history_uploader(catalog: Catalog) -> None:
             key=SEED_COUNT_KEY,
         )
     st.button(
-        f"Use my top {count} as seeds",
+        f"Use my top {count:d} as seeds",
         key="history_use_seeds",
         on_click=_use_history,
         args=(history, count),
@@ -203,11 +206,11 @@ def picked_seeds(catalog: Catalog) -> None:
     source = state.seed_source()
     st.subheader(f"Your seeds ({len(seeds)})")
     if source:
-        st.caption(f"From: {source}")
+        st.caption(f"From: {plain(source)}")
     labels = render.seed_labels(catalog, seeds)
     for track_id in seeds:
         text, button = st.columns([5, 1], vertical_alignment="center")
-        text.write(labels[track_id])
+        text.write(plain(labels[track_id]))
         button.button(
             "Remove", key=f"guest_remove_{track_id}", on_click=state.remove_seed, args=(track_id,)
         )

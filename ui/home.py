@@ -10,6 +10,7 @@ from recommender.domain import Catalog
 from recommender.seeds.resolve import Resolution, online_source, resolve_features
 from ui import auth, guest, loaders, render, state
 from ui.loaders import Services
+from ui.plain import plain
 
 GUEST_FLAG: Final = "guest_mode"
 TOP_SOURCE: Final = "Spotify top tracks"
@@ -37,7 +38,7 @@ def entry_choice() -> None:
             st.subheader("Log in with Spotify")
             name = auth.user_name()
             if name is not None:
-                st.success(f"Logged in as {name}.")
+                st.success(f"Logged in as {plain(name)}.")
             else:
                 st.caption(
                     "Your top tracks become the seeds, and you can save the result as a playlist."
@@ -78,7 +79,9 @@ def _top_tracks_resolved(services: Services, time_range: str) -> Resolution | No
     key = f"resolved:{time_range}:{services.catalog.fingerprint}"
     if key in store:
         return store[key]
-    with st.spinner(f"Reading your top tracks ({TIME_RANGES[time_range].lower()}) from Spotify…"):
+    with st.spinner(
+        f"Reading your top tracks ({plain(TIME_RANGES[time_range].lower())}) from Spotify…"
+    ):
         tracks = auth.top_tracks(time_range)  # type: ignore[arg-type]
         if tracks is None:
             return None
@@ -113,18 +116,20 @@ def spotify_seeds(services: Services) -> None:
     if not resolution.items:
         st.info("Spotify has no top tracks for you in this time range yet; try a longer one.")
         return
-    st.write(resolution.report("top tracks"))
+    st.write(plain(resolution.report("top tracks")))
     for warning in resolution.warnings:
-        st.warning(warning)
+        st.warning(plain(warning))
     missing = [i.track for i in resolution.items if i.outcome == "not_found"]
     approximate = [i.track for i in resolution.items if i.approximate]
     if missing or approximate:
         with st.expander(f"Not profiled ({len(missing)}) and approximate ({len(approximate)})"):
             for track in missing:
-                st.write(f"✗ {render.track_label(track.name, track.artists)} — not in the catalog")
+                st.write(
+                    f"✗ {plain(render.track_label(track.name, track.artists))} — not in the catalog"
+                )
             for track in approximate:
                 st.write(
-                    f"≈ {render.track_label(track.name, track.artists)} — "
+                    f"≈ {plain(render.track_label(track.name, track.artists))} — "
                     "approximated by the artist's average sound"
                 )
     if not resolution.seed_ids:

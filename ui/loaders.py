@@ -31,6 +31,7 @@ from recommender.data.store import load_catalog
 from recommender.domain import Catalog
 from recommender.engine.model import TrackModel, load_or_train, needs_retrain, train
 from recommender.settings import Settings
+from ui.plain import plain
 
 log = logging.getLogger(__name__)
 
@@ -267,13 +268,13 @@ def load_services() -> Services | None:
         bar = st.progress(0.0, text="Looking for the catalog files…")
 
         def progress(fraction: float, text: str) -> None:
-            bar.progress(min(1.0, max(0.0, fraction)), text=text)
+            bar.progress(min(1.0, max(0.0, fraction)), text=plain(text))
 
         try:
             services = store.get(settings, progress=progress)
         except (OSError, ValueError, RuntimeError) as error:
             box.update(label="The catalog could not be loaded", state="error", expanded=True)
-            st.error(f"{error}")
+            st.error(plain(error))
             if not using_demo():
                 st.button(
                     "Use the demo catalog (synthetic tracks, for trying the app only)",
@@ -294,7 +295,7 @@ def show_storage_notes() -> None:
     """Say what the last load worked around (rebuilt cache, files kept in memory only)."""
     for note in current_store().notes:
         st.warning(
-            f"{note}. The app keeps working; if this repeats, check the cache folder "
+            f"{plain(note)}. The app keeps working; if this repeats, check the cache folder "
             "(RECOMMENDER_CACHE_DIR): it must be writable and have free space."
         )
 

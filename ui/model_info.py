@@ -12,11 +12,12 @@ from recommender.engine.features import DEFAULT_WEIGHTS, WEIGHT_NAMES
 from recommender.evaluation.report import (
     format_comparisons,
     format_summary,
-    format_table,
     parse_evaluation,
+    table_cells,
 )
 from ui import loaders
 from ui.loaders import Services
+from ui.plain import plain, table
 
 EVALUATION_FILE: Final = Path(__file__).resolve().parents[1] / "docs" / "evaluation.json"
 
@@ -53,7 +54,7 @@ def summary(services: Services) -> None:
     if store.renewing:
         st.info("A renewed model is being trained in the background.")
     if store.last_renewal:
-        st.caption(f"Last renewal: {store.last_renewal}")
+        st.caption(f"Last renewal: {plain(store.last_renewal)}")
     if services.catalog.synthetic:
         st.warning("This model was trained on the synthetic demo catalog.")
     st.subheader("Features and default weights")
@@ -64,8 +65,10 @@ def summary(services: Services) -> None:
         height=35 * (len(WEIGHT_NAMES) + 1) + 3,
     )
     st.caption(
-        f"Catalog fingerprint `{model.catalog_fingerprint}` · libraries "
-        + ", ".join(f"{name} {version}" for name, version in sorted(model.versions.items()))
+        f"Catalog fingerprint `{plain(model.catalog_fingerprint)}` · libraries "
+        + ", ".join(
+            f"{plain(name)} {plain(version)}" for name, version in sorted(model.versions.items())
+        )
     )
 
 
@@ -103,12 +106,15 @@ def evaluation() -> None:
     try:
         result = parse_evaluation(EVALUATION_FILE.read_text(encoding="utf-8"))
         summary_line = format_summary(result)
-        table = format_table(result, markdown=True)
+        header, rows = table_cells(result)
         comparisons = format_comparisons(result)
     except (OSError, ValueError, KeyError, TypeError) as error:
-        st.warning(f"{EVALUATION_FILE.name} could not be read ({error}); re-run the evaluation.")
+        st.warning(
+            f"{plain(EVALUATION_FILE.name)} could not be read ({plain(error)}); "
+            "re-run the evaluation."
+        )
         return
-    st.caption(summary_line)
-    st.markdown(table)
+    st.caption(plain(summary_line))
+    st.markdown(table(header, rows))
     with st.expander("Paired differences on the held-out playlists, and the leakage guard"):
         st.code("\n".join(comparisons), language=None)

@@ -18,6 +18,7 @@ from recommender.present.export import recommendation_table, table_to_csv
 from recommender.seeds.share import share_query
 from ui import state
 from ui.loaders import Services
+from ui.plain import plain
 
 AUDIO_WEIGHTS: Final = tuple(name for name in WEIGHT_NAMES if name in PROFILE_FEATURES)
 OTHER_WEIGHTS: Final = tuple(name for name in WEIGHT_NAMES if name not in PROFILE_FEATURES)
@@ -57,7 +58,7 @@ def weight_controls() -> dict[str, float]:
     # One button per row: the column is narrow and preset names are several words long.
     for name in PRESETS:
         st.button(
-            name,
+            plain(name),
             key=f"preset_{name.lower().replace(' ', '_')}",
             on_click=state.apply_preset,
             args=(name,),
@@ -74,10 +75,10 @@ def weight_controls() -> dict[str, float]:
         ("Sound", AUDIO_WEIGHTS, True),
         ("Artist, genre and more", OTHER_WEIGHTS, False),
     ):
-        with st.expander(title, expanded=expanded):
+        with st.expander(plain(title), expanded=expanded):
             for name in names:
                 st.slider(
-                    name.replace("_", " "),
+                    plain(name.replace("_", " ")),
                     min_value=WEIGHT_MIN,
                     max_value=WEIGHT_MAX,
                     step=0.25,

@@ -9,6 +9,7 @@ import streamlit as st
 
 from recommender.spotify.session import SpotifyProblem, save_playlist
 from ui import auth, render, state
+from ui.plain import link, plain
 
 SAVED: Final = "saved_playlist"
 DESCRIPTION: Final = "Made with the track recommender from seeds you picked."
@@ -63,7 +64,10 @@ def save_section(table: pl.DataFrame) -> None:
         auth.show_problem(outcome["problem_obj"])
         st.caption("Press Save again to continue where it stopped; nothing is added twice.")
     elif "problem" in outcome:
-        st.error(outcome["problem"])
+        st.error(plain(outcome["problem"]))
     else:
-        st.success(f'Saved "{outcome["name"]}" with {outcome["n"]} tracks.')
-        st.markdown(f"[Open the playlist in Spotify ↗]({outcome['url']})")
+        st.success(f'Saved "{plain(outcome["name"])}" with {outcome["n"]:d} tracks.')
+        url = outcome["url"]
+        # The address comes from Spotify's answer: linked only when it is plain http(s).
+        if isinstance(url, str) and url.startswith(("https://", "http://")):
+            st.markdown(link("Open the playlist in Spotify ↗", url))

@@ -67,12 +67,17 @@ def _cells(row: SystemRow) -> list[str]:
     ]
 
 
+def table_cells(result: EvaluationResult) -> tuple[list[str], list[list[str]]]:
+    """The systems table as (header, rows of formatted cells), for any renderer."""
+    header = ["system", *(title for title, _ in _COLUMNS)]
+    return header, [[row.name, *_cells(row)] for row in result.systems]
+
+
 def format_table(result: EvaluationResult, *, markdown: bool = False) -> str:
     """The systems as a text table (or a Markdown table for the README)."""
     names = [row.name for row in result.systems]
     width = max([len("system"), *map(len, names)])
-    header = ["system", *(title for title, _ in _COLUMNS)]
-    body = [[row.name, *_cells(row)] for row in result.systems]
+    header, body = table_cells(result)
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(cells) + " |" for cells in body]
