@@ -59,19 +59,19 @@ class Seed:
         return f"{self.name} — {', '.join(self.artists)}"
 
 
-def catalog_settings(cache_dir: Path, **extra: str):
+def catalog_settings(cache_dir: Path, *, catalog: Path = SHARED_DATA, **extra: str):
     from recommender.settings import Settings
 
-    env = {"RECOMMENDER_CATALOG": str(SHARED_DATA), "RECOMMENDER_CACHE_DIR": str(cache_dir)}
+    env = {"RECOMMENDER_CATALOG": str(catalog), "RECOMMENDER_CACHE_DIR": str(cache_dir)}
     return Settings.from_sources(env={**env, **extra}, secrets={})
 
 
-def warm_cache(cache_dir: Path) -> Catalog:
+def warm_cache(cache_dir: Path, *, catalog: Path = SHARED_DATA) -> Catalog:
     """Build the real catalog and train the model into ``cache_dir`` (what a warm server finds)."""
     from recommender.data.store import load_catalog
     from recommender.engine.model import load_or_train
 
-    settings = catalog_settings(cache_dir)
+    settings = catalog_settings(cache_dir, catalog=catalog)
     catalog = load_catalog(settings)
     load_or_train(catalog, settings)
     return catalog
@@ -131,10 +131,12 @@ def build_real_fake(catalog: Catalog) -> FakeSpotify:
     return fake.start()
 
 
-def start_app(root: Path, cache_dir: Path, *, fake: FakeSpotify | None = None) -> AppServer:
-    """A started ``streamlit run`` on the real datasets, the given cache and (optionally) fake."""
+def start_app(
+    root: Path, cache_dir: Path, *, fake: FakeSpotify | None = None, catalog: Path = SHARED_DATA
+) -> AppServer:
+    """A started ``streamlit run`` on ``catalog`` (the real datasets), a cache and the fake."""
     server = AppServer(env={}, cache_dir=cache_dir, log_path=root / "server.log")
-    env = {"RECOMMENDER_CATALOG": str(SHARED_DATA)}
+    env = {"RECOMMENDER_CATALOG": str(catalog)}
     if fake is not None:
         env.update(fake.env(redirect_uri=server.url))
     server.env = env
