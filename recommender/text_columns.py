@@ -12,7 +12,7 @@ value, so the result is identical by construction rather than approximately equa
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 import polars as pl
 
@@ -24,39 +24,43 @@ _PLAIN: Final = r"^[\x20-\x7e]*$"
 _BRACKETED: Final = r"\([^)]*\)|\[[^\]]*\]"
 _ARTIST_SPLIT: Final = r"(?i) *[,;] *| +& +| +feat\. +| +featuring +| +x +"
 _SEPARATOR: Final = "\x00"  # never in printable ASCII, so a safe split marker
-_APOSTROPHES: Final = r"['`]"  # search._APOSTROPHES within printable ASCII
-_TOKEN: Final = r"[0-9A-Za-z]+"  # search._TOKEN ([^\W_]+) within printable ASCII
 
 
-def _fold_plain(expr: pl.Expr) -> pl.Expr:
+def fold_plain(expr: pl.Expr) -> pl.Expr:
     """``text.fold`` for printable ASCII: lower-case, runs of spaces to one, trimmed."""
     return expr.str.to_lowercase().str.replace_all(" +", " ").str.strip_chars(" ")
 
 
-def _by_distinct(values: pl.Series, python: Callable[[str], str]) -> pl.Series:
-    """Apply ``python`` once per distinct value of ``values`` and map the result back."""
-    distinct = values.unique()
-    mapped = pl.Series([python(v) for v in distinct.to_list()], dtype=pl.String)
-    return values.replace_strict(distinct, mapped, return_dtype=pl.String)
-
-
-def _plain_or_python(
-    values: pl.Series, plain: Callable[[pl.Expr], pl.Expr], python: Callable[[str], str]
+def plain_or_python(
+    values: pl.Series,
+    plain: Callable[[pl.Expr], pl.Expr],
+    python: Callable[[str], Any],
+    *,
+    dtype: pl.DataType | None = None,
 ) -> pl.Series:
-    """``plain`` (polars) on printable-ASCII values, ``python`` on the rest; nulls stay null."""
+    """``plain`` (polars) on printable-ASCII values, ``python`` on the rest; nulls stay null.
+
+    ``plain`` must give exactly what ``python`` gives on printable ASCII; ``dtype`` is the
+    result's type (default: string).
+    """
+    dtype = dtype or pl.String()
     frame = pl.DataFrame({"v": values.cast(pl.String)})
-    frame = frame.with_columns(pl.col("v").str.contains(_PLAIN).alias("plain"))
-    result = frame.select(pl.when(pl.col("plain")).then(plain(pl.col("v"))).alias("r"))["r"]
-    other = frame["plain"].not_()
-    if other.any():
-        special = frame.filter(other)["v"]
-        result = result.scatter(other.arg_true(), _by_distinct(special, python))
+    is_plain = pl.col("v").str.contains(_PLAIN)
+    special = frame.filter(~is_plain)["v"].unique()
+    # The Python function runs once per distinct other value; a join maps it back.
+    table = pl.DataFrame(
+        {"v": special, "py": pl.Series([python(v) for v in special.to_list()], dtype=dtype)}
+    )
+    frame = frame.join(table, on="v", how="left", maintain_order="left")
+    result = frame.select(
+        pl.when(is_plain).then(plain(pl.col("v"))).otherwise(pl.col("py")).alias("r")
+    )["r"]
     return result.rename(values.name)
 
 
 def fold_column(values: pl.Series) -> pl.Series:
     """``text.fold`` of every value."""
-    return _plain_or_python(values, _fold_plain, fold)
+    return plain_or_python(values, fold_plain, fold)
 
 
 def base_title_column(titles: pl.Series) -> pl.Series:
@@ -64,9 +68,9 @@ def base_title_column(titles: pl.Series) -> pl.Series:
 
     def plain(expr: pl.Expr) -> pl.Expr:
         head = expr.str.replace(r"(?s) - .*", "")
-        return _fold_plain(head.str.replace_all(_BRACKETED, " "))
+        return fold_plain(head.str.replace_all(_BRACKETED, " "))
 
-    return _plain_or_python(titles.fill_null(""), plain, base_title)
+    return plain_or_python(titles.fill_null(""), plain, base_title)
 
 
 def credit_names(credits: pl.Series) -> pl.DataFrame:
@@ -81,7 +85,7 @@ def credit_names(credits: pl.Series) -> pl.DataFrame:
         pl.col("credit")
         .str.replace_all(_ARTIST_SPLIT, _SEPARATOR)
         .str.split(_SEPARATOR)
-        .list.eval(_fold_plain(pl.element()))
+        .list.eval(fold_plain(pl.element()))
         .alias("parts")
     )
     fast = fast.with_columns(

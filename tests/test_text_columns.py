@@ -158,3 +158,43 @@ def test_reference_catalog_artist_count_matches_count_artists(reference_catalog)
     tracks = reference_catalog.tracks
     expected = count_artists(tracks["artists"].explode().unique().to_list())
     assert artist_count(tracks) == expected
+
+
+def reference_search_postings(tracks: pl.DataFrame) -> tuple[list[str], list[int], list[int]]:
+    """The search index's vocabulary, offsets and postings as built per track before."""
+    from recommender.seeds.search import tokens
+
+    token_rows: dict[str, list[int]] = {}
+    names = [name or "" for name in tracks["name"].to_list()]
+    artists = [tuple(a or ()) for a in tracks["artists"].to_list()]
+    for row, (name, credited) in enumerate(zip(names, artists, strict=True)):
+        for token in set(tokens(" ".join((name, *credited)))):
+            token_rows.setdefault(token, []).append(row)
+    vocabulary = sorted(token_rows)
+    offsets = [0]
+    for token in vocabulary:
+        offsets.append(offsets[-1] + len(token_rows[token]))
+    return vocabulary, offsets, [row for token in vocabulary for row in token_rows[token]]
+
+
+def assert_same_search_index(catalog) -> None:
+    from recommender.seeds.search import SearchIndex
+
+    index = SearchIndex.build(catalog)
+    vocabulary, offsets, postings = reference_search_postings(catalog.tracks)
+    assert index.vocabulary == vocabulary
+    assert index.offsets.tolist() == offsets
+    assert index.postings.tolist() == postings
+
+
+def test_search_index_matches_the_per_track_build_on_edge_cases():
+    rows = [
+        {"name": title, "artists": EDGE_CREDITS[i % len(EDGE_CREDITS)]}
+        for i, title in enumerate([*EDGE_TITLES, "Don't Stop – Beyoncé", "rock`n roll", "A_B"])
+    ]
+    assert_same_search_index(make_catalog(rows))
+
+
+@pytest.mark.slow
+def test_reference_catalog_search_index_matches_the_per_track_build(reference_catalog):
+    assert_same_search_index(reference_catalog)
