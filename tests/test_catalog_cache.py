@@ -149,7 +149,7 @@ def _build_in_child(settings: Settings, ready, go, results) -> None:
     store.build_from_files = slow_build
     steps = _Steps()
     ready.set()
-    go.wait(30)
+    go.wait(300)
     catalog = store.load_catalog(settings, progress=steps)
     results.put((steps.built, catalog.tracks.height))
 
@@ -168,11 +168,11 @@ def test_two_replicas_on_one_cache_build_the_catalog_once(tmp_path, source):
     for child in children:
         child.start()
     for ready in readies:
-        assert ready.wait(30)
+        assert ready.wait(300)  # a spawned interpreter imports polars: slow on a busy machine
     go.set()
-    outcomes = [results.get(timeout=60) for _ in children]
+    outcomes = [results.get(timeout=600) for _ in children]
     for child in children:
-        child.join(timeout=30)
+        child.join(timeout=60)
     # One built (under the lock); the other waited for it and read its cache.
     assert sorted(built for built, _ in outcomes) == [False, True]
     assert {height for _, height in outcomes} == {5}

@@ -339,7 +339,7 @@ async def async_guest_flow(
     import time
 
     started = time.perf_counter()
-    await page.goto(url)
+    await page.goto(url, timeout=timeout_ms)
     await page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     await page.get_by_role("button", name="Continue as guest").click(timeout=timeout_ms)
     search = page.locator(".st-key-guest_search input")
