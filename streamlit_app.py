@@ -2,11 +2,14 @@
 
 import streamlit as st
 
-from ui import auth, entry, state
+from recommender.logs import log_to_console
+from ui import entry, login, state
 
+# The server's output shows the app's INFO lines (loads, training, cache rebuilds).
+log_to_console(("recommender", "ui"))
 st.set_page_config(page_title="Track recommender", page_icon="🎧", layout="wide")
 state.init()
-auth.handle_oauth_callback()
+login.handle_oauth_callback()
 
 pages = {
     "home": st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
@@ -25,6 +28,6 @@ pages = {
 }
 navigation = st.navigation(list(pages.values()))
 entry.open_share_link(pages["recommendations"])
-auth.account_sidebar()
+login.account_sidebar()
 entry.sidebar()
 navigation.run()

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from recommender.present.export import recommendation_table
+from recommender.present.listing import describe_recommendations, seed_labels
 from ui import loaders, render, save, state
 from ui.plain import plain
 
@@ -33,14 +35,14 @@ except ValueError as error:
     st.stop()
 
 with results:
-    labels = render.seed_labels(services.catalog, seeds)
+    labels = seed_labels(services.catalog, seeds, profiles)
     if not recs:
         st.warning(
             "No track passes these options. Widen the popularity range or turn off Discover."
         )
         st.stop()
-    table = render.build_table(recs, labels)
-    st.caption(plain(render.describe_recommendations(recs, len(seeds))))
+    table = recommendation_table(recs, seed_names=labels)
+    st.caption(plain(describe_recommendations(recs, len(seeds))))
     render.radar_section(services.catalog, seeds, recs, profiles, labels)
     render.results_table(table)
     save.save_section(table)

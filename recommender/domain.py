@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import polars as pl
 
@@ -116,11 +116,6 @@ class Track:
         """The ``spotify:track:`` URI."""
         return track_uri(self.track_id)
 
-    @property
-    def artist_line(self) -> str:
-        """Artists joined for display."""
-        return ", ".join(self.artists)
-
 
 @dataclass(frozen=True, slots=True)
 class AudioProfile:
@@ -146,3 +141,25 @@ class Catalog:
     fingerprint: str
     report: dict[str, Any] = field(default_factory=dict)
     synthetic: bool = False
+
+
+LoadNoteKind = Literal[
+    "catalog_cache_rebuilt",
+    "catalog_cache_unwritable",
+    "source_left_out",
+    "model_retrained",
+    "model_unwritable",
+    "model_lock_unavailable",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadNote:
+    """Something a load worked around and still served: a damaged cache, a read-only folder.
+
+    Returned to the caller (the app shows ``message`` as a warning) and logged as well;
+    ``kind`` lets a caller pick notes without reading the text.
+    """
+
+    kind: LoadNoteKind
+    message: str

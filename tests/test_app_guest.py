@@ -11,7 +11,7 @@ from tests.factories import track_id
 
 def guest_app():
     from tests.factories import make_catalog
-    from ui import guest
+    from tests.guest_support import guest_panel
 
     rows = [
         {"name": "Halo", "artists": ["Beyoncé"], "popularity": 77, "genres": ["pop"]},
@@ -21,7 +21,7 @@ def guest_app():
     rows += [
         {"name": f"Rock Song {i}", "artists": [f"Band {i}"], "genres": ["rock"]} for i in range(6)
     ]
-    guest.guest_panel(make_catalog(rows))
+    guest_panel(make_catalog(rows))
 
 
 CATALOG_ROWS = 9

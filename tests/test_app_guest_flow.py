@@ -20,9 +20,9 @@ SEED_KEYS = ("seed_ids", "seed_source", "seed_profiles")
 def real_guest_app():
     from recommender.data.store import load_catalog
     from recommender.settings import Settings
-    from ui import guest
+    from tests.guest_support import guest_panel
 
-    guest.guest_panel(load_catalog(Settings.from_sources()))
+    guest_panel(load_catalog(Settings.from_sources()))
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ import zipfile
 import polars as pl
 import pytest
 
-from recommender.data.read import build_catalog, detect_kind
+from recommender.data.detect import detect_kind
+from recommender.data.read import build_catalog
 from recommender.domain import CATALOG_SCHEMA
 from tests.catalog_samples import (
     HIT_HEADER,

@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from recommender.cli import main
-from recommender.data.read import CatalogError, build_catalog, detect_kind, supported_files
+from recommender.data.detect import CatalogError, detect_kind, supported_files
+from recommender.data.read import build_catalog
 from tests.catalog_samples import (
     HIT_HEADER,
     KAGGLE_HEADER,

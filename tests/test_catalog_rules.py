@@ -7,11 +7,11 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from recommender.data.detect import CatalogError
 from recommender.data.read import (
     EXPLICIT_REASON,
     TRACK_ID_REASON,
     VALID_RANGES,
-    CatalogError,
     ValidRange,
     build_catalog,
 )

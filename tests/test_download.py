@@ -17,8 +17,8 @@ import pytest
 from recommender.cli import main
 from recommender.data import fetch as download
 from recommender.data.adapters import CSV_ADAPTERS
+from recommender.data.detect import CatalogError
 from recommender.data.fetch import cached_files, download_sources, downloads_dir
-from recommender.data.read import CatalogError
 from recommender.data.sources import MIN_ROWS, SOURCE_NAMES, SOURCES, pick_sources, selected_sources
 from recommender.data.store import CatalogUnavailable, load_catalog, locate_catalog_files
 from recommender.settings import Settings

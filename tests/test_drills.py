@@ -20,9 +20,9 @@ import joblib
 import pytest
 
 from recommender.data import store as catalog_module
-from recommender.data.store import load_catalog
+from recommender.data.store import load_catalog, open_catalog
 from recommender.engine import model as model_module
-from recommender.engine.model import load_model, load_or_train, model_path
+from recommender.engine.model import load_model, load_or_train, model_path, open_model
 from recommender.settings import Settings
 from tests.catalog_samples import KAGGLE_HEADER, kaggle_row, write_csv
 
@@ -171,3 +171,29 @@ def test_read_only_warm_cache_is_still_read(tmp_path, source, caplog):
     assert warm.tracks.equals(first.tracks)
     assert model.trained_at == trained.trained_at
     assert "training the model" not in caplog.text
+
+
+def test_open_catalog_returns_what_it_worked_around(tmp_path, source):
+    cache = tmp_path / "cache"
+    settings = _settings(source, cache)
+    assert open_catalog(settings).notes == ()
+    (report,) = cache.glob("catalog/*.report.json")
+    report.write_text("{not json", encoding="utf-8")
+    rebuilt = open_catalog(settings)
+    assert [note.kind for note in rebuilt.notes] == ["catalog_cache_rebuilt"]
+    assert "is unusable" in rebuilt.notes[0].message
+    assert rebuilt.catalog.tracks.height == 40
+
+
+def test_a_read_only_cache_folder_comes_back_as_notes(tmp_path, source):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    settings = _settings(source, cache)
+    with read_only(cache):
+        loaded = open_catalog(settings)
+        model = open_model(loaded.catalog, settings)
+    assert [note.kind for note in loaded.notes] == ["catalog_cache_unwritable"]
+    assert "could not write the catalog cache" in loaded.notes[0].message
+    assert {note.kind for note in model.notes} <= {"model_unwritable", "model_lock_unavailable"}
+    assert model.notes
+    assert model.model.n_tracks == 40

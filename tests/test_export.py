@@ -50,7 +50,7 @@ def test_table_to_csv_writes_every_row():
 
 
 def test_recommendation_table_matches_the_engine_results():
-    from recommender.engine.recommend import Recommendation, top_reasons
+    from recommender.engine.explain import Recommendation, top_reasons
     from recommender.present.export import TABLE_COLUMNS, recommendation_table
 
     contributions = {"energy": 0.1, "valence": 0.2, "tempo": 0.7}

@@ -7,8 +7,9 @@ import pytest
 import requests
 
 from recommender.settings import Settings
-from recommender.spotify import session as spotify
-from recommender.spotify.session import SpotifyProblem
+from recommender.spotify import library as spotify
+from recommender.spotify.problems import SpotifyProblem
+from recommender.spotify.session import TOKEN_KEY
 from tests.conftest import ROOT
 from tests.fake_spotify import RANGE_SIZES
 from tests.test_spotify import log_in
@@ -28,7 +29,7 @@ from tests.test_spotify import log_in
 )
 def test_removed_endpoints_answer_403(fake_spotify, method, path):
     session = log_in(fake_spotify, "alice")
-    token = session.store[spotify.TOKEN_KEY]["access_token"]
+    token = session.store[TOKEN_KEY]["access_token"]
     answer = requests.request(
         method,
         fake_spotify.api_url + path,

@@ -9,13 +9,8 @@ from hypothesis import strategies as st
 
 from recommender.cli import main
 from recommender.domain import track_uri
-from recommender.seeds.history import (
-    FileProblem,
-    HistoryLimits,
-    format_duration,
-    history_track_id,
-    import_history,
-)
+from recommender.seeds.history import format_duration, history_track_id, import_history
+from recommender.seeds.history_formats import FileProblem, HistoryLimits
 from recommender.seeds.resolve import CatalogIndex
 from recommender.text import song_key
 from tests.factories import make_catalog, track_id

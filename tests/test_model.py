@@ -7,10 +7,12 @@ import pytest
 
 from recommender.cli import main
 from recommender.engine.model import (
+    ModelLoad,
     load_model,
     load_or_train,
     model_path,
     needs_retrain,
+    open_model,
     save_model,
     train,
 )
@@ -201,3 +203,19 @@ def test_cli_train_reports_the_artifact(reference_settings, reference_catalog, m
     assert f"tracks: {reference_catalog.tracks.height}" in out
     assert "trained_at: " in out
     assert "features: 17 weights" in out
+
+
+def test_open_model_says_why_it_trained_and_notes_only_a_replaced_model(tmp_path):
+    settings, catalog, clock = _settings(tmp_path), _catalog(), FakeClock()
+    first = open_model(catalog, settings, clock=clock)
+    assert first.trained is not None
+    assert first.trained.startswith("no model at")
+    assert first.notes == ()  # a first start works nothing around
+    again = open_model(catalog, settings, clock=clock)
+    assert again == ModelLoad(model=again.model)  # the stored artifact, nothing trained
+    assert again.model.trained_at == first.model.trained_at
+    model_path(settings).write_bytes(b"not a joblib file")
+    replaced = open_model(catalog, settings, clock=clock)
+    assert [note.kind for note in replaced.notes] == ["model_retrained"]
+    assert replaced.notes[0].message.startswith("training the model: ")
+    assert "unreadable" in replaced.notes[0].message

@@ -15,13 +15,7 @@ from recommender.engine.features import (
     resolve_weights,
 )
 from recommender.engine.model import load_or_train, train
-from recommender.engine.recommend import (
-    RecommendOptions,
-    _nearest_columns,
-    recommend,
-    similarity_of,
-    top_reasons,
-)
+from recommender.engine.recommend import RecommendOptions, _nearest_columns, recommend
 from recommender.text import song_key
 from tests.factories import make_catalog, track_id
 
@@ -111,27 +105,6 @@ def test_tiny_catalog_finds_the_obvious_neighbour_first():
     assert all(r.seed_track_id == track_id(0) for r in results)
     distances = [r.distance for r in results]
     assert distances == sorted(distances)
-
-
-def test_explanations_are_shares_and_similarity_is_monotone():
-    catalog, model = _tiny()
-    results = recommend(model, catalog, [track_id(0)], options=RecommendOptions(per_seed=5))
-    for r in results:
-        assert sum(r.contributions.values()) == pytest.approx(1.0)
-        assert all(share >= 0 for share in r.contributions.values())
-        assert 0 <= r.similarity <= 100
-    similarities = [r.similarity for r in results]
-    assert similarities == sorted(similarities, reverse=True)
-    assert similarity_of(0.0, WeightVector.of(None)) == 100.0
-    # The biggest difference between Seed and Opposite is energy/valence, not key or mode.
-    opposite = next(r for r in results if r.track_id == track_id(3))
-    assert max(opposite.contributions, key=opposite.contributions.get) in {"energy", "valence"}
-
-
-def test_top_reasons_names_closest_and_furthest():
-    text = top_reasons({"energy": 0.05, "valence": 0.15, "tempo": 0.8, "time_signature": 0.0})
-    assert text == "close on time signature, energy; furthest on tempo"
-    assert top_reasons({}) == ""
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from recommender.seeds.resolve import (
     resolve_features,
 )
 from recommender.settings import Settings
-from recommender.spotify import session as spotify
+from recommender.spotify import library as spotify
 from tests.factories import make_catalog, track_id
 from tests.test_spotify import log_in
 

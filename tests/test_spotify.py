@@ -5,9 +5,10 @@ import threading
 import pytest
 
 from recommender.settings import Settings
-from recommender.spotify import session as spotify
+from recommender.spotify import library as spotify
 from recommender.spotify.oauth_state import UsedStates, issue_state, verify_state
-from recommender.spotify.session import SAVE_KEY, TOKEN_KEY, SpotifyProblem, SpotifySession
+from recommender.spotify.problems import SpotifyProblem
+from recommender.spotify.session import SAVE_KEY, SCOPES, TOKEN_KEY, SpotifySession
 from tests.conftest import ROOT
 from tests.fake_spotify import authorize
 
@@ -62,7 +63,7 @@ def test_full_login_goes_authorize_token_me(fake_spotify, tmp_path, monkeypatch)
 def test_authorize_url_points_at_the_configured_accounts_service(fake_spotify):
     url = make_session(fake_spotify).authorize_url("st")
     assert url.startswith(fake_spotify.base_url + "authorize?")
-    for scope in spotify.SCOPES:
+    for scope in SCOPES:
         assert scope in url
 
 
@@ -276,7 +277,7 @@ def test_save_records_intent_before_the_first_call(fake_spotify, fake_catalog):
     with pytest.raises(SpotifyProblem, match="Save again"):
         spotify.save_playlist(session, "Mix", uris, public=True)
     intent = store[SAVE_KEY]
-    assert (intent["name"], intent["uris"], intent["public"]) == ("Mix", uris, True)
+    assert (intent.name, intent.uris, intent.public) == ("Mix", uris, True)
     assert len(fake_spotify.requests("POST", "/v1/me/playlists")) == 1, "creation was retried"
 
 
@@ -494,7 +495,7 @@ def test_half_saved_playlist_deleted_meanwhile_is_saved_anew(fake_spotify, fake_
     fake_spotify.inject("POST", r"/v1/playlists/[^/]+/items", status=500, count=1)
     with pytest.raises(SpotifyProblem):
         spotify.save_playlist(session, "Mix", uris)
-    first_id = session.store[SAVE_KEY]["playlist_id"]
+    first_id = session.store[SAVE_KEY].playlist_id
     del fake_spotify.playlists[first_id]
     saved = spotify.save_playlist(session, "Mix", uris)
     assert saved.playlist_id != first_id

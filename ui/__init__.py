@@ -1,1 +1,1 @@
-"""Streamlit-side helpers shared by the pages: cached loaders, session state, auth glue."""
+"""Streamlit-side helpers shared by the pages: cached loaders, session state, Spotify login glue."""

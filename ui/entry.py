@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from recommender.seeds.share import SEEDS_PARAM, WEIGHTS_PARAM, parse_share, split_known
-from ui import auth, loaders, state
+from ui import loaders, login, state
 from ui.plain import plain
 
 
@@ -42,7 +42,7 @@ def open_share_link(target: st.Page) -> None:
 def sidebar() -> None:
     """Who is here, where the seeds come from, and the catalog kind."""
     with st.sidebar:
-        if auth.spotify_session() is None:
+        if login.spotify_session() is None:
             st.markdown("**Guest**")
         seeds = state.seed_ids()
         source = state.seed_source()

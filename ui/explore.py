@@ -12,7 +12,8 @@ import streamlit as st
 from recommender.data.read import artist_count
 from recommender.domain import PROFILE_FEATURES, Catalog
 from recommender.present.charts import PALETTE, feature_histogram, feature_scatter
-from ui import render, state
+from recommender.present.listing import catalog_rows, track_label
+from ui import state
 from ui.plain import plain
 
 SCATTER_SAMPLE: Final = 3_000
@@ -77,7 +78,7 @@ def overview(catalog: Catalog) -> None:
 
 
 def _seed_marks(catalog: Catalog, seeds: Sequence[str], feature: str) -> dict[str, float]:
-    rows = render.catalog_rows(catalog, list(seeds)[:MARKED_SEEDS])
+    rows = catalog_rows(catalog, list(seeds)[:MARKED_SEEDS])
     return {
         (name or "seed")[:24]: float(value)
         for name, value in rows.select("name", feature).iter_rows()
@@ -89,9 +90,9 @@ def distributions(catalog: Catalog, seeds: Sequence[str]) -> None:
     """A histogram per profile feature (binned on the server) with the seeds marked."""
     st.subheader("How each feature is distributed")
     if seeds:
-        rows = render.catalog_rows(catalog, list(seeds)[:MARKED_SEEDS])
+        rows = catalog_rows(catalog, list(seeds)[:MARKED_SEEDS])
         legend = ", ".join(
-            f":{MARK_NAMES[i % len(MARK_NAMES)]}[{plain(render.track_label(name, artists))}]"
+            f":{MARK_NAMES[i % len(MARK_NAMES)]}[{plain(track_label(name, artists))}]"
             for i, (name, artists) in enumerate(rows.select("name", "artists").iter_rows())
         )
         st.markdown(f"Dashed lines, your seeds: {legend}")
@@ -123,7 +124,7 @@ def scatter(catalog: Catalog, seeds: Sequence[str]) -> None:
             sample.select("name", x, y) if x != y else sample.select("name", x),
             x=x,
             y=y,
-            seeds=render.catalog_rows(catalog, seeds),
+            seeds=catalog_rows(catalog, seeds),
         ),
         key="feature_scatter",
         width="stretch",

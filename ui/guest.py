@@ -14,9 +14,10 @@ import numpy as np
 import streamlit as st
 
 from recommender.domain import Catalog
+from recommender.present.listing import seed_labels, track_label
 from recommender.seeds.history import HistoryImport, import_history, top_table
 from recommender.seeds.search import SearchIndex, surprise_pick
-from ui import auth, render, state
+from ui import login, state
 from ui.plain import plain
 
 SEARCH_KEY: Final = "guest_search"
@@ -72,7 +73,7 @@ def search_box(catalog: Catalog, *, limit: int = 20) -> None:
     for hit in hits:
         text, button = st.columns([5, 1], vertical_alignment="center")
         note = " · one typo forgiven" if hit.kind == "fuzzy" else ""
-        text.markdown(f"{plain(render.track_label(hit.name, hit.artists))}{note}")
+        text.markdown(f"{plain(track_label(hit.name, hit.artists))}{note}")
         button.button(
             "Added" if hit.track_id in picked else "Add",
             key=f"guest_add_{hit.track_id}",
@@ -127,7 +128,7 @@ def _read_uploads(uploads: list, catalog: Catalog) -> HistoryImport:
             [(upload.name, upload) for upload in uploads],
             catalog=catalog,
             top=HISTORY_TOP,
-            index=auth.catalog_index(catalog),
+            index=login.catalog_index(catalog),
         )
     # Keep only what is shown: the ranked top, not every song of a multi-year history.
     summary = replace(history, plays=history.plays[:HISTORY_TOP])
@@ -207,7 +208,7 @@ def picked_seeds(catalog: Catalog) -> None:
     st.subheader(f"Your seeds ({len(seeds)})")
     if source:
         st.caption(f"From: {plain(source)}")
-    labels = render.seed_labels(catalog, seeds)
+    labels = seed_labels(catalog, seeds, state.seed_profiles())
     for track_id in seeds:
         text, button = st.columns([5, 1], vertical_alignment="center")
         text.write(plain(labels[track_id]))
@@ -215,11 +216,3 @@ def picked_seeds(catalog: Catalog) -> None:
             "Remove", key=f"guest_remove_{track_id}", on_click=state.remove_seed, args=(track_id,)
         )
     st.button("Clear all", key="guest_clear_seeds", on_click=state.clear_seeds)
-
-
-def guest_panel(catalog: Catalog) -> None:
-    """All guest widgets in their natural order (search, surprise, upload, seeds)."""
-    search_box(catalog)
-    surprise_button(catalog)
-    history_uploader(catalog)
-    picked_seeds(catalog)

@@ -7,8 +7,9 @@ from typing import Final
 import streamlit as st
 
 from recommender.domain import Catalog
+from recommender.present.listing import track_label
 from recommender.seeds.resolve import Resolution, online_source, resolve_features
-from ui import auth, guest, loaders, render, state
+from ui import guest, loaders, login, state
 from ui.loaders import Services
 from ui.plain import plain
 
@@ -36,14 +37,14 @@ def entry_choice() -> None:
     if left is not None:
         with left:
             st.subheader("Log in with Spotify")
-            name = auth.user_name()
+            name = login.user_name()
             if name is not None:
                 st.success(f"Logged in as {plain(name)}.")
             else:
                 st.caption(
                     "Your top tracks become the seeds, and you can save the result as a playlist."
                 )
-                auth.login_link()
+                login.login_link()
     with right:
         st.subheader("Continue as guest")
         st.caption("Search the catalog for tracks you like; nothing is stored about you.")
@@ -57,7 +58,7 @@ def guest_active() -> bool:
 
 def seed_pickers(services: Services) -> None:
     """The ways to pick seeds that apply to this visitor."""
-    session = auth.spotify_session()
+    session = login.spotify_session()
     if session is not None:
         st.divider()
         spotify_seeds(services)
@@ -75,21 +76,21 @@ def _top_tracks_resolved(services: Services, time_range: str) -> Resolution | No
 
     Kept in the session's Spotify store, so logging out forgets it with the token.
     """
-    store = auth.SessionTokenStore()
+    store = login.SessionTokenStore()
     key = f"resolved:{time_range}:{services.catalog.fingerprint}"
     if key in store:
         return store[key]
     with st.spinner(
         f"Reading your top tracks ({plain(TIME_RANGES[time_range].lower())}) from Spotify…"
     ):
-        tracks = auth.top_tracks(time_range)  # type: ignore[arg-type]
+        tracks = login.top_tracks(time_range)  # type: ignore[arg-type]
         if tracks is None:
             return None
         resolution = resolve_features(
             tracks,
             services.catalog,
             online=online_source(loaders.get_settings()),
-            index=auth.catalog_index(services.catalog),
+            index=login.catalog_index(services.catalog),
         )
     store[key] = resolution
     return resolution
@@ -124,12 +125,10 @@ def spotify_seeds(services: Services) -> None:
     if missing or approximate:
         with st.expander(f"Not profiled ({len(missing)}) and approximate ({len(approximate)})"):
             for track in missing:
-                st.write(
-                    f"✗ {plain(render.track_label(track.name, track.artists))} — not in the catalog"
-                )
+                st.write(f"✗ {plain(track_label(track.name, track.artists))} — not in the catalog")
             for track in approximate:
                 st.write(
-                    f"≈ {plain(render.track_label(track.name, track.artists))} — "
+                    f"≈ {plain(track_label(track.name, track.artists))} — "
                     "approximated by the artist's average sound"
                 )
     if not resolution.seed_ids:

@@ -21,39 +21,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Final
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from recommender.data.store import load_catalog
-from recommender.domain import Catalog
-from recommender.engine.model import TrackModel, load_or_train, needs_retrain, train
+from recommender.data.store import open_catalog
+from recommender.domain import Catalog, LoadNote
+from recommender.engine.model import TrackModel, load_or_train, needs_retrain, open_model, train
 from recommender.settings import Settings
 from ui.plain import plain
 
 log = logging.getLogger(__name__)
-
-
-def _log_to_server_output() -> None:
-    """Show the app's INFO lines (loads, training, cache rebuilds) in the server's output.
-
-    Streamlit configures only its own loggers; without a handler, Python drops INFO lines of
-    ``recommender``/``ui`` and prints warnings bare. Added once per process.
-    """
-    for name in ("recommender", "ui"):
-        named = logging.getLogger(name)
-        if any(getattr(h, "recommender_console", False) for h in named.handlers):
-            continue
-        handler = logging.StreamHandler()
-        handler.recommender_console = True  # type: ignore[attr-defined]
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        named.addHandler(handler)
-        named.setLevel(logging.INFO)
-
-
-_log_to_server_output()
 
 FILE_CHECK_INTERVAL_S: Final = 60.0
 DEMO_FLAG: Final = "use_demo_catalog"
@@ -102,31 +81,6 @@ def _demo_catalog() -> Catalog:
     return demo.demo_catalog()
 
 
-class _StorageNotes(logging.Handler):
-    """Collects, for this thread only, what the core said about damaged or unwritable files."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.INFO)
-        self.messages: list[str] = []
-        self._thread = threading.get_ident()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.thread != self._thread:
-            return
-        message = record.getMessage()
-        first_start = message.startswith("training the model: no model at")
-        retrained = record.name == "recommender.engine.model" and message.startswith("training the")
-        if record.levelno >= logging.WARNING or (retrained and not first_start):
-            self.messages.append(message)
-
-    def __enter__(self) -> _StorageNotes:
-        logging.getLogger("recommender").addHandler(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        logging.getLogger("recommender").removeHandler(self)
-
-
 @dataclass
 class ServiceStore:
     """The shared (catalog, model) pair of one catalog kind and its renewal machinery."""
@@ -138,7 +92,7 @@ class ServiceStore:
     renewing: bool = False
     last_renewal: str | None = None
     # What the last load had to work around (a damaged cache rebuilt, an unwritable folder).
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[LoadNote, ...] = ()
     load_lock: threading.Lock = field(default_factory=threading.Lock)
     state_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -148,12 +102,13 @@ class ServiceStore:
             catalog = _demo_catalog()
             return Services(catalog=catalog, model=train(catalog))
         started = time.monotonic()
-        with _StorageNotes() as notes:
-            catalog = load_catalog(settings, progress=progress)
-            if progress:
-                progress(0.9, f"Preparing the model for {catalog.tracks.height:,} tracks…")
-            model = load_or_train(catalog, settings, force=force)
-        self.notes = notes.messages
+        loaded = open_catalog(settings, progress=progress)
+        catalog = loaded.catalog
+        if progress:
+            progress(0.9, f"Preparing the model for {catalog.tracks.height:,} tracks…")
+        model_load = open_model(catalog, settings, force=force)
+        model = model_load.model
+        self.notes = (*loaded.notes, *model_load.notes)
         # One line per load: the end-to-end tests count them to prove a single shared load.
         log.info(
             "loaded the catalog (%d tracks) and the model (trained %s) in %.1f s",
@@ -295,25 +250,6 @@ def show_storage_notes() -> None:
     """Say what the last load worked around (rebuilt cache, files kept in memory only)."""
     for note in current_store().notes:
         st.warning(
-            f"{plain(note)}. The app keeps working; if this repeats, check the cache folder "
-            "(RECOMMENDER_CACHE_DIR): it must be writable and have free space."
+            f"{plain(note.message)}. The app keeps working; if this repeats, check the cache "
+            "folder (RECOMMENDER_CACHE_DIR): it must be writable and have free space."
         )
-
-
-def get_catalog() -> Catalog | None:
-    """The shared catalog (see :func:`load_services`)."""
-    services = load_services()
-    return services.catalog if services else None
-
-
-def get_model() -> TrackModel | None:
-    """The shared model, renewed in the background when stale (see :func:`load_services`)."""
-    services = load_services()
-    return services.model if services else None
-
-
-def model_cache_path(settings: Settings) -> Path:
-    """Where the model artifact lives (for the Model page)."""
-    from recommender.engine.model import model_path
-
-    return model_path(settings)

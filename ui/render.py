@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
@@ -11,10 +10,16 @@ import polars as pl
 import streamlit as st
 
 from recommender.domain import PROFILE_FEATURES, AudioProfile, Catalog
+from recommender.engine.explain import Recommendation
 from recommender.engine.features import PRESETS, WEIGHT_MAX, WEIGHT_MIN, WEIGHT_NAMES
-from recommender.engine.recommend import Recommendation, RecommendOptions, recommend
+from recommender.engine.recommend import recommend
 from recommender.present.charts import profile_of, radar_chart
-from recommender.present.export import recommendation_table, table_to_csv
+from recommender.present.export import table_to_csv
+from recommender.present.listing import (
+    OptionValues,
+    feature_rows,
+    listener_profile,
+)
 from recommender.seeds.share import share_query
 from ui import state
 from ui.loaders import Services
@@ -23,31 +28,6 @@ from ui.plain import plain
 AUDIO_WEIGHTS: Final = tuple(name for name in WEIGHT_NAMES if name in PROFILE_FEATURES)
 OTHER_WEIGHTS: Final = tuple(name for name in WEIGHT_NAMES if name not in PROFILE_FEATURES)
 _RECS_MEMO: Final = "_recommendations_memo"
-
-
-def catalog_rows(catalog: Catalog, track_ids: Sequence[str]) -> pl.DataFrame:
-    """The catalog rows of ``track_ids`` in that order (ids not in the catalog are left out)."""
-    if not track_ids:
-        return catalog.tracks.head(0)
-    order = pl.DataFrame({"track_id": list(track_ids), "_order": range(len(track_ids))})
-    return catalog.tracks.join(order, on="track_id", how="inner").sort("_order").drop("_order")
-
-
-def track_label(name: str | None, artists: Sequence[str] | None) -> str:
-    """Display text of a track: title, a dash, the artists."""
-    return f"{name or 'Unknown title'} — {', '.join(artists or []) or 'unknown artist'}"
-
-
-def seed_labels(catalog: Catalog, seed_ids: Sequence[str]) -> dict[str, str]:
-    """Display label of every seed (catalog title, else the approximate profile's label)."""
-    rows = catalog_rows(catalog, seed_ids)
-    labels = {
-        row["track_id"]: track_label(row["name"], row["artists"])
-        for row in rows.select("track_id", "name", "artists").iter_rows(named=True)
-    }
-    for track_id, profile in state.seed_profiles().items():
-        labels.setdefault(track_id, f"{profile.label} (approx.)")
-    return {track_id: labels.get(track_id, track_id) for track_id in seed_ids}
 
 
 # -- controls ---------------------------------------------------------------------------------
@@ -85,30 +65,6 @@ def weight_controls() -> dict[str, float]:
                     **state.bind_weight(name),
                 )
     return state.weights()
-
-
-@dataclass(frozen=True, slots=True)
-class OptionValues:
-    """What the option widgets say, before it becomes the engine's ``RecommendOptions``."""
-
-    per_seed: int
-    limit: int
-    max_per_artist: int
-    discover: bool
-    popularity_range: tuple[int, int]
-    exclude_explicit: bool
-
-    def to_options(self) -> RecommendOptions:
-        """The engine's options (0 and the full range mean "no limit")."""
-        low, high = self.popularity_range
-        return RecommendOptions(
-            per_seed=self.per_seed,
-            limit=self.limit or None,
-            max_per_artist=self.max_per_artist or None,
-            discover=self.discover,
-            popularity_range=None if (low, high) == (0, 100) else (low, high),
-            exclude_explicit=self.exclude_explicit,
-        )
 
 
 def option_controls() -> OptionValues:
@@ -157,7 +113,9 @@ def recommendations_for(
         tuple(seed_ids),
         tuple(sorted(weights.items())),
         options,
-        tuple(sorted(profiles)),
+        # The profiles themselves, not only their ids: an upload re-read under the same id
+        # with other features must not return the old list.
+        tuple(sorted(profiles.items(), key=lambda item: item[0])),
     )
     memo = st.session_state.get(_RECS_MEMO)
     if memo is not None and memo[0] == key:
@@ -175,26 +133,6 @@ def recommendations_for(
 
 
 # -- renderers --------------------------------------------------------------------------------
-def _feature_rows(catalog: Catalog, ids: Sequence[str]) -> pl.DataFrame:
-    return catalog_rows(catalog, ids).select(PROFILE_FEATURES)
-
-
-def listener_profile(
-    catalog: Catalog, seed_ids: Sequence[str], profiles: Mapping[str, AudioProfile]
-) -> AudioProfile:
-    """Mean and spread of the seeds; seeds known only approximately make it approximate."""
-    rows = catalog_rows(catalog, seed_ids)
-    known = set(rows["track_id"].to_list())
-    extra = [profiles[s].features for s in seed_ids if s not in known and s in profiles]
-    features = rows.select(PROFILE_FEATURES)
-    if extra:
-        features = pl.concat(
-            [features, pl.DataFrame(extra).select(PROFILE_FEATURES).cast(pl.Float64)],
-            how="vertical_relaxed",
-        )
-    return profile_of(features, label="Your seeds", approximate=bool(extra))
-
-
 def _seed_radar(
     catalog: Catalog,
     seed_ids: Sequence[str],
@@ -216,13 +154,13 @@ def _seed_radar(
         format_func=lambda track_id: labels.get(track_id, track_id),
         **bound,
     )
-    seed_rows = _feature_rows(catalog, [chosen])
+    seed_rows = feature_rows(catalog, [chosen])
     if seed_rows.height:
         seed_profile = profile_of(seed_rows, label="Seed", with_spread=False)
     else:
         approx = profiles[chosen]
         seed_profile = AudioProfile(label="Seed", features=approx.features, approximate=True)
-    neighbours = _feature_rows(catalog, [r.track_id for r in recs if r.seed_track_id == chosen])
+    neighbours = feature_rows(catalog, [r.track_id for r in recs if r.seed_track_id == chosen])
     st.plotly_chart(
         radar_chart(
             [seed_profile, profile_of(neighbours, label="Its neighbours")],
@@ -244,7 +182,7 @@ def radar_section(
     left, right = st.columns(2)
     seeds_profile = listener_profile(catalog, seed_ids, profiles)
     recs_profile = profile_of(
-        _feature_rows(catalog, [r.track_id for r in recs]), label="Recommendations"
+        feature_rows(catalog, [r.track_id for r in recs]), label="Recommendations"
     )
     left.plotly_chart(
         radar_chart([seeds_profile, recs_profile], title="Your taste vs the recommendations"),
@@ -302,19 +240,3 @@ def share_box(seed_ids: Sequence[str], weights: Mapping[str, float]) -> None:
         "the seed track ids and the weights you changed."
     )
     st.code(f"{root}?{query}", language=None)
-
-
-def default_playlist_name() -> str:
-    """A sensible default with the date."""
-    return f"Recommended {datetime.now(UTC):%Y-%m-%d}"
-
-
-def describe_recommendations(recs: Sequence[Recommendation], n_seeds: int) -> str:
-    """One line above the table."""
-    answered = len({r.seed_track_id for r in recs})
-    return f"{len(recs)} tracks for {answered} of {n_seeds} seed{'s' if n_seeds != 1 else ''}"
-
-
-def build_table(recs: Sequence[Recommendation], labels: Mapping[str, str]) -> pl.DataFrame:
-    """The table shown, exported and saved (one source for all three)."""
-    return recommendation_table(recs, seed_names=labels)

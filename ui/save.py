@@ -2,39 +2,53 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 import polars as pl
 import streamlit as st
 
-from recommender.spotify.session import SpotifyProblem, save_playlist
-from ui import auth, render, state
+from recommender.present.listing import default_playlist_name
+from recommender.spotify.library import SavedPlaylist, save_playlist
+from recommender.spotify.problems import SpotifyProblem
+from ui import login, state
 from ui.plain import link, plain
 
 SAVED: Final = "saved_playlist"
 DESCRIPTION: Final = "Made with the track recommender from seeds you picked."
 
 
+@dataclass(frozen=True, slots=True)
+class LoggedOut:
+    """The login ended before Save was pressed."""
+
+    message: str = "You are no longer logged in; log in on Home."
+
+
+# What the last Save press came to, kept in the session for the rerun that shows it.
+SaveOutcome = SavedPlaylist | SpotifyProblem | LoggedOut
+
+
 def _save(track_ids: list[str]) -> None:
-    session = auth.spotify_session()
+    session = login.spotify_session()
     if session is None:
-        st.session_state[SAVED] = {"problem": "You are no longer logged in; log in on Home."}
+        st.session_state[SAVED] = LoggedOut()
         return
-    name = str(st.session_state.get("playlist_name") or render.default_playlist_name())
+    name = str(st.session_state.get("playlist_name") or default_playlist_name())
     public = bool(st.session_state.get("playlist_public", False))
     try:
         with st.spinner(f"Saving {len(track_ids)} tracks to Spotify…"):
             saved = save_playlist(session, name, track_ids, public=public, description=DESCRIPTION)
     except SpotifyProblem as problem:
-        st.session_state[SAVED] = {"problem_obj": problem}
+        st.session_state[SAVED] = problem
         return
-    st.session_state[SAVED] = {"name": saved.name, "url": saved.url, "n": saved.n_tracks}
+    st.session_state[SAVED] = saved
 
 
 def save_section(table: pl.DataFrame) -> None:
     """Name, visibility and Save for a logged-in listener; for a guest, why it needs login."""
     st.subheader("Save as a playlist")
-    if auth.spotify_session() is None:
+    if login.spotify_session() is None:
         st.info(
             "Saving a playlist needs a Spotify login (the playlist is created in your account). "
             "Log in on Home, or download the list as CSV below."
@@ -44,7 +58,7 @@ def save_section(table: pl.DataFrame) -> None:
     name_col.text_input(
         "Playlist name",
         max_chars=100,
-        **state.bind("playlist_name", render.default_playlist_name()),
+        **state.bind("playlist_name", default_playlist_name()),
     )
     public_col.toggle("Public", **state.bind("playlist_public", False))
     track_ids = table["track_id"].to_list()
@@ -57,17 +71,15 @@ def save_section(table: pl.DataFrame) -> None:
         on_click=_save,
         args=(track_ids,),
     )
-    outcome = st.session_state.get(SAVED)
-    if not outcome:
-        return
-    if "problem_obj" in outcome:
-        auth.show_problem(outcome["problem_obj"])
+    outcome: SaveOutcome | None = st.session_state.get(SAVED)
+    if isinstance(outcome, SpotifyProblem):
+        login.show_problem(outcome)
         st.caption("Press Save again to continue where it stopped; nothing is added twice.")
-    elif "problem" in outcome:
-        st.error(plain(outcome["problem"]))
-    else:
-        st.success(f'Saved "{plain(outcome["name"])}" with {outcome["n"]:d} tracks.')
-        url = outcome["url"]
+    elif isinstance(outcome, LoggedOut):
+        st.error(plain(outcome.message))
+    elif isinstance(outcome, SavedPlaylist):
+        st.success(f'Saved "{plain(outcome.name)}" with {outcome.n_tracks:d} tracks.')
+        url = outcome.url
         # The address comes from Spotify's answer: linked only when it is plain http(s).
         if isinstance(url, str) and url.startswith(("https://", "http://")):
             st.markdown(link("Open the playlist in Spotify ↗", url))

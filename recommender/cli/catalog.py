@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from recommender.data.read import CatalogError
+from recommender.data.detect import CatalogError
 from recommender.data.store import load_catalog
 from recommender.settings import Settings
 

@@ -10,7 +10,6 @@ from dataclasses import asdict
 
 from recommender.data.sources import Source
 from recommender.seeds.history import (
-    FileProblem,
     HistoryImport,
     MatchedPlay,
     coverage_report,
@@ -18,6 +17,7 @@ from recommender.seeds.history import (
     match_plays,
     top_table,
 )
+from recommender.seeds.history_formats import FileProblem
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _cli_import_history(args: argparse.Namespace) -> int:
     from contextlib import ExitStack
 
-    from recommender.data.read import CatalogError
+    from recommender.data.detect import CatalogError
     from recommender.data.store import load_catalog
     from recommender.settings import Settings
 

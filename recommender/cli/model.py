@@ -11,7 +11,7 @@ from recommender.settings import Settings
 
 
 def _run_train(args: argparse.Namespace) -> int:
-    from recommender.data.read import CatalogError
+    from recommender.data.detect import CatalogError
     from recommender.data.store import load_catalog
 
     try:

@@ -9,9 +9,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 from recommender.domain import parse_track_id
+from recommender.engine.explain import top_reasons
 from recommender.engine.features import WEIGHT_NAMES, parse_weights
 from recommender.engine.model import load_or_train
-from recommender.engine.recommend import DEFAULT_PER_SEED, RecommendOptions, recommend, top_reasons
+from recommender.engine.recommend import DEFAULT_PER_SEED, RecommendOptions, recommend
 from recommender.settings import Settings
 
 
@@ -40,7 +41,7 @@ def _cli_inputs(args: argparse.Namespace) -> tuple[list[str], dict[str, float]]:
 
 
 def _run_recommend(args: argparse.Namespace) -> int:
-    from recommender.data.read import CatalogError
+    from recommender.data.detect import CatalogError
     from recommender.data.store import load_catalog
 
     try:

@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 import filelock
 import requests
 
-from recommender.data.read import CatalogError, build_catalog, detect_kind
+from recommender.data.detect import CatalogError, detect_kind
+from recommender.data.read import build_catalog
 from recommender.data.sources import MIN_ROWS, Source, SourceFile, selected_sources
 from recommender.settings import Settings
 
@@ -42,10 +43,6 @@ TIMEOUT: Final = (10.0, 60.0)
 ATTEMPTS_PER_URL: Final = 2
 # Another process (the app and the CLI at once) may be downloading; wait for it, not race it.
 LOCK_TIMEOUT_S: Final = 30 * 60
-
-
-class DownloadError(RuntimeError):
-    """A file could not be fetched from any of its URLs; the message lists each URL and why."""
 
 
 class VerificationError(ValueError):

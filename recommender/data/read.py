@@ -1,4 +1,8 @@
-"""The catalog: source files -> one validated, deduplicated table of tracks, cached as Parquet."""
+"""The catalog: source files -> one validated, deduplicated table of tracks.
+
+Formats are detected by ``data.detect``; this module reads, validates and merges the tables
+(the Parquet cache is ``data.store``).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ import hashlib
 import io
 import json
 import logging
-import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,14 +21,11 @@ from typing import Any, Final
 import polars as pl
 
 from recommender.data.adapters import (
-    ADAPTERS,
-    CSV_ADAPTERS,
     PARQUET,
     SOURCE_PRECEDENCE,
-    Adapter,
-    match_csv_header,
     playlist_rows,
 )
+from recommender.data.detect import CatalogError, Table, expand_sources, first_line, tables_in
 from recommender.domain import CATALOG_SCHEMA, PLAYLIST_SCHEMA, UNIT_FEATURES, Catalog
 from recommender.text_columns import credit_names
 
@@ -40,17 +40,7 @@ MAX_BAD_FRACTION: Final = 0.05
 # their first and last chunk plus the size, so a warm start stays fast.
 _FULL_HASH_LIMIT: Final = 64 * 1024 * 1024
 _HASH_CHUNK: Final = 8 * 1024 * 1024
-_ZIP_MAGIC: Final = b"PK\x03\x04"
-_PARQUET_MAGIC: Final = b"PAR1"
 _TRACK_ID_RE: Final = r"^[0-9A-Za-z]{22}$"
-
-
-class CatalogError(ValueError):
-    """Bad catalog input; the message names the file, the column and the counts."""
-
-
-class _UnrecognisedError(CatalogError):
-    """Not a table any adapter knows (a folder skips these; a named file is an error)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,165 +85,6 @@ EXPLICIT_REASON: Final = "explicit not true/false"
 _TRUE_FALSE: Final = {"true": True, "false": False, "1": True, "0": False}
 
 
-@dataclass(frozen=True, slots=True)
-class _Table:
-    """One readable table: a file, or one member of a zip archive."""
-
-    name: str
-    adapter: Adapter
-    path: Path
-    member: str | None = None
-
-    def read_bytes(self) -> bytes:
-        if self.member is None:
-            return self.path.read_bytes()
-        with zipfile.ZipFile(self.path) as archive:
-            return archive.read(self.member)
-
-
-# --------------------------------------------------------------------------- detection
-
-
-def _accepted_headers() -> str:
-    return "".join(f"\n  - {a.label}: {a.header_text()}" for a in ADAPTERS)
-
-
-def _first_line(head: bytes, name: str) -> list[str]:
-    if not head.strip():
-        msg = f"{name}: the file is empty"
-        raise _UnrecognisedError(msg)
-    line = head.split(b"\n", 1)[0]
-    try:
-        text = line.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        msg = f"{name}: not UTF-8 text (byte {exc.start} of the header); save it as UTF-8 CSV"
-        raise _UnrecognisedError(msg) from exc
-    return next(csv.reader([text.rstrip("\r")]), [])
-
-
-def _adapter_for(head: bytes, name: str, *, parquet_source: Path | io.BytesIO) -> Adapter:
-    if head.startswith(_PARQUET_MAGIC):
-        try:
-            columns = set(pl.read_parquet_schema(parquet_source))
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            msg = f"{name}: unreadable Parquet file ({exc})"
-            raise CatalogError(msg) from exc
-        missing = [c for c in CATALOG_SCHEMA if c not in columns]
-        if missing:
-            msg = f"{name}: Parquet file lacks catalog columns {missing}"
-            raise CatalogError(msg)
-        return PARQUET
-    header = _first_line(head, name)
-    adapter = match_csv_header(header)
-    if adapter is None:
-        shown = ",".join(header[:8]) + (",…" if len(header) > 8 else "")
-        msg = f"{name}: unknown format (header {shown!r}); accepted headers:{_accepted_headers()}"
-        raise _UnrecognisedError(msg)
-    return adapter
-
-
-def _tables_in(path: Path) -> list[_Table]:
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(64 * 1024)
-    except OSError as exc:
-        msg = f"{path}: cannot read ({exc.strerror or exc})"
-        raise CatalogError(msg) from exc
-    if not head.startswith(_ZIP_MAGIC):
-        return [_Table(str(path), _adapter_for(head, str(path), parquet_source=path), path)]
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = [i for i in archive.infolist() if not i.is_dir()]
-            tables = []
-            for info in members:
-                if info.filename.rsplit("/", 1)[-1].startswith((".", "__MACOSX")):
-                    continue
-                name = f"{path}:{info.filename}"
-                with archive.open(info) as member:
-                    member_head = member.read(64 * 1024)
-                if not member_head.startswith(_PARQUET_MAGIC) and not _looks_textual(member_head):
-                    continue
-                source = (
-                    io.BytesIO(archive.read(info))
-                    if member_head.startswith(_PARQUET_MAGIC)
-                    else path
-                )
-                adapter = _adapter_for(member_head, name, parquet_source=source)
-                tables.append(_Table(name, adapter, path, info.filename))
-    except (zipfile.BadZipFile, EOFError) as exc:
-        msg = f"{path}: damaged or truncated zip archive ({exc})"
-        raise CatalogError(msg) from exc
-    if not tables:
-        msg = f"{path}: the zip archive holds no CSV or Parquet table"
-        raise _UnrecognisedError(msg)
-    return tables
-
-
-def _looks_textual(head: bytes) -> bool:
-    # Zip members such as images are skipped; text that fails detection still errors.
-    return b"\x00" not in head[:4096]
-
-
-def detect_kind(path: Path) -> str:
-    """Return the source kind of a file from its header (a zip: its members' kind).
-
-    Raises:
-        CatalogError: naming the file and the accepted headers when the format is unknown.
-    """
-    kinds = sorted({table.adapter.kind for table in _tables_in(path)})
-    return kinds[0] if len(kinds) == 1 else "zip:" + "+".join(kinds)
-
-
-def _scan_folder(folder: Path) -> tuple[list[Path], dict[str, str]]:
-    found, skipped = [], {}
-    for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.name.startswith("."):
-            continue
-        try:
-            _tables_in(path)
-        except _UnrecognisedError as exc:
-            skipped[str(path)] = str(exc).removeprefix(f"{path}: ").split(";")[0]
-            continue
-        found.append(path)
-    return found, skipped
-
-
-def supported_files(folder: Path) -> list[Path]:
-    """Every file directly in ``folder`` whose header a known adapter recognises, sorted.
-
-    Files no adapter recognises (a README, an image) are skipped.
-
-    Raises:
-        CatalogError: a recognised file that is damaged (a truncated zip, a broken Parquet).
-    """
-    return _scan_folder(folder)[0]
-
-
-def expand_sources(paths: Sequence[Path]) -> tuple[list[Path], dict[str, str]]:
-    """The source files (folders opened) and the folder entries skipped, with why."""
-    files: list[Path] = []
-    skipped: dict[str, str] = {}
-    for path in paths:
-        if path.is_dir():
-            inside, passed_over = _scan_folder(path)
-            skipped.update(passed_over)
-            if not inside:
-                accepted = _accepted_headers()
-                msg = f"{path}: no supported data file in this folder; accepted headers:{accepted}"
-                raise CatalogError(msg)
-            files.extend(inside)
-        elif path.is_file():
-            files.append(path)
-        else:
-            msg = f"{path}: no such file or folder"
-            raise CatalogError(msg)
-    unique = list(dict.fromkeys(p.resolve() for p in files))
-    if not unique:
-        msg = "no catalog source files given"
-        raise CatalogError(msg)
-    return unique, skipped
-
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -270,7 +101,7 @@ def _check_not_truncated(data: bytes, header: list[str], name: str) -> None:
         raise CatalogError(msg)
 
 
-def _head_and_tail(table: _Table) -> tuple[Path | io.BytesIO, bytes, bytes]:
+def _head_and_tail(table: Table) -> tuple[Path | io.BytesIO, bytes, bytes]:
     """Where polars reads the table from, plus its first and last 64 KiB."""
     size = 64 * 1024
     if table.member is None:
@@ -283,7 +114,7 @@ def _head_and_tail(table: _Table) -> tuple[Path | io.BytesIO, bytes, bytes]:
     return io.BytesIO(data), data[:size], data[-size:]
 
 
-def _read_raw(table: _Table) -> pl.DataFrame:
+def _read_raw(table: Table) -> pl.DataFrame:
     source, head, tail = _head_and_tail(table)
     if table.adapter is PARQUET:
         try:
@@ -291,7 +122,7 @@ def _read_raw(table: _Table) -> pl.DataFrame:
         except pl.exceptions.PolarsError as exc:
             msg = f"{table.name}: unreadable Parquet file ({exc})"
             raise CatalogError(msg) from exc
-    header = _first_line(head, table.name)
+    header = first_line(head, table.name)
     _check_not_truncated(tail, header, table.name)
     try:
         frame = pl.read_csv(
@@ -468,7 +299,7 @@ def _summary(tracks: pl.DataFrame) -> dict[str, Any]:
     }
 
 
-def _adapt(table: _Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
+def _adapt(table: Table, raw: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
     try:
         return _validate(table.adapter.to_canonical(raw), table.name)
     except pl.exceptions.PolarsError as exc:
@@ -482,7 +313,7 @@ def build_from_files(
     files: Sequence[Path], *, fingerprint: str, progress: Progress | None
 ) -> Catalog:
     """Read, validate and merge the given source files into one catalog."""
-    tables = [table for path in files for table in _tables_in(path)]
+    tables = [table for path in files for table in tables_in(path)]
     tracks_parts: list[pl.DataFrame] = []
     playlist_parts: list[pl.DataFrame] = []
     dropped_rows: dict[str, dict[str, int]] = {}
@@ -567,14 +398,3 @@ def with_skipped_files(catalog: Catalog, skipped: dict[str, str]) -> Catalog:
     # Worked out on every load (not cached): the folder may have gained a README since.
     report = {**catalog.report, "skipped_files": skipped}
     return dataclasses.replace(catalog, report=report)
-
-
-__all__ = [
-    "CSV_ADAPTERS",
-    "VALID_RANGES",
-    "CatalogError",
-    "build_catalog",
-    "detect_kind",
-    "fingerprint",
-    "supported_files",
-]

@@ -20,23 +20,16 @@ from typing import Literal
 import polars as pl
 from filelock import FileLock, Timeout
 
+from recommender.data.detect import CatalogError, expand_sources, supported_files
 from recommender.data.fetch import (
     ProgressCallback,
     cached_files,
     download_sources,
     downloads_dir,
 )
-from recommender.data.read import (
-    CatalogError,
-    Progress,
-    build_from_files,
-    expand_sources,
-    fingerprint,
-    supported_files,
-    with_skipped_files,
-)
+from recommender.data.read import Progress, build_from_files, fingerprint, with_skipped_files
 from recommender.data.sources import selected_sources
-from recommender.domain import CATALOG_SCHEMA, PLAYLIST_SCHEMA, Catalog
+from recommender.domain import CATALOG_SCHEMA, PLAYLIST_SCHEMA, Catalog, LoadNote, LoadNoteKind
 from recommender.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -54,7 +47,7 @@ def _cache_paths(cache_dir: Path, key: str) -> tuple[Path, Path, Path]:
     )
 
 
-def _read_cache(cache_dir: Path, key: str) -> Catalog | None:
+def _read_cache(cache_dir: Path, key: str, notes: list[LoadNote]) -> Catalog | None:
     tracks_path, playlists_path, report_path = _cache_paths(cache_dir, key)
     if not report_path.exists():
         return None
@@ -71,7 +64,11 @@ def _read_cache(cache_dir: Path, key: str) -> Catalog | None:
             msg = "schema, fingerprint or row count does not match"
             raise ValueError(msg)
     except (OSError, ValueError, pl.exceptions.PolarsError, AttributeError) as exc:
-        logger.warning("catalog cache %s is unusable (%s); rebuilding", report_path, exc)
+        _note(
+            notes,
+            "catalog_cache_rebuilt",
+            f"catalog cache {report_path} is unusable ({exc}); rebuilding",
+        )
         return None
     return Catalog(tracks=tracks, playlists=playlists, fingerprint=key, report=report)
 
@@ -96,39 +93,69 @@ def _write_cache(cache_dir: Path, catalog: Catalog) -> None:
     _write_atomic(report_path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
-def load_catalog(settings: Settings, *, progress: Progress | None = None) -> Catalog:
-    """Find the source files, then return the cached catalog or build and cache it.
+@dataclass(frozen=True, slots=True)
+class CatalogLoad:
+    """A loaded catalog and what the load worked around (rebuilt cache, unwritable folder)."""
 
-    A warm start reads only the Parquet cache in ``settings.cache_dir``, keyed by the
-    sources' fingerprint; a corrupt cache entry is rebuilt.
+    catalog: Catalog
+    notes: tuple[LoadNote, ...] = ()
+
+
+def _note(notes: list[LoadNote], kind: LoadNoteKind, message: str) -> None:
+    # Logged for the server's output and returned for the caller to show.
+    logger.warning("%s", message)
+    notes.append(LoadNote(kind=kind, message=message))
+
+
+def open_catalog(settings: Settings, *, progress: Progress | None = None) -> CatalogLoad:
+    """Like :func:`load_catalog`, and also say what the load had to work around.
 
     Raises:
         CatalogUnavailable: (a CatalogError) nothing configured, cached or downloadable;
             the message lists what was tried and what to do.
         CatalogError: a bad source file.
     """
-    files, skipped = expand_sources(locate_catalog_files(settings, progress=progress).paths)
+    notes: list[LoadNote] = []
+    located = locate_catalog_files(settings, progress=progress)
+    for problem in located.problems:
+        _note(notes, "source_left_out", f"building the catalog without {problem}")
+    files, skipped = expand_sources(located.paths)
     if progress:
         progress(0.0, "checking source files")
     key = fingerprint(files)
-    catalog = _read_cache(settings.cache_dir, key)
+    catalog = _read_cache(settings.cache_dir, key, notes)
     if catalog is None:
         with contextlib.ExitStack() as stack:
             _hold_build_lock(stack, settings.cache_dir, key)
-            # Another process (a replica on the same volume) may have built it meanwhile.
-            catalog = _read_cache(settings.cache_dir, key)
+            # Another process (a replica on the same volume) may have built it meanwhile; a
+            # damaged entry was noted by the first read already.
+            catalog = _read_cache(settings.cache_dir, key, [])
             if catalog is None:
                 catalog = build_from_files(files, fingerprint=key, progress=progress)
                 try:
                     _write_cache(settings.cache_dir, catalog)
                 except OSError as exc:
                     # A read-only or full disk costs start-up time, not the catalog itself.
-                    logger.warning(
-                        "could not write the catalog cache in %s: %s", settings.cache_dir, exc
-                    )
+                    message = f"could not write the catalog cache in {settings.cache_dir}: {exc}"
+                    _note(notes, "catalog_cache_unwritable", message)
     if progress:
         progress(1.0, f"catalog ready: {catalog.tracks.height:,} tracks")
-    return with_skipped_files(catalog, skipped)
+    return CatalogLoad(catalog=with_skipped_files(catalog, skipped), notes=tuple(notes))
+
+
+def load_catalog(settings: Settings, *, progress: Progress | None = None) -> Catalog:
+    """Find the source files, then return the cached catalog or build and cache it.
+
+    A warm start reads only the Parquet cache in ``settings.cache_dir``, keyed by the
+    sources' fingerprint; a corrupt cache entry is rebuilt (see :func:`open_catalog` for
+    what was worked around).
+
+    Raises:
+        CatalogUnavailable: (a CatalogError) nothing configured, cached or downloadable;
+            the message lists what was tried and what to do.
+        CatalogError: a bad source file.
+    """
+    return open_catalog(settings, progress=progress).catalog
 
 
 def _hold_build_lock(stack: contextlib.ExitStack, cache_dir: Path, key: str) -> None:
@@ -215,7 +242,5 @@ def locate_catalog_files(
         f"{f.source}/{f.name}: " + ("; ".join(f.errors) or "no URL to try") for f in result.failures
     )
     if result.paths:
-        for problem in problems:
-            logger.warning("building the catalog without %s", problem)
         return CatalogFiles(paths=tuple(result.paths), origin="download", problems=problems)
     raise CatalogUnavailable([*tried, *(f"download {line}" for line in problems)])

@@ -96,7 +96,6 @@ SCALED_FEATURES: Final = (
     "year",
 )
 DENSE_WEIGHTS: Final = (*SCALED_FEATURES, "key")
-SPARSE_WEIGHTS: Final = ("artist", "genre")
 
 
 def _raw_columns() -> list[pl.Expr]:

@@ -25,7 +25,7 @@ from filelock import FileLock, Timeout
 from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.preprocessing import StandardScaler
 
-from recommender.domain import Catalog
+from recommender.domain import Catalog, LoadNote, LoadNoteKind
 from recommender.engine.features import WEIGHT_NAMES, encode_dense, fit_scaler, raw_features
 from recommender.settings import Settings
 from recommender.text_columns import base_title_column, credit_names, fold_column
@@ -39,6 +39,8 @@ MODEL_FILENAME: Final = "track_model.joblib"
 LOCK_TIMEOUT_SECONDS: Final = 600.0
 
 Clock = Callable[[], datetime]
+# The reason given when there is no artifact yet (a first start, not a workaround).
+_NO_MODEL: Final = "no model at {path}"
 
 
 def library_versions() -> dict[str, str]:
@@ -298,18 +300,69 @@ def load_model(path: Path) -> TrackModel:
         raise ValueError(msg) from exc
 
 
+@dataclass(frozen=True, slots=True)
+class ModelLoad:
+    """A current model and how it was had.
+
+    ``trained`` is why it was trained now (None when the stored artifact was current);
+    ``notes`` say what the load worked around: a stored model that had to be replaced, an
+    artifact or lock that could not be written (a first training with no artifact yet is no
+    workaround, so it adds no note).
+    """
+
+    model: TrackModel
+    trained: str | None = None
+    notes: tuple[LoadNote, ...] = ()
+
+
 def _current(
     path: Path, catalog: Catalog, settings: Settings, now: datetime
 ) -> tuple[TrackModel | None, str]:
     """The stored model when it is current, else None and the reason."""
     if not path.exists():
-        return None, f"no model at {path}"
+        return None, _NO_MODEL.format(path=path)
     try:
         model = load_model(path)
     except ValueError as exc:
         return None, str(exc)
     reason = needs_retrain(model, catalog, settings, now=now)
     return (None, reason) if reason else (model, "")
+
+
+def open_model(
+    catalog: Catalog,
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    force: bool = False,
+) -> ModelLoad:
+    """Like :func:`load_or_train`, and also say why it trained and what it worked around."""
+    clock = clock or (lambda: datetime.now(UTC))
+    path = model_path(settings)
+    notes: list[LoadNote] = []
+    if not force:
+        model, reason = _current(path, catalog, settings, clock())
+        if model is not None:
+            return ModelLoad(model=model)
+    else:
+        reason = "forced"
+    with contextlib.ExitStack() as stack:
+        _hold_lock(stack, path, notes)
+        if not force:
+            # Another process may have trained while this one waited for the lock.
+            model, reason = _current(path, catalog, settings, clock())
+            if model is not None:
+                return ModelLoad(model=model, notes=tuple(notes))
+        message = f"training the model: {reason}"
+        logger.info("%s", message)
+        if reason != _NO_MODEL.format(path=path):
+            notes.append(LoadNote(kind="model_retrained", message=message))
+        model = train(catalog, now=clock())
+        try:
+            save_model(model, path)
+        except OSError as exc:
+            _note(notes, "model_unwritable", f"could not write the model to {path}: {exc}")
+        return ModelLoad(model=model, trained=reason, notes=tuple(notes))
 
 
 def load_or_train(
@@ -325,36 +378,23 @@ def load_or_train(
     ``settings.max_model_age_days``, or made from another catalog, schema or library versions;
     the reason is logged. Training happens under a file lock, and a process that waited for
     the lock uses the model the other one just wrote. A failure to write the artifact is
-    logged and the freshly trained model is still returned.
+    logged and the freshly trained model is still returned (:func:`open_model` also returns
+    what was worked around).
     """
-    clock = clock or (lambda: datetime.now(UTC))
-    path = model_path(settings)
-    if not force:
-        model, reason = _current(path, catalog, settings, clock())
-        if model is not None:
-            return model
-    else:
-        reason = "forced"
-    with contextlib.ExitStack() as stack:
-        _hold_lock(stack, path)
-        if not force:
-            # Another process may have trained while this one waited for the lock.
-            model, reason = _current(path, catalog, settings, clock())
-            if model is not None:
-                return model
-        logger.info("training the model: %s", reason)
-        model = train(catalog, now=clock())
-        try:
-            save_model(model, path)
-        except OSError as exc:
-            logger.warning("could not write the model to %s: %s", path, exc)
-        return model
+    return open_model(catalog, settings, clock=clock, force=force).model
 
 
-def _hold_lock(stack: contextlib.ExitStack, path: Path) -> None:
+def _note(notes: list[LoadNote], kind: LoadNoteKind, message: str) -> None:
+    # Logged for the server's output and returned for the caller to show.
+    logger.warning("%s", message)
+    notes.append(LoadNote(kind=kind, message=message))
+
+
+def _hold_lock(stack: contextlib.ExitStack, path: Path, notes: list[LoadNote]) -> None:
     """Hold the training lock until ``stack`` closes; train unguarded if it cannot be had."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         stack.enter_context(FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT_SECONDS))
     except (OSError, Timeout) as exc:
-        logger.warning("model lock for %s unavailable (%s); training without it", path, exc)
+        message = f"model lock for {path} unavailable ({exc}); training without it"
+        _note(notes, "model_lock_unavailable", message)

@@ -26,28 +26,15 @@ from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-import polars as pl
-import scipy.sparse as sp
 
-from recommender.domain import AudioProfile, Catalog, parse_track_id
-from recommender.engine.features import (
-    DENSE_WEIGHTS,
-    SCALED_FEATURES,
-    WEIGHT_NAMES,
-    WeightVector,
-    dense_column_weights,
-    encode_dense,
-    raw_features,
-)
+from recommender.domain import AudioProfile, Catalog
+from recommender.engine.explain import Recommendation, explain
+from recommender.engine.features import WeightVector
 from recommender.engine.model import TrackModel
+from recommender.engine.seed_rows import ARTIST, GENRE, SeedRows, resolve_seeds, seed_coefficients
 
 DEFAULT_PER_SEED: Final = 5
 MAX_DEFAULT_LIMIT: Final = 50
-# Expected squared difference between two random tracks on one standardised feature (and on a
-# unit-circle or L2-normalised block): what an unknown seed-side value costs every candidate.
-UNKNOWN_COST: Final = 2.0
-_ARTIST = WEIGHT_NAMES.index("artist")
-_GENRE = WEIGHT_NAMES.index("genre")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,148 +50,8 @@ class RecommendOptions:
     skip_ids: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class Recommendation:
-    """One recommended track, the seed it answers and why it was picked."""
-
-    track_id: str
-    name: str
-    artists: tuple[str, ...]
-    album: str | None
-    popularity: int | None
-    seed_track_id: str
-    distance: float
-    similarity: float  # 0-100
-    contributions: dict[str, float]  # weight name -> share of squared distance, sums to 1
-
-
-@dataclass(frozen=True, slots=True)
-class _Seeds:
-    """Seed rows in the model's encoding; ``rows`` is the catalog row or -1 (profile seed)."""
-
-    ids: list[str]
-    rows: np.ndarray
-    dense: np.ndarray
-    known: np.ndarray
-    artists: sp.csr_matrix
-    genres: sp.csr_matrix
-
-
-def similarity_of(squared_distance: np.ndarray | float, weights: WeightVector) -> np.ndarray:
-    """Similarity 0-100: ``100 * exp(-d² / Σw²)``.
-
-    Monotone in the distance and fixed by the weights alone, so it is comparable across
-    queries with the same weights. Two random tracks differ by about ``2 Σw²``, so they score
-    about 14; an identical track scores 100.
-    """
-    scale = float(weights.squared.sum())
-    d2 = np.asarray(squared_distance, dtype=np.float64)
-    if scale == 0.0:
-        return np.full_like(d2, 100.0)
-    return 100.0 * np.exp(-d2 / scale)
-
-
-def top_reasons(contributions: Mapping[str, float], *, n: int = 2) -> str:
-    """Say which features a result is closest and furthest on ("close on energy, valence").
-
-    The furthest feature is added ("; furthest on tempo") when more than ``n`` features count.
-    """
-    if not contributions:
-        return ""
-    ranked = sorted(contributions, key=lambda name: (contributions[name], name))
-    text = "close on " + ", ".join(name.replace("_", " ") for name in ranked[:n])
-    if len(ranked) > n:
-        text += f"; furthest on {ranked[-1].replace('_', ' ')}"
-    return text
-
-
-def _profile_row(model: TrackModel, profile: AudioProfile) -> tuple[np.ndarray, np.ndarray]:
-    """Encode a profile (raw feature means, e.g. from Spotify tracks) like a catalog track."""
-    values = profile.features
-    columns = {name: [values.get(name)] for name in SCALED_FEATURES if name not in {"duration"}}
-    columns["duration_ms"] = [values.get("duration_ms")]
-    key = values.get("key")
-    columns["key"] = [None if key is None else round(key)]
-    frame = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.Float64))
-    raw, key_class = raw_features(frame)
-    dense, known = encode_dense(raw, key_class, model.scaler)
-    return dense[0].astype(np.float64), known[0]
-
-
-def _resolve_seeds(
-    model: TrackModel, seed_ids: Sequence[str], seed_vectors: Mapping[str, AudioProfile] | None
-) -> _Seeds:
-    """Look every seed up in the model (id, URI or link), else in ``seed_vectors``."""
-    ids: list[str] = []
-    for value in seed_ids:
-        seed = value if value in model.index else _parse_or_keep(value)
-        if seed not in ids:
-            ids.append(seed)
-    if not ids:
-        msg = "no seed tracks given"
-        raise ValueError(msg)
-    rows, dense, known = [], [], []
-    for seed in ids:
-        row = model.index.get(seed, -1)
-        if row >= 0:
-            dense.append(model.dense[row].astype(np.float64))
-            known.append(model.known[row])
-        elif seed_vectors and seed in seed_vectors:
-            vector, flags = _profile_row(model, seed_vectors[seed])
-            dense.append(vector)
-            known.append(flags)
-        else:
-            msg = (
-                f"unknown seed track id {seed!r}: not among the catalog's "
-                f"{model.n_tracks} tracks and no audio profile was given for it"
-            )
-            raise ValueError(msg)
-        rows.append(row)
-    positions = np.array(rows, dtype=np.intp)
-    return _Seeds(
-        ids=ids,
-        rows=positions,
-        dense=np.vstack(dense),
-        known=np.vstack(known),
-        artists=_block_rows(model.artists, positions),
-        genres=_block_rows(model.genres, positions),
-    )
-
-
-def _block_rows(block: sp.csr_matrix, positions: np.ndarray) -> sp.csr_matrix:
-    """Rows of a sparse block for the seeds; profile seeds (-1) get an empty row."""
-    rows = block[np.maximum(positions, 0)]
-    if (positions < 0).any():
-        rows = (sp.diags((positions >= 0).astype(np.float32)) @ rows).tocsr()
-        rows.eliminate_zeros()
-    return rows
-
-
-def _parse_or_keep(value: str) -> str:
-    try:
-        return parse_track_id(value)
-    except ValueError:
-        return value.strip()
-
-
-def _seed_coefficients(seeds: _Seeds, weights: WeightVector) -> tuple[np.ndarray, np.ndarray]:
-    """Per-seed squared weights per dense column, and each seed's constant distance.
-
-    A column's weight is 0 where the seed lacks the feature; the constant is that feature's
-    unknown cost plus the sparse blocks' ``2 w²`` (their cross terms are subtracted later).
-    """
-    owners = dense_column_weights()
-    dense_index = np.array([DENSE_WEIGHTS.index(WEIGHT_NAMES[o]) for o in owners])
-    column_weights = weights.squared[owners][None, :] * seeds.known[:, dense_index]
-    dense_w2 = weights.squared[[WEIGHT_NAMES.index(name) for name in DENSE_WEIGHTS]]
-    unknown = (~seeds.known).astype(np.float64) @ dense_w2
-    sparse_w2 = weights.squared[_ARTIST] + weights.squared[_GENRE]
-    constant = UNKNOWN_COST * (unknown + sparse_w2)
-    return column_weights, constant
-
-
 def _distances(
-    model: TrackModel, seeds: _Seeds, weights: WeightVector
+    model: TrackModel, seeds: SeedRows, weights: WeightVector
 ) -> tuple[np.ndarray, np.ndarray]:
     """Squared weighted distances, seeds x tracks (float32), less a per-seed offset.
 
@@ -212,7 +59,7 @@ def _distances(
     ranking, so it is returned apart and added only where seeds are compared: one pass fewer
     over the whole matrix.
     """
-    column_weights, constant = _seed_coefficients(seeds, weights)
+    column_weights, constant = seed_coefficients(seeds, weights)
     # d² = Σ W x_c² − 2 Σ W x_s x_c + Σ W x_s²: the cross term is one matrix product; the
     # candidate norms are shared by every seed with the same known-feature pattern.
     distances = (-2.0 * seeds.dense * column_weights).astype(np.float32) @ model.dense.T
@@ -223,8 +70,8 @@ def _distances(
         distances[row] += norms[pattern]
     offsets = (column_weights * seeds.dense**2).sum(axis=1) + constant
     for block, block_t, index in (
-        (seeds.artists, model.artists_t, _ARTIST),
-        (seeds.genres, model.genres_t, _GENRE),
+        (seeds.artists, model.artists_t, ARTIST),
+        (seeds.genres, model.genres_t, GENRE),
     ):
         w2 = weights.squared[index]
         if w2 == 0.0 or block.nnz == 0:
@@ -234,7 +81,7 @@ def _distances(
     return distances, offsets
 
 
-def _allowed(model: TrackModel, seeds: _Seeds, options: RecommendOptions) -> np.ndarray:
+def _allowed(model: TrackModel, seeds: SeedRows, options: RecommendOptions) -> np.ndarray:
     """Candidates that survive the hard filters (seeds and their songs always excluded)."""
     allowed = np.ones(model.n_tracks, dtype=bool)
     catalog_rows = seeds.rows[seeds.rows >= 0]
@@ -370,84 +217,6 @@ def _select(
         pool_size *= 4
 
 
-def _explain(
-    model: TrackModel,
-    catalog: Catalog,
-    seeds: _Seeds,
-    weights: WeightVector,
-    picks: list[tuple[int, int]],
-) -> list[Recommendation]:
-    """Exact (float64) per-weight terms for each pick, then the result objects."""
-    if not picks:
-        return []
-    candidates = np.array([c for c, _ in picks], dtype=np.intp)
-    seed_of = np.array([s for _, s in picks], dtype=np.intp)
-    column_weights, _ = _seed_coefficients(seeds, weights)
-    difference = seeds.dense[seed_of] - model.dense[candidates].astype(np.float64)
-    per_column = column_weights[seed_of] * difference**2
-    owners = dense_column_weights()
-    terms = np.zeros((len(picks), len(WEIGHT_NAMES)))
-    for column, owner in enumerate(owners):
-        terms[:, owner] += per_column[:, column]
-    # Which weights speak for each pick: on, and known for its seed.
-    active = np.zeros((len(picks), len(WEIGHT_NAMES)), dtype=bool)
-    seed_known = seeds.known[seed_of]
-    for j, name in enumerate(DENSE_WEIGHTS):
-        active[:, WEIGHT_NAMES.index(name)] = seed_known[:, j]
-    for block, model_block, index in (
-        (seeds.artists, model.artists, _ARTIST),
-        (seeds.genres, model.genres, _GENRE),
-    ):
-        seed_rows = block[seed_of]
-        overlap = np.asarray(seed_rows.multiply(model_block[candidates]).sum(axis=1)).ravel()
-        has_label = np.diff(seed_rows.indptr) > 0
-        terms[:, index] = np.where(has_label, weights.squared[index] * (2.0 - 2.0 * overlap), 0.0)
-        active[:, index] = has_label
-    active &= weights.values[None, :] > 0
-    terms = np.clip(terms, 0.0, None) * active
-    # Features the seed lacks cost every candidate the same constant (see the module doc).
-    dense_w2 = weights.squared[[WEIGHT_NAMES.index(name) for name in DENSE_WEIGHTS]]
-    unknown = UNKNOWN_COST * ((~seed_known).astype(np.float64) @ dense_w2)
-    for block, index in ((seeds.artists, _ARTIST), (seeds.genres, _GENRE)):
-        lacks = np.diff(block[seed_of].indptr) == 0
-        unknown += lacks * UNKNOWN_COST * weights.squared[index]
-    squared = terms.sum(axis=1) + unknown
-    similarity = similarity_of(squared, weights)
-    columns = {
-        name: catalog.tracks.get_column(name).gather(candidates).to_list()
-        for name in ("track_id", "name", "artists", "album", "popularity")
-    }
-    results = []
-    for i in range(len(picks)):
-        row = {name: values[i] for name, values in columns.items()}
-        results.append(
-            Recommendation(
-                track_id=row["track_id"],
-                name=row["name"] or "",
-                artists=tuple(row["artists"] or ()),
-                album=row["album"],
-                popularity=row["popularity"],
-                seed_track_id=seeds.ids[seed_of[i]],
-                distance=math.sqrt(max(float(squared[i]), 0.0)),
-                similarity=float(similarity[i]),
-                contributions=_shares(terms[i], active[i]),
-            )
-        )
-    return sorted(results, key=lambda r: (r.distance, r.track_id))
-
-
-def _shares(terms: np.ndarray, active: np.ndarray) -> dict[str, float]:
-    """Each active weight's share of the candidate-dependent squared distance (sums to 1)."""
-    names = [name for name, on in zip(WEIGHT_NAMES, active, strict=True) if on]
-    total = float(terms.sum())
-    if not names:
-        return {}
-    if total <= 0.0:
-        # Identical on every active feature: each explains the (zero) distance equally.
-        return dict.fromkeys(names, 1.0 / len(names))
-    return {name: float(terms[i]) / total for i, name in enumerate(WEIGHT_NAMES) if active[i]}
-
-
 def _check_options(options: RecommendOptions) -> None:
     if options.per_seed < 1:
         msg = f"per_seed must be at least 1, got {options.per_seed}"
@@ -502,7 +271,7 @@ def recommend(
         raise ValueError(msg)
     _check_options(options)
     weight_vector = WeightVector.of(weights)
-    seeds = _resolve_seeds(model, seed_ids, seed_vectors)
+    seeds = resolve_seeds(model, seed_ids, seed_vectors)
     limit = (
         options.limit
         if options.limit is not None
@@ -513,4 +282,4 @@ def recommend(
     distances, offsets = _distances(model, seeds, weight_vector)
     allowed = _allowed(model, seeds, options)
     picks = _select(model, distances, offsets, allowed, options, limit)
-    return _explain(model, catalog, seeds, weight_vector, picks)
+    return explain(model, catalog, seeds, weight_vector, picks)

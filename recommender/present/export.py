@@ -16,7 +16,7 @@ from typing import Final
 import polars as pl
 
 from recommender.domain import track_url
-from recommender.engine.recommend import Recommendation, top_reasons
+from recommender.engine.explain import Recommendation, top_reasons
 
 FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
 

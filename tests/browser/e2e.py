@@ -55,7 +55,7 @@ class Seed:
 
     @property
     def label(self) -> str:
-        """The app's display label (``render.track_label``)."""
+        """The app's display label (``present.listing.track_label``)."""
         return f"{self.name} — {', '.join(self.artists)}"
 
 

@@ -12,10 +12,10 @@ from ui.plain import unescape
 
 SCRIPT = """
 import streamlit as st
-from ui import auth
+from ui import login
 
-auth.handle_oauth_callback()
-auth.account_sidebar()
+login.handle_oauth_callback()
+login.account_sidebar()
 st.write("page body")
 """
 STATE_SECRET = b"fake-state-secret"
@@ -195,14 +195,14 @@ def test_the_real_entrypoint_consumes_the_callback_before_navigation(fake_spotif
 
 READS = """
 import streamlit as st
-from ui import auth
+from ui import login
 
-auth.handle_oauth_callback()
-tracks = auth.top_tracks("short_term")
+login.handle_oauth_callback()
+tracks = login.top_tracks("short_term")
 if tracks is not None:
     st.write(f"top {len(tracks)}")
     if st.button("Save", key="save"):
-        saved = auth.save_playlist("From the app", [t.track_id for t in tracks[:3]], public=False)
+        saved = login.save_playlist("From the app", [t.track_id for t in tracks[:3]], public=False)
         if saved is not None:
             st.write(f"saved {saved.url}")
 """
@@ -235,14 +235,14 @@ def test_quota_problem_is_shown_plainly_and_the_page_survives(fake_spotify):
 PLAYLISTS = """
 import streamlit as st
 from tests.fake_spotify import factory_catalog
-from ui import auth
+from ui import login
 
-auth.handle_oauth_callback()
-for playlist in auth.playlists() or []:
-    content = auth.playlist_tracks(playlist.playlist_id)
+login.handle_oauth_callback()
+for playlist in login.playlists() or []:
+    content = login.playlist_tracks(playlist.playlist_id)
     st.write(f"{playlist.name}: {len(content.tracks)} tracks, {content.skipped_text}")
-tracks = auth.top_tracks("long_term") or []
-st.write(auth.resolve(tracks, factory_catalog()).report("top tracks"))
+tracks = login.top_tracks("long_term") or []
+st.write(login.resolve(tracks, factory_catalog()).report("top tracks"))
 """
 
 

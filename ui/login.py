@@ -14,7 +14,8 @@ import streamlit as st
 from recommender.domain import Catalog, Track
 from recommender.seeds.resolve import CatalogIndex, Resolution, online_source, resolve_features
 from recommender.settings import Settings
-from recommender.spotify import session as spotify
+from recommender.spotify import library as spotify
+from recommender.spotify.library import SavedPlaylist, current_user
 from recommender.spotify.oauth_state import (
     StateError,
     StateRegistry,
@@ -22,7 +23,8 @@ from recommender.spotify.oauth_state import (
     state_registry,
     verify_state,
 )
-from recommender.spotify.session import SavedPlaylist, SpotifyProblem, SpotifySession, current_user
+from recommender.spotify.problems import SpotifyProblem
+from recommender.spotify.session import SpotifySession
 from ui.loaders import get_settings
 from ui.plain import anchor, plain
 

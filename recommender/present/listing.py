@@ -1,0 +1,101 @@
+"""What the recommendations page lists, without Streamlit: rows, labels, options, summaries.
+
+The pure helpers of ``ui/render.py``: each takes plain values (the catalog, ids, profiles) and
+returns data, so the pages stay thin and these are tested without a running app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import polars as pl
+
+from recommender.domain import PROFILE_FEATURES, AudioProfile, Catalog
+from recommender.engine.explain import Recommendation
+from recommender.engine.recommend import RecommendOptions
+from recommender.present.charts import profile_of
+
+
+def catalog_rows(catalog: Catalog, track_ids: Sequence[str]) -> pl.DataFrame:
+    """The catalog rows of ``track_ids`` in that order (ids not in the catalog are left out)."""
+    if not track_ids:
+        return catalog.tracks.head(0)
+    order = pl.DataFrame({"track_id": list(track_ids), "_order": range(len(track_ids))})
+    return catalog.tracks.join(order, on="track_id", how="inner").sort("_order").drop("_order")
+
+
+def track_label(name: str | None, artists: Sequence[str] | None) -> str:
+    """Display text of a track: title, a dash, the artists."""
+    return f"{name or 'Unknown title'} — {', '.join(artists or []) or 'unknown artist'}"
+
+
+def seed_labels(
+    catalog: Catalog, seed_ids: Sequence[str], profiles: Mapping[str, AudioProfile]
+) -> dict[str, str]:
+    """Display label of every seed (catalog title, else the approximate profile's label)."""
+    rows = catalog_rows(catalog, seed_ids)
+    labels = {
+        row["track_id"]: track_label(row["name"], row["artists"])
+        for row in rows.select("track_id", "name", "artists").iter_rows(named=True)
+    }
+    for track_id, profile in profiles.items():
+        labels.setdefault(track_id, f"{profile.label} (approx.)")
+    return {track_id: labels.get(track_id, track_id) for track_id in seed_ids}
+
+
+@dataclass(frozen=True, slots=True)
+class OptionValues:
+    """What the option widgets say, before it becomes the engine's ``RecommendOptions``."""
+
+    per_seed: int
+    limit: int
+    max_per_artist: int
+    discover: bool
+    popularity_range: tuple[int, int]
+    exclude_explicit: bool
+
+    def to_options(self) -> RecommendOptions:
+        """The engine's options (0 and the full range mean "no limit")."""
+        low, high = self.popularity_range
+        return RecommendOptions(
+            per_seed=self.per_seed,
+            limit=self.limit or None,
+            max_per_artist=self.max_per_artist or None,
+            discover=self.discover,
+            popularity_range=None if (low, high) == (0, 100) else (low, high),
+            exclude_explicit=self.exclude_explicit,
+        )
+
+
+def feature_rows(catalog: Catalog, ids: Sequence[str]) -> pl.DataFrame:
+    """The profile features of these catalog tracks, in order (for radar charts)."""
+    return catalog_rows(catalog, ids).select(PROFILE_FEATURES)
+
+
+def listener_profile(
+    catalog: Catalog, seed_ids: Sequence[str], profiles: Mapping[str, AudioProfile]
+) -> AudioProfile:
+    """Mean and spread of the seeds; seeds known only approximately make it approximate."""
+    rows = catalog_rows(catalog, seed_ids)
+    known = set(rows["track_id"].to_list())
+    extra = [profiles[s].features for s in seed_ids if s not in known and s in profiles]
+    features = rows.select(PROFILE_FEATURES)
+    if extra:
+        features = pl.concat(
+            [features, pl.DataFrame(extra).select(PROFILE_FEATURES).cast(pl.Float64)],
+            how="vertical_relaxed",
+        )
+    return profile_of(features, label="Your seeds", approximate=bool(extra))
+
+
+def default_playlist_name() -> str:
+    """A sensible default with the date."""
+    return f"Recommended {datetime.now(UTC):%Y-%m-%d}"
+
+
+def describe_recommendations(recs: Sequence[Recommendation], n_seeds: int) -> str:
+    """One line above the table."""
+    answered = len({r.seed_track_id for r in recs})
+    return f"{len(recs)} tracks for {answered} of {n_seeds} seed{'s' if n_seeds != 1 else ''}"
