@@ -15,6 +15,7 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -55,7 +56,7 @@ REPEATS = 5
 
 def generated_queries(index: SearchIndex, rng: np.random.Generator) -> list[tuple[str, str, str]]:
     """(kind, query, track id) made from random catalog tracks with a title word of 4+ letters."""
-    queries = []
+    queries: list[tuple[str, str, str]] = []
     while len(queries) < GENERATED:
         row = int(rng.integers(len(index)))
         words = [w for w in tokens(index.names[row]) if len(w) >= 5]
@@ -89,7 +90,7 @@ def naive_search(haystack: pl.DataFrame, query: str, *, limit: int = 20) -> list
     )
 
 
-def median_ms(function, queries: list[str]) -> float:
+def median_ms(function: Callable[[str], object], queries: list[str]) -> tuple[float, float]:
     times = []
     for query in queries:
         best = []

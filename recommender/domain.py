@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 # The seven Spotify audio features that live on a 0-1 scale.
 UNIT_FEATURES: Final = (
@@ -26,32 +27,31 @@ AUDIO_FEATURES: Final = (*UNIT_FEATURES, "loudness", "tempo", "key", "mode", "ti
 PROFILE_FEATURES: Final = (*UNIT_FEATURES, "loudness", "tempo")
 
 # The canonical catalog schema: one row per unique Spotify track.
-CATALOG_SCHEMA: Final = pl.Schema(
-    {
-        "track_id": pl.String,
-        "name": pl.String,
-        "artists": pl.List(pl.String),
-        "album": pl.String,
-        "year": pl.Int16,
-        "popularity": pl.Int16,
-        "explicit": pl.Boolean,
-        "duration_ms": pl.Int64,
-        "danceability": pl.Float64,
-        "energy": pl.Float64,
-        "key": pl.Int8,
-        "loudness": pl.Float64,
-        "mode": pl.Int8,
-        "speechiness": pl.Float64,
-        "acousticness": pl.Float64,
-        "instrumentalness": pl.Float64,
-        "liveness": pl.Float64,
-        "valence": pl.Float64,
-        "tempo": pl.Float64,
-        "time_signature": pl.Int8,
-        "genres": pl.List(pl.String),
-        "sources": pl.List(pl.String),
-    }
-)
+_CATALOG_COLUMNS: dict[str, pl.DataType | DataTypeClass] = {
+    "track_id": pl.String,
+    "name": pl.String,
+    "artists": pl.List(pl.String),
+    "album": pl.String,
+    "year": pl.Int16,
+    "popularity": pl.Int16,
+    "explicit": pl.Boolean,
+    "duration_ms": pl.Int64,
+    "danceability": pl.Float64,
+    "energy": pl.Float64,
+    "key": pl.Int8,
+    "loudness": pl.Float64,
+    "mode": pl.Int8,
+    "speechiness": pl.Float64,
+    "acousticness": pl.Float64,
+    "instrumentalness": pl.Float64,
+    "liveness": pl.Float64,
+    "valence": pl.Float64,
+    "tempo": pl.Float64,
+    "time_signature": pl.Int8,
+    "genres": pl.List(pl.String),
+    "sources": pl.List(pl.String),
+}
+CATALOG_SCHEMA: Final = pl.Schema(_CATALOG_COLUMNS)
 
 # TidyTuesday playlist membership, kept beside the catalog for the offline evaluation.
 PLAYLIST_SCHEMA: Final = pl.Schema(

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+from playwright.sync_api import ViewportSize
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -38,8 +39,8 @@ SEED_TITLES = (
 )
 # Streamlit scrolls inside its main container, not the document, so a "full page"
 # screenshot only holds the viewport: the laptop viewport is made tall enough for a page.
-LAPTOP = {"width": 1400, "height": 2300}
-PHONE = {"width": 390, "height": 844}
+LAPTOP: ViewportSize = {"width": 1400, "height": 2300}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def _catalog_tracks(data: Path, cache: Path) -> pl.DataFrame:

@@ -51,7 +51,8 @@ class SessionTokenStore(MutableMapping[str, Any]):
         del st.session_state[PREFIX + key]
 
     def __iter__(self) -> Iterator[str]:
-        return (k.removeprefix(PREFIX) for k in list(st.session_state) if k.startswith(PREFIX))
+        keys = [k for k in st.session_state if isinstance(k, str)]
+        return (k.removeprefix(PREFIX) for k in keys if k.startswith(PREFIX))
 
     def __len__(self) -> int:
         return sum(1 for _ in self)

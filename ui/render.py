@@ -93,7 +93,7 @@ def option_controls() -> OptionValues:
         limit=int(state.option("limit")),
         max_per_artist=int(state.option("max_per_artist")),
         discover=bool(state.option("discover")),
-        popularity_range=tuple(state.option("popularity_range")),  # type: ignore[arg-type]
+        popularity_range=tuple(state.option("popularity_range")),
         exclude_explicit=bool(state.option("exclude_explicit")),
     )
 

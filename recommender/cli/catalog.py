@@ -44,7 +44,7 @@ def _run_catalog(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``catalog [--json]``: build or load the catalog and print its statistics."""
     parser = subparsers.add_parser(
         "catalog", help="build (or load the cached) catalog and print its statistics"

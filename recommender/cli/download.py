@@ -70,7 +70,7 @@ def _cli_download(args: argparse.Namespace) -> int:
     return 1 if result.failures else 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``download``."""
     parser = subparsers.add_parser(
         "download",

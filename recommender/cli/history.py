@@ -8,7 +8,6 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from recommender.data.sources import Source
 from recommender.seeds.history import (
     HistoryImport,
     MatchedPlay,
@@ -17,10 +16,10 @@ from recommender.seeds.history import (
     match_plays,
     top_table,
 )
-from recommender.seeds.history_formats import FileProblem
+from recommender.seeds.history_formats import FileProblem, Source
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``import-history``."""
     parser = subparsers.add_parser(
         "import-history",

@@ -32,7 +32,7 @@ def _run_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``train``."""
     parser = subparsers.add_parser("train", help="train (or reuse) the model artifact")
     parser.add_argument(

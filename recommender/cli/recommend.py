@@ -94,7 +94,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``recommend``."""
     parser = subparsers.add_parser("recommend", help="recommend tracks like the seeds")
     parser.add_argument("--seed", action="append", metavar="ID_OR_URI", help="seed track")

@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from recommender.data.read import CatalogError
+from recommender.data.detect import CatalogError
 from recommender.data.store import load_catalog
 from recommender.seeds.search import SearchIndex
 from recommender.settings import Settings
@@ -17,7 +17,9 @@ from recommender.settings import Settings
 DEFAULT_LIMIT = 20
 
 
-def _rows(catalog_tracks: pl.DataFrame, index: SearchIndex, query: str, limit: int) -> list[dict]:
+def _rows(
+    catalog_tracks: pl.DataFrame, index: SearchIndex, query: str, limit: int
+) -> list[dict[str, Any]]:
     hits = index.search(query, limit=limit)
     ids = [hit.track_id for hit in hits]
     details = {
@@ -83,7 +85,7 @@ def _limit(text: str) -> int:
     return value
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``search QUERY [--limit N] [--json]``."""
     parser = subparsers.add_parser(
         "search",

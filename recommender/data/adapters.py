@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Final
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from recommender.domain import CATALOG_SCHEMA
 
@@ -70,7 +71,7 @@ class Adapter:
         return ", ".join(own) + f" and the {len(SHARED_FEATURES)} audio-feature columns"
 
 
-def _null(dtype: pl.DataType) -> pl.Expr:
+def _null(dtype: pl.DataType | DataTypeClass) -> pl.Expr:
     return pl.lit(None, dtype=dtype)
 
 

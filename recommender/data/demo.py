@@ -147,7 +147,7 @@ def _tracks(rng: np.random.Generator, n: int) -> pl.DataFrame:
     ids = np.arange(1, n + 1)
     frame = pl.DataFrame(
         {
-            "track_id": [demo_track_id(i) for i in ids],
+            "track_id": [demo_track_id(int(i)) for i in ids],
             "name": [f"Demo Track {i:04d}" for i in ids],
             "artists": [[f"Demo Artist {a + 1:02d}"] for a in artist_of],
             "album": [

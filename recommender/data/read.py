@@ -182,8 +182,12 @@ def _checks(this_year: int, *, explicit_is_text: bool) -> list[tuple[str, pl.Exp
 
 def _first_reason(checks: list[tuple[str, pl.Expr]]) -> pl.Expr:
     (reason, broken), *rest = checks
-    chain = pl.when(broken).then(pl.lit(reason))
-    for reason, broken in rest:
+    first = pl.when(broken).then(pl.lit(reason))
+    if not rest:
+        return first.otherwise(pl.lit(None, dtype=pl.String))
+    (reason, broken), *others = rest
+    chain = first.when(broken).then(pl.lit(reason))
+    for reason, broken in others:
         chain = chain.when(broken).then(pl.lit(reason))
     return chain.otherwise(pl.lit(None, dtype=pl.String))
 
@@ -262,9 +266,9 @@ def _merge(frames: list[pl.DataFrame]) -> pl.DataFrame:
     del combined
     genres = pl.col("genres")
     return (
-        pl.concat([single, merged.select(list(CATALOG_SCHEMA)).cast(dict(CATALOG_SCHEMA))])
+        pl.concat([single, merged.select(list(CATALOG_SCHEMA)).cast(CATALOG_SCHEMA)])
         .with_columns(pl.when(genres.list.len() > 0).then(genres).otherwise(None).alias("genres"))
-        .cast(dict(CATALOG_SCHEMA))
+        .cast(CATALOG_SCHEMA)
         .sort("track_id")
     )
 
@@ -272,7 +276,7 @@ def _merge(frames: list[pl.DataFrame]) -> pl.DataFrame:
 def _playlists(frames: list[pl.DataFrame], tracks: pl.DataFrame) -> pl.DataFrame:
     if not frames:
         return pl.DataFrame(schema=PLAYLIST_SCHEMA)
-    members = pl.concat(frames).unique().cast(dict(PLAYLIST_SCHEMA))
+    members = pl.concat(frames).unique().cast(PLAYLIST_SCHEMA)
     # Membership only for tracks that passed validation.
     kept = members.join(tracks.select("track_id"), on="track_id", how="semi")
     return kept.sort(["playlist_id", "track_id"])

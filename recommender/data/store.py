@@ -73,7 +73,7 @@ def _read_cache(cache_dir: Path, key: str, notes: list[LoadNote]) -> Catalog | N
     return Catalog(tracks=tracks, playlists=playlists, fingerprint=key, report=report)
 
 
-def _write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         write(tmp)

@@ -106,7 +106,7 @@ class TrackModel:
     @property
     def n_features(self) -> int:
         """Number of encoded columns (dense + artist one-hot + genre one-hot)."""
-        return self.dense.shape[1] + self.artists.shape[1] + self.genres.shape[1]
+        return int(self.dense.shape[1] + self.artists.shape[1] + self.genres.shape[1])
 
     def to_payload(self) -> dict[str, Any]:
         """The persisted fields as a plain dict (no class pickled, so old files stay readable)."""

@@ -102,7 +102,7 @@ def resolve_seeds(
 
 def _block_rows(block: sp.csr_matrix, positions: np.ndarray) -> sp.csr_matrix:
     """Rows of a sparse block for the seeds; profile seeds (-1) get an empty row."""
-    rows = block[np.maximum(positions, 0)]
+    rows: sp.csr_matrix = block[np.maximum(positions, 0)]
     if (positions < 0).any():
         rows = (sp.diags((positions >= 0).astype(np.float32)) @ rows).tocsr()
         rows.eliminate_zeros()

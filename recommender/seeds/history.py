@@ -19,10 +19,10 @@ from recommender.seeds.history_formats import (
     FileProblem,
     FileSummary,
     HistoryLimits,
-    Play,
     Source,
     read_plays,
 )
+from recommender.seeds.plays import Play
 from recommender.seeds.resolve import (
     AudioFeatureSource,
     CatalogIndex,

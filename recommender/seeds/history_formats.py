@@ -15,12 +15,12 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO, Any, Final
 
 from recommender.domain import parse_track_id
-from recommender.text import song_key
+from recommender.seeds.plays import Play, PlayTotals
 
 MB: Final = 1024 * 1024
 Source = bytes | IO[bytes]
@@ -70,19 +70,6 @@ DEFAULT_LIMITS: Final = HistoryLimits()
 
 
 @dataclass(frozen=True, slots=True)
-class Play:
-    """Listening totals of one song (its versions share a ``song_key``)."""
-
-    name: str
-    artist: str
-    song_key: str
-    ms_played: int
-    plays: int
-    # The Spotify id listened to longest under this song, when the export names one.
-    track_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class FileProblem:
     """A file (or zip member) that could not be used, and why."""
 
@@ -108,61 +95,6 @@ class HistoryFileError(ValueError):
     """A file that cannot be used; the message says which and why."""
 
 
-@dataclass(slots=True)
-class _Song:
-    name: str
-    artist: str
-    first: int
-    ms_played: int = 0
-    plays: int = 0
-    by_uri: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class _Totals:
-    songs: dict[str, _Song] = field(default_factory=dict)
-    # A history repeats the same few thousand songs; normalising each play anew dominated.
-    _keys: dict[tuple[str, str], str] = field(default_factory=dict)
-
-    def add(self, name: str, artist: str, *, ms: int, track_id: str | None) -> None:
-        key = self._keys.get((name, artist))
-        if key is None:
-            key = self._keys[(name, artist)] = song_key(name, artist)
-        song = self.songs.get(key)
-        if song is None:
-            song = self.songs[key] = _Song(name=name, artist=artist, first=len(self.songs))
-        song.ms_played += ms
-        song.plays += 1
-        if track_id is not None:
-            song.by_uri[track_id] = song.by_uri.get(track_id, 0) + ms + 1
-
-    def merge(self, other: _Totals) -> None:
-        for key, theirs in other.songs.items():
-            song = self.songs.get(key)
-            if song is None:
-                song = self.songs[key] = _Song(theirs.name, theirs.artist, first=len(self.songs))
-            song.ms_played += theirs.ms_played
-            song.plays += theirs.plays
-            for track_id, weight in theirs.by_uri.items():
-                song.by_uri[track_id] = song.by_uri.get(track_id, 0) + weight
-
-    def ranked(self) -> list[Play]:
-        order = sorted(
-            self.songs.items(), key=lambda kv: (-kv[1].ms_played, -kv[1].plays, kv[1].first)
-        )
-        return [
-            Play(
-                name=song.name,
-                artist=song.artist,
-                song_key=key,
-                ms_played=song.ms_played,
-                plays=song.plays,
-                track_id=max(song.by_uri, key=song.by_uri.__getitem__) if song.by_uri else None,
-            )
-            for key, song in order
-        ]
-
-
 def read_plays(
     files: Sequence[tuple[str, Source]], *, limits: HistoryLimits = DEFAULT_LIMITS
 ) -> tuple[list[Play], list[FileSummary], list[FileProblem]]:
@@ -171,7 +103,7 @@ def read_plays(
     Returns the ranked songs, what was read from each usable file (or zip member), and the
     files that could not be used with the reason; the good files still count.
     """
-    totals = _Totals()
+    totals = PlayTotals()
     summaries: list[FileSummary] = []
     problems: list[FileProblem] = []
     for name, source in files:
@@ -191,7 +123,7 @@ def read_plays(
 
 def _read_file(
     name: str, source: Source, limits: HistoryLimits
-) -> tuple[_Totals, list[FileSummary], list[FileProblem]]:
+) -> tuple[PlayTotals, list[FileSummary], list[FileProblem]]:
     size = _size(source)
     if size > limits.max_file_bytes:
         msg = f"{readable_size(size)}, over the {readable_size(limits.max_file_bytes)} upload limit"
@@ -203,7 +135,7 @@ def _read_file(
         msg = "not a zip file (corrupt, truncated or renamed)"
         raise HistoryFileError(msg)
     raw = source if isinstance(source, bytes) else source.read()
-    totals = _Totals()
+    totals = PlayTotals()
     summary = _parse_export(name, raw, totals, limits)
     return totals, [summary], []
 
@@ -226,7 +158,7 @@ def _peek(source: Source, n: int) -> bytes:
     return head
 
 
-def _parse_export(name: str, raw: bytes, totals: _Totals, limits: HistoryLimits) -> FileSummary:
+def _parse_export(name: str, raw: bytes, totals: PlayTotals, limits: HistoryLimits) -> FileSummary:
     """Parse one JSON history or Exportify CSV into ``totals``; raise HistoryFileError."""
     if b"\x00" in raw[:4096]:
         msg = "not a Spotify export: binary data, expected JSON, CSV or zip"
@@ -251,7 +183,7 @@ def _parse_export(name: str, raw: bytes, totals: _Totals, limits: HistoryLimits)
     raise HistoryFileError(msg)
 
 
-def _parse_json(name: str, text: str, totals: _Totals, limits: HistoryLimits) -> FileSummary:
+def _parse_json(name: str, text: str, totals: PlayTotals, limits: HistoryLimits) -> FileSummary:
     try:
         rows = json.loads(text)
     except RecursionError:
@@ -297,7 +229,7 @@ def _json_type(value: object) -> str:
 
 
 # Adds one row to the totals: True counted, False not music or too short, None unusable.
-_ReadRow = Callable[[dict[str, Any], "_Totals", int], bool | None]
+_ReadRow = Callable[[dict[str, Any], "PlayTotals", int], bool | None]
 
 
 def _json_format(first: dict[str, Any]) -> tuple[str, _ReadRow]:
@@ -335,7 +267,7 @@ def _milliseconds(value: object) -> int | None:
     return int(value)
 
 
-def _account_row(row: dict[str, Any], totals: _Totals, min_ms: int) -> bool | None:
+def _account_row(row: dict[str, Any], totals: PlayTotals, min_ms: int) -> bool | None:
     """Add one account-data play; True counted, False too short, None unusable."""
     name, artist, ms = (
         row.get("trackName"),
@@ -350,7 +282,7 @@ def _account_row(row: dict[str, Any], totals: _Totals, min_ms: int) -> bool | No
     return True
 
 
-def _extended_row(row: dict[str, Any], totals: _Totals, min_ms: int) -> bool | None:
+def _extended_row(row: dict[str, Any], totals: PlayTotals, min_ms: int) -> bool | None:
     """Add one extended-history play; podcast and video rows (no track name) are not music."""
     ms = _milliseconds(row.get("ms_played"))
     if ms is None:
@@ -383,7 +315,9 @@ def _delimiter(header: str) -> str:
     return max(",;\t", key=header.count)
 
 
-def _parse_exportify(name: str, text: str, totals: _Totals, *, delimiter: str = ",") -> FileSummary:
+def _parse_exportify(
+    name: str, text: str, totals: PlayTotals, *, delimiter: str = ","
+) -> FileSummary:
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = reader.fieldnames or []
@@ -414,7 +348,7 @@ def _parse_exportify(name: str, text: str, totals: _Totals, *, delimiter: str = 
 
 def _read_zip(
     name: str, source: Source, limits: HistoryLimits
-) -> tuple[_Totals, list[FileSummary], list[FileProblem]]:
+) -> tuple[PlayTotals, list[FileSummary], list[FileProblem]]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
     # NotImplementedError: a central directory naming a zip version Python cannot read.
@@ -423,14 +357,14 @@ def _read_zip(
         raise HistoryFileError(msg) from None
     with archive:
         members = _checked_members(archive, limits)
-        totals = _Totals()
+        totals = PlayTotals()
         summaries: list[FileSummary] = []
         problems: list[FileProblem] = []
         for info in members:
             label = f"{name}/{info.filename}"
             try:
                 raw = _read_member(archive, info, limits)
-                member_totals = _Totals()
+                member_totals = PlayTotals()
                 summaries.append(_parse_export(label, raw, member_totals, limits))
             except HistoryFileError as error:
                 problems.append(FileProblem(label, str(error)))

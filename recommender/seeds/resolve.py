@@ -32,7 +32,7 @@ OUTCOMES: Final[tuple[Outcome, ...]] = (
     "artist_profile",
     "not_found",
 )
-_OUTCOME_WORDS: Final[dict[str, str]] = {
+_OUTCOME_WORDS: Final[dict[Outcome, str]] = {
     "by_id": "by id",
     "by_title": "by title",
     "online": "online",

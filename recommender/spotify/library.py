@@ -6,6 +6,7 @@ Every request goes through :meth:`SpotifySession.call`, so the retry and error p
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
@@ -297,8 +298,7 @@ def save_playlist(
     if intent.playlist_id is None and intent.create_sent:
         found = _find_created(session, intent)
         if found is not None:
-            _record_playlist(session, intent, found)
-            present = _present_uris(session, intent.playlist_id)
+            present = _present_uris(session, _record_playlist(session, intent, found))
     elif intent.playlist_id is not None:
         try:
             present = _present_uris(session, intent.playlist_id)
@@ -317,26 +317,40 @@ def save_playlist(
             ),
             read=False,
         )
-        _record_playlist(session, intent, created)
+        playlist_id = _record_playlist(session, intent, created)
+    else:
+        playlist_id = intent.playlist_id
     missing = [u for u in uris if u not in present]
-    playlist_id = intent.playlist_id
     for start in range(0, len(missing), ITEMS_PER_REQUEST):
         chunk = missing[start : start + ITEMS_PER_REQUEST]
-        session.call(lambda c, chunk=chunk: c.playlist_add_items(playlist_id, chunk), read=False)
+        session.call(
+            functools.partial(_add_items, playlist_id=playlist_id, chunk=chunk), read=False
+        )
     intent.done = True
     session.store[SAVE_KEY] = intent
     return _saved(intent, added=len(missing), resumed=resumed)
 
 
-def _record_playlist(session: SpotifySession, intent: SaveIntent, playlist: dict[str, Any]) -> None:
-    intent.playlist_id = playlist["id"]
+def _add_items(client: Any, *, playlist_id: str, chunk: list[str]) -> object:
+    """``POST /playlists/{id}/items`` with at most 100 URIs."""
+    return client.playlist_add_items(playlist_id, chunk)
+
+
+def _record_playlist(session: SpotifySession, intent: SaveIntent, playlist: dict[str, Any]) -> str:
+    """Keep the created playlist's id and link in the intent; returns the id."""
+    playlist_id: str = playlist["id"]
+    intent.playlist_id = playlist_id
     intent.url = (playlist.get("external_urls") or {}).get(
-        "spotify", f"https://open.spotify.com/playlist/{playlist['id']}"
+        "spotify", f"https://open.spotify.com/playlist/{playlist_id}"
     )
     session.store[SAVE_KEY] = intent
+    return playlist_id
 
 
 def _saved(intent: SaveIntent, *, added: int, resumed: bool) -> SavedPlaylist:
+    if intent.playlist_id is None or intent.url is None:
+        msg = f"the save of {intent.name!r} is marked done but names no playlist"
+        raise RuntimeError(msg)
     return SavedPlaylist(
         playlist_id=intent.playlist_id,
         url=intent.url,

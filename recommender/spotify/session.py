@@ -12,6 +12,7 @@ and ``tracks/{id}``. Audio features come from the catalog (see ``resolve.py``).
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterator, MutableMapping
@@ -50,7 +51,7 @@ MAX_RETRY_AFTER: Final = 10.0
 _T = TypeVar("_T")
 
 
-class MappingCacheHandler(CacheHandler):
+class MappingCacheHandler(CacheHandler):  # type: ignore[misc]  # spotipy ships no types
     """spotipy cache handler over a mapping the caller owns (the UI passes the session state).
 
     Replaces spotipy's default ``.cache`` file, which one server process would share between
@@ -75,7 +76,7 @@ class MappingCacheHandler(CacheHandler):
         self.store.pop(self.key, None)
 
 
-class _SessionOAuth(SpotifyOAuth):
+class _SessionOAuth(SpotifyOAuth):  # type: ignore[misc]  # spotipy ships no types
     """SpotifyOAuth pointed at ``settings.accounts_url`` that never falls back to a prompt."""
 
     def __init__(self, settings: Settings, cache: MappingCacheHandler, timeout: float) -> None:
@@ -141,7 +142,8 @@ class SpotifySession:
     # -- login ---------------------------------------------------------------------------
     def authorize_url(self, state: str) -> str:
         """The Spotify consent page URL carrying ``state``."""
-        return self._auth.get_authorize_url(state=state)
+        url: str = self._auth.get_authorize_url(state=state)
+        return url
 
     def complete_login(self, code: str) -> None:
         """Exchange the callback ``code`` for a token kept in the store.
@@ -236,4 +238,10 @@ class SpotifySession:
             yield from page.get("items") or []
             if not page.get("next"):
                 return
-            page = self.call(lambda c, current=page: c.next(current), read=True)
+            page = self.call(functools.partial(_next_page, current=page), read=True)
+
+
+def _next_page(client: spotipy.Spotify, *, current: dict[str, Any]) -> dict[str, Any] | None:
+    """The page after ``current`` (None after the last one)."""
+    following: dict[str, Any] | None = client.next(current)
+    return following

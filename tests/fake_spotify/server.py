@@ -546,7 +546,7 @@ def _handler_for(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                 if method == "POST":
                     if not isinstance(body, dict) or not body.get("name"):
                         return 400, _error(400, "Missing required field: name"), {}
-                    playlist = fake.add_playlist(
+                    created = fake.add_playlist(
                         user.user_id,
                         body["name"],
                         [],
@@ -554,7 +554,7 @@ def _handler_for(fake: FakeSpotify) -> type[BaseHTTPRequestHandler]:
                         description=body.get("description", ""),
                         collaborative=body.get("collaborative", False),
                     )
-                    return 201, fake.playlist_object(playlist), {}
+                    return 201, fake.playlist_object(created), {}
             found = re.fullmatch(r"/v1/playlists/([^/]+)/items", path)
             if found:
                 playlist = fake.playlists.get(found.group(1))
