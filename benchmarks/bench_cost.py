@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parents[1]
 
@@ -79,7 +80,7 @@ print(json.dumps(result))
 """
 
 
-def run(source: Path, repeats: int, timeout: float) -> dict[str, object]:
+def run(source: Path, repeats: int, timeout: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-cost-") as cache:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RECOMMENDER_")}
         env |= {

@@ -146,9 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(temp)
         if args.cold:
             # Seeds from a throwaway build; the server's own cache folder stays empty.
-            catalog = warm_cache(root / "seed-cache", catalog=args.catalog)
+            catalog = warm_cache(root / "seed-cache", source=args.catalog)
         else:
-            catalog = warm_cache(root / "cache", catalog=args.catalog)
+            catalog = warm_cache(root / "cache", source=args.catalog)
         seeds = distinct_seeds(catalog, args.sessions + 1, skip=3)
         server = start_app(root, root / "cache", catalog=args.catalog)
         try:

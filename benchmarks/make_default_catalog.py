@@ -23,11 +23,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from make_songs_1m import _artist_names, _ids, _words, audio_features
-
+from benchmarks.make_songs_1m import _artist_names, _ids, _words, audio_features
 from tests.catalog_samples import HIT_DECADES, HIT_HEADER, KAGGLE_HEADER, TIDY_HEADER
 
 SEED = 140_000

@@ -202,11 +202,12 @@ def main(argv: list[str] | None = None) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     table.write_csv(args.output)
     # Ids never contain quotes: two quoted ids = a two-artist credit.
-    pairs = (table["artist_ids"].str.count_matches("'") == 4).mean()
+    pairs = (table["artist_ids"].str.count_matches("'") == 4).sum() / table.height
+    year0 = (table["year"] == 0).sum() / table.height
     print(
         f"wrote {args.output}: {table.height:,} rows, {args.output.stat().st_size / 1e6:.0f} MB, "
         f"{table['artists'].n_unique():,} distinct credits, {pairs:.1%} two-artist, "
-        f"{(table['year'] == 0).mean():.1%} year 0",
+        f"{year0:.1%} year 0",
         file=sys.stderr,
     )
     return 0

@@ -66,12 +66,12 @@ def catalog_settings(cache_dir: Path, *, catalog: Path = SHARED_DATA, **extra: s
     return Settings.from_sources(env={**env, **extra}, secrets={})
 
 
-def warm_cache(cache_dir: Path, *, catalog: Path = SHARED_DATA) -> Catalog:
-    """Build the real catalog and train the model into ``cache_dir`` (what a warm server finds)."""
+def warm_cache(cache_dir: Path, *, source: Path = SHARED_DATA) -> Catalog:
+    """Build the catalog (default: the real datasets) and train the model into ``cache_dir``."""
     from recommender.data.store import load_catalog
     from recommender.engine.model import load_or_train
 
-    settings = catalog_settings(cache_dir, catalog=catalog)
+    settings = catalog_settings(cache_dir, catalog=source)
     catalog = load_catalog(settings)
     load_or_train(catalog, settings)
     return catalog
