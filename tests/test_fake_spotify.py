@@ -12,7 +12,7 @@ from recommender.spotify.problems import SpotifyProblem
 from recommender.spotify.session import TOKEN_KEY
 from tests.conftest import ROOT
 from tests.fake_spotify import RANGE_SIZES
-from tests.test_spotify import log_in
+from tests.spotify_support import log_in
 
 
 @pytest.mark.parametrize(

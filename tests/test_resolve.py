@@ -16,7 +16,7 @@ from recommender.seeds.resolve import (
 from recommender.settings import Settings
 from recommender.spotify import library as spotify
 from tests.factories import make_catalog, track_id
-from tests.test_spotify import log_in
+from tests.spotify_support import log_in
 
 ROWS = [
     {"name": "Blue Hour", "artists": ["Nova"], "energy": 0.2, "popularity": 40},
