@@ -116,13 +116,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = [run(source, args.repeats, args.timeout) for source in args.sources]
     print(
-        f"{'tracks':>10} {'RSS catalog':>12} {'+ model':>9} {'dense MB':>9} {'sparse MB':>10} "
+        f"{'tracks':>10} {'RSS libs':>9} {'+ catalog':>10} {'+ model':>9} "
+        f"{'dense MB':>9} {'sparse MB':>10} "
         f"{'50 seeds':>9} {'changed':>9} {'1 seed':>8} {'query peak':>11}"
     )
     for r in rows:
         arrays = r["model_arrays_mb"]
         print(
-            f"{r['tracks']:>10,} {r['rss_catalog_mb']:>9.0f} MB {r['rss_model_mb']:>6.0f} MB "
+            f"{r['tracks']:>10,} {r['rss_start_mb']:>6.0f} MB {r['rss_catalog_mb']:>7.0f} MB "
+            f"{r['rss_model_mb']:>6.0f} MB "
             f"{arrays['dense']:>9.0f} {arrays['sparse']:>10.0f} {r['query50_ms']:>6.0f} ms "
             f"{r['query50_changed_ms']:>6.0f} ms {r['query1_ms']:>5.0f} ms "
             f"{r['query50_peak_mb']:>8.0f} MB"
