@@ -10,6 +10,7 @@ log_to_console(("recommender", "ui"))
 st.set_page_config(page_title="Track recommender", page_icon="🎧", layout="wide")
 state.init()
 login.handle_oauth_callback()
+entry.keep_demo_choice()
 
 pages = {
     "home": st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
@@ -29,5 +30,9 @@ pages = {
 navigation = st.navigation(list(pages.values()))
 entry.open_share_link(pages["recommendations"])
 login.account_sidebar()
-entry.sidebar()
-navigation.run()
+seed_status = entry.sidebar()
+try:
+    navigation.run()
+finally:
+    # Also after a page's st.stop(): the sidebar shows the seeds as the page left them.
+    entry.seed_status(seed_status)

@@ -1,21 +1,25 @@
-"""Home: what the app does, log in or continue as a guest, pick the seed tracks."""
+"""Home: what the app does, search at once (or log in), pick the seed tracks."""
 
 import streamlit as st
 
 from ui import home, loaders
 
 st.title("Find tracks that sound like the ones you love")
-st.write(
-    "Pick a few tracks you like, by logging in with Spotify or as a guest, and get real tracks "
-    "from a catalog of about 75,000 with similar audio features, artists and genres. "
-    'Tune what "similar" means with sliders, compare your taste with the recommendations '
-    "on radar charts, and save the result as a playlist."
-)
-
 services = loaders.load_services()
 if services is None:
     st.stop()
-
-home.entry_choice()
+if services.catalog.synthetic:
+    st.write(
+        "Demo: the catalog holds made-up tracks (“Demo Track 0042” by “Demo Artist 07”), "
+        "so you can try every step; their recommendations mean nothing."
+    )
+else:
+    st.write(
+        "Add a few tracks you like and get real tracks from a catalog of about "
+        f"{round(services.catalog.tracks.height, -3):,} with similar audio features, artists "
+        "and genres. Tune what “similar” means with sliders, listen in the page, and save the "
+        "result as a playlist."
+    )
+home.entry_choice(services)
 home.seed_pickers(services)
 home.picked_seeds(services.catalog)

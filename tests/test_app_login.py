@@ -106,3 +106,23 @@ def test_spotify_down_shows_a_message_and_guest_search_still_works(
     assert at.error, texts(at)
     at.text_input(key="guest_search").set_value("memories maroon").run()
     assert [b for b in at.button if b.key and b.key.startswith("guest_add_")]
+
+
+def test_a_listener_uses_one_of_their_playlists_as_seeds(monkeypatch, reference_settings, fake):
+    at = _logged_in_app(monkeypatch, reference_settings, fake)
+    assert not at.exception
+    chooser = at.selectbox(key="playlist_choice")
+    # Only the listener's own playlists (Carol's, merely followed, answers 403 for its items).
+    assert chooser.options == ["Alice on the road"]
+    at.button(key="use_playlist").click().run()
+    assert not at.exception
+    playlist = next(p for p in fake.playlists_of("alice") if p.name == "Alice on the road")
+    expected = [uri.rsplit(":", 1)[1] for uri in playlist.items if uri.startswith("spotify:track:")]
+    assert at.session_state["seed_source"] == "Spotify playlist"
+    assert at.session_state["seed_ids"] == expected
+    shown = texts(at)
+    assert "3 of 3 tracks of “Alice on the road” profiled" in shown, shown
+    assert "skipped 1 local file, 1 podcast episode" in shown
+    at.switch_page("pages/recommendations.py").run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) > 0

@@ -52,7 +52,20 @@ def test_table_and_both_radars(app, seed_ids, reference_catalog):
         table.columns
     )
     assert all(url.startswith("https://open.spotify.com/track/") for url in table["spotify"])
-    assert all(text.startswith("close on") for text in table["why"])
+    # Readable reasons: the features that made the pair close, both values in human units.
+    assert all(text.startswith(("close: ", "furthest: ")) for text in table["why"]), table["why"]
+    assert any(" vs " in text for text in table["why"]), list(table["why"])
+    # The table (and the CSV made from it) has the shown columns in order, then the ids.
+    assert list(table.columns) == [
+        "title",
+        "artists",
+        "similarity",
+        "why",
+        "spotify",
+        "answers seed",
+        "track_id",
+        "seed_track_id",
+    ]
 
     profile_spec, seed_spec = plotly_specs(at)
     names = [trace["name"] for trace in profile_spec["data"]]
@@ -133,7 +146,8 @@ def test_export_is_the_shown_table(app, seed_ids, monkeypatch):
     lines = content.decode("utf-8").splitlines()
     table = _table(at)
     assert len(lines) == len(table) + 1
-    assert lines[0].startswith("title,artists,answers seed,similarity,why,spotify")
+    # The table's columns in the table's order, then the ids.
+    assert lines[0] == "title,artists,similarity,why,spotify,answers seed,track_id,seed_track_id"
 
 
 def test_guest_is_told_why_saving_needs_login(app, seed_ids):
@@ -165,7 +179,6 @@ def test_radar_seed_is_kept_across_pages_and_follows_removed_seeds(app, seed_ids
 def test_whole_guest_flow_in_one_session(app, monkeypatch):
     downloads = record_downloads(monkeypatch)
     at = app.run()
-    at.button(key="continue_as_guest").click().run()
     for query in ("memories maroon 5", "all the time zara larsson"):
         at.text_input(key="guest_search").set_value(query).run()
         next(b for b in at.button if b.key and b.key.startswith("guest_add_")).click().run()
@@ -181,3 +194,58 @@ def test_whole_guest_flow_in_one_session(app, monkeypatch):
     content = downloads[-1][0].decode("utf-8").splitlines()
     assert len(content) == len(after) + 1
     assert after["title"].iloc[0].replace('"', "") in content[1].replace('"', "")
+
+
+def _select(at, track_id):
+    """What selecting a row of the list does (AppTest cannot click a grid cell)."""
+    at.session_state["_selected_recommendation"] = track_id
+    return at.run()
+
+
+def test_selecting_a_recommendation_plays_it_and_its_seed(app, seed_ids):
+    at = _open_with_seeds(app, seed_ids)
+    assert "Select a row" in texts(at)
+    assert not at.get("iframe")
+    table = _table(at)
+    chosen = table["track_id"].iloc[3]
+    at = _select(at, chosen)
+    assert not at.exception
+    sources = [element.proto.src for element in at.get("iframe")]
+    assert sources == [
+        f"https://open.spotify.com/embed/track/{chosen}",
+        f"https://open.spotify.com/embed/track/{table['seed_track_id'].iloc[3]}",
+    ]
+    # The full reasons, with both values, under the player.
+    assert "Close on" in texts(at)
+
+
+def test_not_this_artist_stays_out_and_its_chip_brings_it_back(app, seed_ids):
+    at = _open_with_seeds(app, seed_ids)
+    before = _table(at)
+    artist = before["artists"].iloc[0].split(", ")[0]
+    at = _select(at, before["track_id"].iloc[0])
+    at.button(key="exclude_artist").click().run()
+    assert not at.exception
+    after = _table(at)
+    assert not any(artist in a for a in after["artists"]), list(after["artists"])
+    assert at.session_state["excluded_artists"] == [artist]
+    # The next rerun (a weight move) keeps the artist out.
+    at.slider(key="weight_energy").set_value(2.5).run()
+    assert not any(artist in a for a in _table(at)["artists"])
+    chip = at.button(key="include_artist_0")
+    assert artist in chip.label
+    assert f"not_artist={artist.replace(' ', '+')}" in at.code[0].value
+    chip.click().run()
+    assert at.session_state["excluded_artists"] == []
+    assert any(artist in a for a in _table(at)["artists"])
+
+
+def test_not_this_track_is_a_removable_chip(app, seed_ids):
+    at = _open_with_seeds(app, seed_ids)
+    gone = _table(at)["track_id"].iloc[2]
+    at = _select(at, gone)
+    at.button(key="exclude_track").click().run()
+    assert gone not in set(_table(at)["track_id"])
+    assert f"not={gone}" in at.code[0].value
+    at.button(key=f"include_track_{gone}").click().run()
+    assert gone in set(_table(at)["track_id"])

@@ -42,3 +42,29 @@ def test_share_link_with_only_unknown_ids_explains(monkeypatch, reference_settin
     assert at.session_state["seed_ids"] == []
     assert any("not in the catalog" in w.value for w in at.warning)
     assert "No seed tracks yet" in at.info[0].value
+
+
+def test_share_link_carries_the_left_out_tracks_and_artists(
+    monkeypatch, reference_settings, known_ids
+):
+    plain_at = new_app(monkeypatch, reference_settings)
+    plain_at.query_params["seeds"] = ",".join(known_ids)
+    plain_at.run()
+    table = plain_at.dataframe[0].value
+    gone_track = table["track_id"].iloc[0]
+    gone_artist = table["artists"].iloc[1].split(", ")[0]
+
+    at = new_app(monkeypatch, reference_settings)
+    at.query_params["seeds"] = ",".join(known_ids)
+    at.query_params["not"] = f"{gone_track},nonsense"
+    at.query_params["not_artist"] = gone_artist
+    at.run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert gone_track not in set(shown["track_id"])
+    assert not any(gone_artist in a for a in shown["artists"])
+    assert at.button(key=f"include_track_{gone_track}")
+    assert gone_artist in at.button(key="include_artist_0").label
+    assert ["nonsense" in w.value for w in at.warning].count(True) == 1
+    assert "not" not in at.query_params
+    assert "not_artist" not in at.query_params

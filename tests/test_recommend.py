@@ -345,6 +345,12 @@ def test_options_filter_and_cap():
     skipped = run(skip_ids=frozenset({track_id(1)}))
     assert "Star 1" not in skipped
     assert "Star 1" in everything
+    # "Not this artist": any spelling of the name, every track crediting it; others stay.
+    without_band = run(exclude_artists=frozenset({"BAND 0", "Nobody In The Catalog"}))
+    assert [n for n in everything if n not in without_band] == [
+        n for n in everything if n in {"Other 2", "Other 4", "Other 6"}
+    ]
+    assert run(exclude_artists=frozenset()) == everything
 
 
 def test_limits_and_top_up():

@@ -81,3 +81,35 @@ def test_share_url_replaces_an_existing_query():
 def test_share_query_needs_a_seed():
     with pytest.raises(ValueError, match="at least one seed"):
         share_query([])
+
+
+def test_exclusions_round_trip_with_commas_in_artist_names():
+    query = share_query(
+        [track_id(1)],
+        excluded_ids=[track_id(2), track_id(3)],
+        excluded_artists=["Tyler, The Creator", "Beyoncé"],
+    )
+    params = parse_qs(query)
+    parsed = parse_share(
+        params["seeds"][0], not_tracks=params["not"][0], not_artists=params["not_artist"]
+    )
+    assert parsed.excluded_ids == (track_id(2), track_id(3))
+    assert parsed.excluded_artists == ("Tyler, The Creator", "Beyoncé")
+    assert parsed.problems == ()
+    assert "not" not in parse_qs(share_query([track_id(1)]))
+
+
+def test_exclusions_get_the_seeds_caps_and_one_warning_per_kind():
+    ids = ",".join([*(track_id(n) for n in range(MAX_SHARED_SEEDS + 3)), "bad-1", "bad-2"])
+    parsed = parse_share(
+        "x,y," + track_id(1),
+        not_tracks=ids,
+        not_artists=[f"Band {n}" for n in range(MAX_SHARED_SEEDS + 1)] + ["z" * 500],
+    )
+    assert parsed.seed_ids == (track_id(1),)
+    assert len(parsed.excluded_ids) == MAX_SHARED_SEEDS
+    assert len(parsed.excluded_artists) == MAX_SHARED_SEEDS
+    # One message per kind, however many pieces were wrong.
+    assert len(parsed.problems) == 5, parsed.problems
+    assert parsed.problems[0].startswith("2 seeds of the link are not track ids")
+    assert parsed.problems[1].startswith("2 left-out tracks of the link are not track ids")

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import streamlit as st
 
-from recommender.seeds.share import SEEDS_PARAM, WEIGHTS_PARAM, parse_share, split_known
+from recommender.present.listing import seed_labels
+from recommender.seeds.share import (
+    NOT_ARTISTS_PARAM,
+    NOT_TRACKS_PARAM,
+    SEEDS_PARAM,
+    WEIGHTS_PARAM,
+    parse_share,
+    split_known,
+)
 from ui import loaders, login, state
 from ui.plain import plain
 
@@ -17,8 +27,13 @@ def open_share_link(target: st.Page) -> None:
     """
     if SEEDS_PARAM not in st.query_params:
         return
-    selection = parse_share(st.query_params.get(SEEDS_PARAM), st.query_params.get(WEIGHTS_PARAM))
-    for name in (SEEDS_PARAM, WEIGHTS_PARAM):
+    selection = parse_share(
+        st.query_params.get(SEEDS_PARAM),
+        st.query_params.get(WEIGHTS_PARAM),
+        not_tracks=st.query_params.get(NOT_TRACKS_PARAM),
+        not_artists=st.query_params.get_all(NOT_ARTISTS_PARAM),
+    )
+    for name in (SEEDS_PARAM, WEIGHTS_PARAM, NOT_TRACKS_PARAM, NOT_ARTISTS_PARAM):
         if name in st.query_params:
             del st.query_params[name]
     services = loaders.load_services()
@@ -33,21 +48,54 @@ def open_share_link(target: st.Page) -> None:
         )
     if not known:
         problems.append("None of the link's tracks is in the catalog; pick seeds on Home instead.")
+    excluded, gone = split_known(selection.excluded_ids, set(services.model.track_ids))
+    if gone:
+        problems.append(
+            f"{len(gone)} left-out track(s) of the link are not in the catalog and were dropped"
+        )
+    labels = seed_labels(services.catalog, excluded, {})
     state.set_seeds(known, source="share link")
     state.set_weights(selection.weights)
+    state.set_exclusions({t: labels[t] for t in excluded}, selection.excluded_artists)
     st.session_state["share_problems"] = problems
     st.switch_page(target)
 
 
-def sidebar() -> None:
-    """Who is here, where the seeds come from, and the catalog kind."""
+DEMO_PARAM: Final = "demo"
+
+
+def keep_demo_choice() -> None:
+    """The demo catalog survives a reload: ``?demo=1`` sets it, and choosing it sets ``?demo=1``.
+
+    Written on every run because switching pages clears the query parameters.
+    """
+    if st.query_params.get(DEMO_PARAM) == "1":
+        st.session_state[loaders.DEMO_FLAG] = True
+    if loaders.using_demo():
+        if st.query_params.get(DEMO_PARAM) != "1":
+            st.query_params[DEMO_PARAM] = "1"
+        st.caption(":material/science: Demo catalog: made-up tracks, for trying the app only.")
+
+
+def sidebar() -> st.delta_generator.DeltaGenerator:
+    """Who is here; returns the place :func:`seed_status` fills once the page has run."""
     with st.sidebar:
         if login.spotify_session() is None:
             st.markdown("**Guest**")
-        seeds = state.seed_ids()
-        source = state.seed_source()
+        return st.empty()
+
+
+def seed_status(slot: st.delta_generator.DeltaGenerator) -> None:
+    """Where the seeds come from and the catalog kind, as they are *after* the page ran.
+
+    Filled last (also when the page stopped early), so a seed set during the page's run (an
+    upload, a playlist) is counted here too: the sidebar and the page always agree.
+    """
+    seeds = state.seed_ids()
+    source = state.seed_source()
+    with slot.container():
         if seeds:
-            st.caption(f"{len(seeds)} seed track(s) from {plain(source or 'several sources')}")
+            st.caption(f"{len(seeds):d} seed track(s) from {plain(source or 'several sources')}")
         else:
             st.caption("No seed tracks yet")
         if loaders.using_demo():

@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from recommender.domain import Catalog
-from recommender.present.listing import seed_labels, track_label
+from recommender.present.listing import catalog_rows, seed_labels, track_label
 from recommender.seeds.history import HistoryImport, import_history, top_table
 from recommender.seeds.search import SearchIndex, surprise_pick
 from ui import login, state
@@ -54,13 +54,44 @@ def search_index(_catalog: Catalog, fingerprint: str) -> SearchIndex:
     return SearchIndex.build(_catalog)
 
 
+def recommendations_button(*, key: str) -> None:
+    """The primary way on: open the recommendations for the current seeds."""
+    if st.button(
+        "Get recommendations",
+        key=key,
+        type="primary",
+        icon=":material/queue_music:",
+    ):
+        st.switch_page("pages/recommendations.py")
+
+
+def hit_details(row: dict) -> str:
+    """Album, year and length of a search hit, to tell versions of one song apart."""
+    parts = [row.get("album") or "unknown album"]
+    if row.get("year"):
+        parts.append(str(row["year"]))
+    if row.get("duration_ms"):
+        minutes, seconds = divmod(round(row["duration_ms"] / 1000), 60)
+        parts.append(f"{minutes}:{seconds:02d}")
+    return " · ".join(parts)
+
+
 def search_box(catalog: Catalog, *, limit: int = 20) -> None:
-    """Search on Enter; hits right below, each added to the seeds with one click."""
-    query = st.text_input(
-        "Search the catalog by title or artist",
-        key=SEARCH_KEY,
-        placeholder="e.g. beyo hal, daft punk, bohemian rapsody — press Enter",
+    """Search on Enter; hits right below, each added to the seeds with one click.
+
+    Once there is a seed, the primary "Get recommendations" button sits right under the
+    box, above the hits: on the first screen, wherever the added hit was.
+    """
+    placeholder = (
+        "e.g. demo track 42, demo artist 07 — press Enter"
+        if catalog.synthetic
+        else "e.g. beyo hal, daft punk, bohemian rapsody — press Enter"
     )
+    query = st.text_input(
+        "Search the catalog by title or artist", key=SEARCH_KEY, placeholder=placeholder
+    )
+    if state.seed_ids():
+        recommendations_button(key="get_recommendations")
     if not query.strip():
         return
     hits = search_index(catalog, catalog.fingerprint).search(query, limit=limit)
@@ -70,10 +101,17 @@ def search_box(catalog: Catalog, *, limit: int = 20) -> None:
         )
         return
     picked = set(state.seed_ids())
+    details = {
+        row["track_id"]: row
+        for row in catalog_rows(catalog, [hit.track_id for hit in hits])
+        .select("track_id", "album", "year", "duration_ms")
+        .iter_rows(named=True)
+    }
     for hit in hits:
         text, button = st.columns([5, 1], vertical_alignment="center")
         note = " · one typo forgiven" if hit.kind == "fuzzy" else ""
         text.markdown(f"{plain(track_label(hit.name, hit.artists))}{note}")
+        text.caption(plain(hit_details(details.get(hit.track_id, {}))))
         button.button(
             "Added" if hit.track_id in picked else "Add",
             key=f"guest_add_{hit.track_id}",
@@ -135,6 +173,9 @@ def _read_uploads(uploads: list, catalog: Catalog) -> HistoryImport:
     st.session_state[_HISTORY_MEMO] = (key, summary, len(history.plays))
     if history.matches and not state.seed_ids():
         _use_history(summary, 5)
+        # Once per upload: rerun so everything drawn before the uploader (the Get
+        # recommendations button under the search box, the sidebar) shows the new seeds.
+        st.rerun()
     return summary
 
 

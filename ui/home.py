@@ -13,7 +13,6 @@ from ui import guest, loaders, login, state
 from ui.loaders import Services
 from ui.plain import plain
 
-GUEST_FLAG: Final = "guest_mode"
 TOP_SOURCE: Final = "Spotify top tracks"
 TIME_RANGES: Final = {
     "short_term": "Last 4 weeks",
@@ -22,18 +21,15 @@ TIME_RANGES: Final = {
 }
 
 
-def _continue_as_guest() -> None:
-    st.session_state[GUEST_FLAG] = True
+def entry_choice(services: Services) -> None:
+    """Search at once; with a Spotify login configured, log in and search side by side.
 
-
-def entry_choice() -> None:
-    """The two ways in, side by side: log in with Spotify or continue as a guest.
-
-    Without Spotify credentials only the guest way is shown (the sidebar says why, once).
-    Logged in, the guest way stays: when Spotify fails, searching the catalog still works.
+    There is no gate: a visitor can type a title the moment the page opens. Without Spotify
+    credentials the search takes the whole width (the sidebar says why there is no login,
+    once). Logged in, the search stays: when Spotify fails, the catalog still works.
     """
     spotify = loaders.get_settings().spotify_configured
-    left, right = st.columns(2) if spotify else (None, st.container())
+    left, right = st.columns(2, gap="large") if spotify else (None, st.container())
     if left is not None:
         with left:
             st.subheader("Log in with Spotify")
@@ -42,31 +38,24 @@ def entry_choice() -> None:
                 st.success(f"Logged in as {plain(name)}.")
             else:
                 st.caption(
-                    "Your top tracks become the seeds, and you can save the result as a playlist."
+                    "Your top tracks and playlists become the seeds, and you can save the "
+                    "result as a playlist."
                 )
                 login.login_link()
     with right:
-        st.subheader("Continue as guest")
-        st.caption("Search the catalog for tracks you like; nothing is stored about you.")
-        st.button("Continue as guest", key="continue_as_guest", on_click=_continue_as_guest)
-
-
-def guest_active() -> bool:
-    """True once the visitor chose guest mode or already has seeds."""
-    return bool(st.session_state.get(GUEST_FLAG)) or bool(state.seed_ids())
+        st.subheader("Search tracks you like")
+        guest.search_box(services.catalog)
 
 
 def seed_pickers(services: Services) -> None:
-    """The ways to pick seeds that apply to this visitor."""
+    """The other ways to pick seeds: the listener's Spotify, "Surprise me", an upload."""
     session = login.spotify_session()
     if session is not None:
         st.divider()
         spotify_seeds(services)
-    if not guest_active() and session is None:
-        return
+        playlist_seeds(services)
     st.divider()
-    st.subheader("Pick seed tracks" if session is None else "Or pick tracks yourself")
-    guest.search_box(services.catalog)
+    st.subheader("Or let the app pick, or bring your history")
     guest.surprise_button(services.catalog)
     guest.history_uploader(services.catalog)
 
@@ -152,13 +141,57 @@ def spotify_seeds(services: Services) -> None:
 
 def picked_seeds(catalog: Catalog) -> None:
     """The current seeds, each removable, and the way on to the recommendations."""
-    if not guest_active() and not state.seed_ids():
-        return
     st.divider()
     guest.picked_seeds(catalog)
     if state.seed_ids():
-        st.page_link(
-            "pages/recommendations.py",
-            label="See recommendations →",
-            icon=":material/queue_music:",
-        )
+        guest.recommendations_button(key="get_recommendations_below")
+
+
+PLAYLIST_SOURCE: Final = "Spotify playlist"
+_PLAYLIST_PICK: Final = "_playlist_resolution"
+
+
+def _use_playlist(services: Services, playlist_id: str, name: str) -> None:
+    """on_click: the playlist's tracks, resolved like the top tracks, become the seeds."""
+    found = login.playlist_tracks(playlist_id)
+    if found is None:  # the problem was shown; the seeds stay as they were
+        return
+    resolution = login.resolve(found.tracks, services.catalog)
+    st.session_state[_PLAYLIST_PICK] = (playlist_id, name, resolution, found.skipped_text)
+    state.set_seeds(resolution.seed_ids, source=PLAYLIST_SOURCE, profiles=resolution.seed_profiles)
+
+
+def playlist_seeds(services: Services) -> None:
+    """One of the listener's own playlists as the seeds, with the coverage line."""
+    st.subheader("Or one of your playlists")
+    owned = login.playlists()
+    if owned is None:
+        return
+    usable = [p for p in owned if p.n_items > 0]
+    if not usable:
+        st.caption("You own no playlist with tracks yet.")
+        return
+    names = {p.playlist_id: p.name for p in usable}
+    chosen = st.selectbox(
+        "Playlist",
+        list(names),
+        format_func=lambda playlist_id: plain(names[playlist_id]),
+        **state.bind("playlist_choice", usable[0].playlist_id),
+    )
+    st.button(
+        "Use this playlist as seeds",
+        key="use_playlist",
+        on_click=_use_playlist,
+        args=(services, chosen, names.get(chosen, "")),
+    )
+    picked = st.session_state.get(_PLAYLIST_PICK)
+    if picked is None or state.seed_source() != PLAYLIST_SOURCE:
+        return
+    _, name, resolution, skipped = picked
+    st.write(plain(resolution.report(f"tracks of “{name}”")))
+    if skipped:
+        st.caption(plain(skipped))
+    for warning in resolution.warnings:
+        st.warning(plain(warning))
+    if not resolution.seed_ids:
+        st.warning("None of this playlist's tracks could be profiled; pick tracks by search.")

@@ -24,9 +24,10 @@ from datetime import UTC, datetime
 from typing import Final
 
 import streamlit as st
+import threadpoolctl
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from recommender.data.store import open_catalog
+from recommender.data.store import CatalogUnavailable, open_catalog
 from recommender.domain import Catalog, LoadNote
 from recommender.engine.model import TrackModel, load_or_train, needs_retrain, open_model, train
 from recommender.settings import Settings
@@ -185,6 +186,19 @@ class ServiceStore:
 
 
 @st.cache_resource(show_spinner=False)
+def _one_blas_thread() -> threadpoolctl.threadpool_limits:
+    """Run BLAS single-threaded in this server process (once; kept for the process's life).
+
+    A query's matrix product is small (seeds x 31 columns x the catalog), and the server
+    answers many sessions at once on few cores. OpenBLAS's worker threads then spin waiting
+    for cores others hold: on the 2-core machine under load, one engine call took 270 ms
+    with two BLAS threads and 67 ms with one (``benchmarks/bench_browser_slider.py`` shows
+    what that means for a slider move).
+    """
+    return threadpoolctl.threadpool_limits(limits=1, user_api="blas")
+
+
+@st.cache_resource(show_spinner=False)
 def service_store(demo: bool, cache_dir: str) -> ServiceStore:
     """The one store per catalog kind and cache folder in this server process."""
     del cache_dir  # only part of the cache key: another cache folder means another store
@@ -212,6 +226,7 @@ def load_services() -> Services | None:
     When no real catalog can be had, the error says why and what to do, and offers the
     clearly labelled demo catalog instead.
     """
+    _one_blas_thread()
     settings = get_settings()
     store = current_store()
     if store.services is not None:
@@ -228,8 +243,23 @@ def load_services() -> Services | None:
         try:
             services = store.get(settings, progress=progress)
         except (OSError, ValueError, RuntimeError) as error:
+            # The bar would stay green at its last step: the box alone shows the failure.
+            bar.empty()
             box.update(label="The catalog could not be loaded", state="error", expanded=True)
-            st.error(plain(error))
+            # One sentence of what failed and what to do; the full message in the details.
+            if isinstance(error, CatalogUnavailable):
+                st.error(
+                    "No catalog of real tracks could be found or downloaded (no internet "
+                    "here?): put the dataset files in a folder and set RECOMMENDER_DATA_DIR to "
+                    "it, or try the demo catalog below."
+                )
+            else:
+                st.error(
+                    "The catalog or the model could not be loaded; the details below name the "
+                    "file. Fix or remove it and reload, or try the demo catalog below."
+                )
+            with st.expander("Details: what was tried"):
+                st.code(str(error), language=None, wrap_lines=True)
             if not using_demo():
                 st.button(
                     "Use the demo catalog (synthetic tracks, for trying the app only)",

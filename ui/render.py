@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Final
 
@@ -88,6 +89,11 @@ def option_controls() -> OptionValues:
         st.caption("A popularity filter also leaves out tracks whose popularity is unknown.")
         st.toggle("Exclude explicit tracks", **state.bind("exclude_explicit"))
         st.caption("Only tracks known to be explicit are removed; most tracks have no label.")
+    return current_options()
+
+
+def current_options() -> OptionValues:
+    """The options' values, whether or not their widgets have been drawn in this run."""
     return OptionValues(
         per_seed=int(state.option("per_seed")),
         limit=int(state.option("limit")),
@@ -105,8 +111,14 @@ def recommendations_for(
     weights: Mapping[str, float],
     options: OptionValues,
     profiles: Mapping[str, AudioProfile],
+    *,
+    skip_ids: frozenset[str] = frozenset(),
+    exclude_artists: frozenset[str] = frozenset(),
 ) -> list[Recommendation]:
-    """``recommend()`` for these inputs, remembered per session so an unchanged rerun is free."""
+    """``recommend()`` for these inputs, remembered per session so an unchanged rerun is free.
+
+    ``skip_ids`` and ``exclude_artists`` are the listener's "not this" choices.
+    """
     key = (
         id(services.model),
         services.catalog.fingerprint,
@@ -116,6 +128,8 @@ def recommendations_for(
         # The profiles themselves, not only their ids: an upload re-read under the same id
         # with other features must not return the old list.
         tuple(sorted(profiles.items(), key=lambda item: item[0])),
+        tuple(sorted(skip_ids)),
+        tuple(sorted(exclude_artists)),
     )
     memo = st.session_state.get(_RECS_MEMO)
     if memo is not None and memo[0] == key:
@@ -125,7 +139,7 @@ def recommendations_for(
         services.catalog,
         list(seed_ids),
         weights=weights,
-        options=options.to_options(),
+        options=replace(options.to_options(), skip_ids=skip_ids, exclude_artists=exclude_artists),
         seed_vectors=dict(profiles) or None,
     )
     st.session_state[_RECS_MEMO] = (key, result)
@@ -193,25 +207,6 @@ def radar_section(
         _seed_radar(catalog, seed_ids, recs, profiles, labels)
 
 
-def results_table(table: pl.DataFrame) -> None:
-    """The recommendations as a table with Spotify links."""
-    st.dataframe(
-        table.drop("track_id"),
-        hide_index=True,
-        width="stretch",
-        # What matters most first; the seed column is the longest and goes last.
-        column_order=("title", "artists", "similarity", "why", "spotify", "answers seed"),
-        column_config={
-            "title": st.column_config.TextColumn("title", width="medium"),
-            "similarity": st.column_config.ProgressColumn(
-                "similarity", min_value=0, max_value=100, format="%.0f", width="small"
-            ),
-            "why": st.column_config.TextColumn("why", width="medium"),
-            "spotify": st.column_config.LinkColumn("Spotify", display_text="Open ↗", width="small"),
-        },
-    )
-
-
 def export_button(table: pl.DataFrame) -> None:
     """CSV download of the shown table (formula-injection safe)."""
     st.download_button(
@@ -224,11 +219,19 @@ def export_button(table: pl.DataFrame) -> None:
     )
 
 
-def share_box(seed_ids: Sequence[str], weights: Mapping[str, float]) -> None:
-    """The link that reopens these seeds and weights for anyone, as a guest."""
+def share_box(
+    seed_ids: Sequence[str],
+    weights: Mapping[str, float],
+    *,
+    excluded_ids: Sequence[str] = (),
+    excluded_artists: Sequence[str] = (),
+) -> None:
+    """The link that reopens these seeds, weights and "not this" choices for anyone, as a guest."""
     if not seed_ids:
         return
-    query = share_query(seed_ids, weights)
+    query = share_query(
+        seed_ids, weights, excluded_ids=excluded_ids, excluded_artists=excluded_artists
+    )
     base = ""
     try:
         base = (st.context.url or "").split("?", 1)[0]
@@ -236,7 +239,9 @@ def share_box(seed_ids: Sequence[str], weights: Mapping[str, float]) -> None:
         base = ""
     root = base.rsplit("/", 1)[0] + "/" if base else "/"
     st.caption(
-        "Share link: anyone who opens it sees these recommendations as a guest. It holds only "
-        "the seed track ids and the weights you changed."
+        "Share link (the copy button is at its right): anyone who opens it sees these "
+        "recommendations as a guest. It holds only track ids, the weights you changed and what "
+        "you left out."
     )
-    st.code(f"{root}?{query}", language=None)
+    # Wrapped, so the whole link is readable; st.code has a copy button.
+    st.code(f"{root}?{query}", language=None, wrap_lines=True)

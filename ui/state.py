@@ -22,7 +22,14 @@ SEED_SOURCE: Final = "seed_source"
 SEED_PROFILES: Final = "seed_profiles"
 _KEPT: Final = "_kept_widget_values"
 
-SOURCES: Final = ("guest search", "Spotify top tracks", "upload", "share link")
+SOURCES: Final = (
+    "guest search",
+    "surprise me",
+    "Spotify top tracks",
+    "Spotify playlist",
+    "upload",
+    "share link",
+)
 MAX_SEEDS: Final = 50
 
 # Options of the recommendations page and their defaults (widget key -> value).
@@ -166,3 +173,49 @@ def option(key: str) -> Any:
     if key in st.session_state:
         return st.session_state[key]
     return st.session_state[_KEPT].get(key, OPTION_DEFAULTS.get(key))
+
+
+# -- "not this": exclusions kept for the session ----------------------------------------------
+EXCLUDED_TRACKS: Final = "excluded_tracks"  # track id -> label shown on its chip
+EXCLUDED_ARTISTS: Final = "excluded_artists"  # artist names as shown
+MAX_EXCLUSIONS: Final = 50
+
+
+def excluded_tracks() -> dict[str, str]:
+    """Tracks the listener said "not this track" to (id -> label), oldest first."""
+    return dict(st.session_state.get(EXCLUDED_TRACKS, {}))
+
+
+def excluded_artists() -> list[str]:
+    """Artists the listener said "not this artist" to, oldest first."""
+    return list(st.session_state.get(EXCLUDED_ARTISTS, []))
+
+
+def exclude_track(track_id: str, label: str) -> None:
+    """on_click of "Not this track" (the oldest is dropped beyond ``MAX_EXCLUSIONS``)."""
+    tracks = {**excluded_tracks(), track_id: label}
+    st.session_state[EXCLUDED_TRACKS] = dict(list(tracks.items())[-MAX_EXCLUSIONS:])
+
+
+def exclude_artist(name: str) -> None:
+    """on_click of "Not this artist"."""
+    names = [n for n in excluded_artists() if n != name] + [name]
+    st.session_state[EXCLUDED_ARTISTS] = names[-MAX_EXCLUSIONS:]
+
+
+def include_track(track_id: str) -> None:
+    """on_click of a track chip's remove button."""
+    tracks = excluded_tracks()
+    tracks.pop(track_id, None)
+    st.session_state[EXCLUDED_TRACKS] = tracks
+
+
+def include_artist(name: str) -> None:
+    """on_click of an artist chip's remove button."""
+    st.session_state[EXCLUDED_ARTISTS] = [n for n in excluded_artists() if n != name]
+
+
+def set_exclusions(track_ids: Mapping[str, str], artists: Sequence[str]) -> None:
+    """Replace both exclusion lists (a share link)."""
+    st.session_state[EXCLUDED_TRACKS] = dict(list(track_ids.items())[:MAX_EXCLUSIONS])
+    st.session_state[EXCLUDED_ARTISTS] = list(dict.fromkeys(artists))[:MAX_EXCLUSIONS]

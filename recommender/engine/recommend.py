@@ -19,6 +19,7 @@ enter the coefficients, so a weight change refits nothing.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -32,6 +33,7 @@ from recommender.engine.explain import Recommendation, explain
 from recommender.engine.features import WeightVector
 from recommender.engine.model import TrackModel
 from recommender.engine.seed_rows import ARTIST, GENRE, SeedRows, resolve_seeds, seed_coefficients
+from recommender.text import artist_names
 
 DEFAULT_PER_SEED: Final = 5
 MAX_DEFAULT_LIMIT: Final = 50
@@ -48,6 +50,8 @@ class RecommendOptions:
     popularity_range: tuple[int, int] | None = None
     exclude_explicit: bool = False  # removes only tracks KNOWN to be explicit
     skip_ids: frozenset[str] = frozenset()
+    # Artist names as shown ("not this artist"); every track crediting one is left out.
+    exclude_artists: frozenset[str] = frozenset()
 
 
 def _distances(
@@ -89,6 +93,9 @@ def _allowed(model: TrackModel, seeds: SeedRows, options: RecommendOptions) -> n
     allowed &= ~np.isin(model.song_codes, model.song_codes[catalog_rows])
     skip = [model.index[t] for t in options.skip_ids if t in model.index]
     allowed[skip] = False
+    excluded = _artist_columns(model, options.exclude_artists)
+    if excluded.size:
+        allowed[model.artists_t[excluded].indices] = False
     if options.discover and seeds.artists.nnz:
         seed_artists = np.unique(seeds.artists.indices)
         allowed[model.artists_t[seed_artists].indices] = False
@@ -100,6 +107,20 @@ def _allowed(model: TrackModel, seeds: SeedRows, options: RecommendOptions) -> n
     if options.exclude_explicit:
         allowed &= model.explicit != 1
     return allowed
+
+
+def _artist_columns(model: TrackModel, names: frozenset[str]) -> np.ndarray:
+    """Artist-block columns of ``names``, folded and split like the model's own credits.
+
+    A name the catalog does not know matches nothing (it cannot be recommended anyway).
+    """
+    vocabulary = model.artist_vocabulary  # sorted when the model was trained
+    columns = []
+    for folded in {part for name in names for part in artist_names([name])}:
+        at = bisect.bisect_left(vocabulary, folded)
+        if at < len(vocabulary) and vocabulary[at] == folded:
+            columns.append(at)
+    return np.array(sorted(columns), dtype=np.intp)
 
 
 def _greedy(

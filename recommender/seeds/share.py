@@ -17,6 +17,11 @@ from recommender.engine.features import format_weights, parse_weights
 
 SEEDS_PARAM: Final = "seeds"
 WEIGHTS_PARAM: Final = "weights"
+# "Not this track" / "not this artist": comma-separated ids, and one parameter per artist
+# (an artist's name may hold a comma: "Tyler, The Creator").
+NOT_TRACKS_PARAM: Final = "not"
+NOT_ARTISTS_PARAM: Final = "not_artist"
+MAX_ARTIST_NAME: Final = 200
 # Long enough for any real selection, short enough that a pasted link cannot make the
 # server resolve thousands of ids.
 MAX_SHARED_SEEDS: Final = 50
@@ -29,25 +34,58 @@ class SharedSelection:
     seed_ids: tuple[str, ...]
     weights: dict[str, float]
     problems: tuple[str, ...]
+    excluded_ids: tuple[str, ...] = ()
+    excluded_artists: tuple[str, ...] = ()
 
 
-def _parse_seeds(text: str) -> tuple[list[str], list[str]]:
+def _parse_ids(text: str, *, what: str) -> tuple[list[str], list[str]]:
+    """Track ids in order, unique, at most ``MAX_SHARED_SEEDS``; one problem per kind."""
     ids: list[str] = []
-    problems: list[str] = []
+    bad: list[str] = []
     for piece in text.split(","):
         if not piece.strip():
             continue
         try:
             track_id = parse_track_id(piece)
         except ValueError:
-            problems.append(f"not a track id: {piece.strip()[:60]!r}")
+            bad.append(repr(piece.strip()[:60]))
             continue
         if track_id not in ids:
             ids.append(track_id)
+    problems = []
+    if bad:
+        shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+        problems.append(f"{len(bad)} {what} of the link {_are(len(bad))} not track ids: {shown}")
     if len(ids) > MAX_SHARED_SEEDS:
-        problems.append(f"only the first {MAX_SHARED_SEEDS} of {len(ids)} seeds are used")
+        problems.append(f"only the first {MAX_SHARED_SEEDS} of {len(ids)} {what} are used")
         ids = ids[:MAX_SHARED_SEEDS]
     return ids, problems
+
+
+def _are(n: int) -> str:
+    return "is" if n == 1 else "are"
+
+
+def _parse_artists(names: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Artist names in order, unique, trimmed, capped; one problem per kind."""
+    kept: list[str] = []
+    long = 0
+    for name in names:
+        text = " ".join(name.split())
+        if len(text) > MAX_ARTIST_NAME:
+            long += 1
+            continue
+        if text and text not in kept:
+            kept.append(text)
+    problems = []
+    if long:
+        problems.append(f"{long} left-out artist name(s) longer than {MAX_ARTIST_NAME} ignored")
+    if len(kept) > MAX_SHARED_SEEDS:
+        problems.append(
+            f"only the first {MAX_SHARED_SEEDS} of {len(kept)} left-out artists are used"
+        )
+        kept = kept[:MAX_SHARED_SEEDS]
+    return kept, problems
 
 
 def _parse_weights(text: str) -> tuple[dict[str, float], list[str]]:
@@ -64,20 +102,34 @@ def _parse_weights(text: str) -> tuple[dict[str, float], list[str]]:
     return weights, problems
 
 
-def parse_share(seeds: str | None, weights: str | None = None) -> SharedSelection:
-    """Read the ``seeds`` and ``weights`` query parameters of a share link.
+def parse_share(
+    seeds: str | None,
+    weights: str | None = None,
+    *,
+    not_tracks: str | None = None,
+    not_artists: Sequence[str] = (),
+) -> SharedSelection:
+    """Read the query parameters of a share link.
 
     Args:
         seeds: comma-separated track ids, ``spotify:track:`` URIs or open.spotify.com links.
         weights: ``name:value`` pieces in the engine's weight syntax.
+        not_tracks: left-out tracks, written like ``seeds``.
+        not_artists: left-out artist names (one query parameter each).
 
     Returns:
-        The selection; ``problems`` lists each piece that was ignored and why.
+        The selection; ``problems`` says, once per kind, what was ignored and why.
     """
-    seed_ids, seed_problems = _parse_seeds(seeds or "")
+    seed_ids, seed_problems = _parse_ids(seeds or "", what="seeds")
     weight_map, weight_problems = _parse_weights(weights or "")
+    excluded, excluded_problems = _parse_ids(not_tracks or "", what="left-out tracks")
+    artists, artist_problems = _parse_artists(not_artists)
     return SharedSelection(
-        seed_ids=tuple(seed_ids), weights=weight_map, problems=(*seed_problems, *weight_problems)
+        seed_ids=tuple(seed_ids),
+        weights=weight_map,
+        problems=(*seed_problems, *weight_problems, *excluded_problems, *artist_problems),
+        excluded_ids=tuple(excluded),
+        excluded_artists=tuple(artists),
     )
 
 
@@ -88,11 +140,17 @@ def split_known(seed_ids: Sequence[str], known: Collection[str]) -> tuple[list[s
     return present, missing
 
 
-def share_query(seed_ids: Sequence[str], weights: Mapping[str, float] | None = None) -> str:
-    """Return the query string (without ``?``) that reproduces these seeds and weights.
+def share_query(
+    seed_ids: Sequence[str],
+    weights: Mapping[str, float] | None = None,
+    *,
+    excluded_ids: Sequence[str] = (),
+    excluded_artists: Sequence[str] = (),
+) -> str:
+    """Return the query string (without ``?``) that reproduces these seeds, weights and exclusions.
 
     Weights at their defaults are left out, so a link with default weights has no
-    ``weights`` parameter.
+    ``weights`` parameter; no exclusions, no ``not``/``not_artist`` parameters.
 
     Raises:
         ValueError: if there are no seeds or one is not a track id.
@@ -105,7 +163,10 @@ def share_query(seed_ids: Sequence[str], weights: Mapping[str, float] | None = N
     weight_text = format_weights(weights or {})
     if weight_text:
         params[WEIGHTS_PARAM] = weight_text
-    return urlencode(params, safe=",:")
+    if excluded_ids:
+        params[NOT_TRACKS_PARAM] = ",".join(parse_track_id(t) for t in excluded_ids)
+    pairs = [*params.items(), *((NOT_ARTISTS_PARAM, name) for name in excluded_artists)]
+    return urlencode(pairs, safe=",:")
 
 
 def share_url(base_url: str, seed_ids: Sequence[str], weights: Mapping[str, float] | None) -> str:

@@ -180,17 +180,12 @@ def wait_rerun(page: Page, *, timeout_ms: int = RUN_TIMEOUT_MS) -> None:
 def open_home(page: Page, url: str, *, cold: bool = False) -> None:
     page.goto(url)
     wait_for_app(page, timeout_ms=COLD_START_TIMEOUT_MS if cold else RUN_TIMEOUT_MS)
-    page.get_by_role("button", name="Continue as guest").wait_for(timeout=RUN_TIMEOUT_MS)
+    page.locator(".st-key-guest_search input").wait_for(timeout=RUN_TIMEOUT_MS)
 
 
 def continue_as_guest(page: Page) -> None:
-    """Open the guest search (a logged-in listener already has it below the top tracks)."""
+    """Wait for the search box (Home shows it at once, to guests and listeners alike)."""
     wait_for_app(page)
-    search = page.locator(".st-key-guest_search input")
-    button = page.get_by_role("button", name="Continue as guest")
-    search.or_(button).first.wait_for(timeout=RUN_TIMEOUT_MS)
-    if search.count() == 0:
-        button.click()
     page.locator(".st-key-guest_search input").wait_for(timeout=RUN_TIMEOUT_MS)
 
 
@@ -206,8 +201,8 @@ def add_seed(page: Page, seed: Seed) -> None:
 
 
 def open_recommendations(page: Page) -> None:
-    page.get_by_role("link", name="See recommendations").click()
-    page.wait_for_url("**/recommendations", timeout=RUN_TIMEOUT_MS)
+    page.locator(".st-key-get_recommendations button").click()
+    page.wait_for_url("**/recommendations*", timeout=RUN_TIMEOUT_MS)
     wait_for_recommendations(page)
 
 
@@ -341,14 +336,13 @@ async def async_guest_flow(
     started = time.perf_counter()
     await page.goto(url, timeout=timeout_ms)
     await page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    await page.get_by_role("button", name="Continue as guest").click(timeout=timeout_ms)
     search = page.locator(".st-key-guest_search input")
     for seed in seeds:
         await search.fill(seed.query, timeout=timeout_ms)
         await search.press("Enter")
         await page.locator(f'[class*="add_{seed.track_id}"] button').click(timeout=timeout_ms)
         await page.locator(f'[class*="remove_{seed.track_id}"] button').wait_for(timeout=timeout_ms)
-    await page.get_by_role("link", name="See recommendations").click(timeout=timeout_ms)
+    await page.locator(".st-key-get_recommendations button").click(timeout=timeout_ms)
     await page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=timeout_ms)
     await page.locator(".st-key-radar_seed_chart .js-plotly-plot").wait_for(timeout=timeout_ms)
     elapsed = time.perf_counter() - started

@@ -57,13 +57,15 @@ def free_port() -> int:
 
 @dataclass
 class AppServer:
-    """One `streamlit run streamlit_app.py` child process on a loopback port."""
+    """One `streamlit run <script>` child process (the app by default) on a loopback port."""
 
     env: dict[str, str]
     cache_dir: Path
     log_path: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    # Another script than the app (e.g. a benchmark's reference page), relative to the root.
+    script: str = "streamlit_app.py"
 
     @property
     def url(self) -> str:
@@ -80,7 +82,7 @@ class AppServer:
             "-m",
             "streamlit",
             "run",
-            "streamlit_app.py",
+            self.script,
             "--server.address=127.0.0.1",
             f"--server.port={self.port}",
             "--server.headless=true",

@@ -141,7 +141,131 @@ def test_guest_with_an_uploaded_history_zip(page, server, catalog_and_server, tm
     page.locator(".st-key-history_upload input[type=file]").set_input_files(upload)
     for seed in history:
         page.locator(f'[class*="remove_{seed.track_id}"] button').wait_for(timeout=60_000)
+    # The seeds were set during the page's run: the sidebar counts them already.
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert f"{len(history)} seed track(s) from upload" in sidebar.inner_text()
     open_recommendations(page)
     rows = download_csv(page)
     _check_rows(rows, catalog, history)
     assert errors_on(page) == []
+
+
+_SCROLLED = """() => window.scrollY + Math.max(
+    0, ...Array.from(document.querySelectorAll('*'), (el) => el.scrollTop))"""
+
+
+def _on_first_screen(page, locator) -> None:
+    """Nothing is scrolled and ``locator`` lies wholly inside the viewport (no scroll needed)."""
+    locator.wait_for(timeout=60_000)
+    box = locator.bounding_box()
+    viewport = page.viewport_size
+    assert box is not None
+    assert page.evaluate(_SCROLLED) == 0
+    assert 0 <= box["y"] <= box["y"] + box["height"] <= viewport["height"], box
+    assert 0 <= box["x"] <= box["x"] + box["width"] <= viewport["width"], box
+
+
+def test_guest_reaches_the_table_with_enter_and_two_clicks_without_scrolling(
+    browser, server, seeds
+):
+    """Landing -> typed query, Enter -> Add -> Get recommendations -> table, at 1440x900."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(server.url)
+        search = page.locator(".st-key-guest_search input")
+        _on_first_screen(page, search)
+        page.evaluate(
+            """() => { window.__clicks = 0; document.addEventListener(
+                'click', (e) => { if (e.isTrusted) window.__clicks += 1; }, true); }"""
+        )
+        search.focus()  # typing is not a click: the box is the first field on the page
+        page.keyboard.type(seeds[0].query)
+        page.keyboard.press("Enter")
+        add = page.locator(f'[class*="add_{seeds[0].track_id}"] button')
+        _on_first_screen(page, add)
+        add.click()
+        go = page.locator(".st-key-get_recommendations button")
+        _on_first_screen(page, go)
+        assert "Get recommendations" in go.inner_text()
+        go.click()
+        page.wait_for_url("**/recommendations*", timeout=60_000)
+        table = page.locator('[data-testid="stDataFrame"]').first
+        table.wait_for(timeout=60_000)
+        # The list starts on the first screen: its header and first rows are in view.
+        top = table.bounding_box()
+        assert top is not None
+        assert top["y"] + 150 <= 900, top
+        assert page.evaluate(_SCROLLED) == 0
+        assert page.evaluate("window.__clicks") == 2
+        table.locator("table tbody tr").first.wait_for(state="attached", timeout=60_000)
+        assert errors_on(page) == []
+    except AssertionError:
+        save_failure_artifacts(page, "two_clicks_to_the_table", server)
+        raise
+    finally:
+        context.close()
+
+
+def _select_row(page, row: int) -> None:
+    """Click the row's selection box at the left edge of the list's grid (drawn on a canvas)."""
+    grid = page.locator('.st-key-results_table [data-testid="stDataFrameResizable"]')
+    grid.wait_for(timeout=60_000)
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    assert box is not None
+    x, y = box["x"] + 18, box["y"] + 35 * (row + 1) + 17
+    page.mouse.move(x, y)  # the selection box shows on hover
+    page.mouse.click(x, y)
+
+
+def test_select_listen_and_not_this_artist(page, server, catalog_and_server, seeds):
+    shared = seeds[:2]
+    page.goto(f"{server.url}?seeds={','.join(s.track_id for s in shared)}")
+    page.wait_for_url("**/recommendations*", timeout=60_000)
+    wait_for_recommendations(page)
+    rows = download_csv(page)
+    _select_row(page, 0)
+    player = page.locator('iframe[src*="open.spotify.com/embed/track/"]').first
+    player.wait_for(state="attached", timeout=60_000)
+    assert (
+        player.get_attribute("src") == f"https://open.spotify.com/embed/track/{rows[0]['track_id']}"
+    )
+    artist = rows[0]["artists"].split(", ")[0]
+    page.locator(".st-key-exclude_artist button").first.click()
+    page.locator(".st-key-include_artist_0 button").wait_for(timeout=60_000)
+    after = download_csv_changed(page, rows)
+    assert after
+    assert not any(artist in row["artists"] for row in after)
+    # The next rerun (a weight move) keeps the artist out.
+    move_weight(page, "energy", "End")
+    wait_for_recommendations(page)
+    moved = download_csv_changed(page, after)
+    assert not any(artist in row["artists"] for row in moved)
+    assert errors_on(page) == []
+
+
+def test_at_phone_width_the_list_comes_before_the_radars(browser, server, seeds):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(f"{server.url}?seeds={seeds[0].track_id}")
+        page.wait_for_url("**/recommendations*", timeout=60_000)
+        wait_for_recommendations(page)
+        table = page.locator(".st-key-results_table").bounding_box()
+        radar = page.locator(".st-key-radar_profile").bounding_box()
+        assert table is not None
+        assert radar is not None
+        assert table["y"] + table["height"] <= radar["y"], (table, radar)
+        # The whole list is drawn at its full height: no scroll box inside the page.
+        caption = page.get_by_text(" tracks for ").first.inner_text()
+        shown = int(caption.split()[0])
+        grid = page.locator('.st-key-results_table [data-testid="stDataFrameResizable"]')
+        box = grid.bounding_box()
+        assert box is not None
+        assert box["height"] >= 35 * (shown + 1), (box, shown)
+    except AssertionError:
+        save_failure_artifacts(page, "phone_width_order", server)
+        raise
+    finally:
+        context.close()

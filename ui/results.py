@@ -1,0 +1,275 @@
+"""The recommendations page's results: one fragment from the weights to the share link.
+
+Everything that depends on the weights, options and "not this" choices lives in one
+``st.fragment``: the sliders (written into the sidebar from inside it), the engine call and
+what shows its answer. A slider move therefore reruns only this fragment (not the
+entrypoint's login handling, navigation and account sidebar, nor the page's title and seed
+checks), and the browser receives only the fragment's elements. The list comes first (on a
+phone too), so what a person is looking at is redrawn before the radars are computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+import polars as pl
+import streamlit as st
+
+from recommender.domain import Catalog
+from recommender.engine.explain import Recommendation
+from recommender.present.export import recommendation_table
+from recommender.present.listen import EMBED_HEIGHT, embed_url
+from recommender.present.listing import (
+    catalog_rows,
+    describe_recommendations,
+    seed_labels,
+    track_label,
+)
+from recommender.present.reasons import Reasons, explain_pair
+from recommender.text import split_artists
+from ui import loaders, render, save, state
+from ui.plain import plain
+
+TABLE_KEY: Final = "results_table"
+_SELECTED: Final = "_selected_recommendation"
+SELECT_HINT: Final = "Select a row to listen to it, read why it was picked, or leave it out."
+ROW_HEIGHT: Final = 35  # st.dataframe's default row height, in pixels
+# The columns shown, in order; the CSV has exactly these plus the ids.
+SHOWN: Final = ("title", "artists", "similarity", "why", "spotify", "answers seed")
+
+
+@st.fragment
+def recommendations_view() -> None:
+    """Weights and options (sidebar) -> one engine call -> list, detail, radars, save, share."""
+    services = loaders.load_services()
+    seeds = state.seed_ids()
+    if services is None or not seeds:
+        return
+    profiles = state.seed_profiles()
+    # The session holds what the controls say (their callbacks ran before this rerun), so the
+    # list is computed and sent first and the sidebar's controls are drawn after it.
+    weights = state.weights()
+    options = render.current_options()
+    excluded = state.excluded_tracks()
+    artists = state.excluded_artists()
+    exclusion_chips(excluded, artists)
+    try:
+        recs = render.recommendations_for(
+            services,
+            seeds,
+            weights,
+            options,
+            profiles,
+            skip_ids=frozenset(excluded),
+            exclude_artists=frozenset(artists),
+        )
+    except ValueError as error:
+        st.error(f"{plain(error)}. Remove that seed on Home and try again.")
+        _controls()
+        return
+    labels = seed_labels(services.catalog, seeds, profiles)
+    if not recs:
+        st.warning(
+            "No track passes these options. Widen the popularity range, turn off Discover "
+            "or remove a “not this” choice."
+        )
+        _controls()
+        return
+    reasons = explain_all(services.catalog, recs, weights, profiles)
+    table = build_table(recs, labels, reasons, synthetic=services.catalog.synthetic)
+    st.caption(plain(describe_recommendations(recs, len(seeds))))
+    # Beside the list on a laptop (no scrolling to the player), under it on a phone.
+    listing, detail = st.columns([2, 1], gap="medium")
+    with listing:
+        results_table(table)
+    with detail:
+        selected_detail(services.catalog, recs, labels, reasons)
+    _controls()
+    render.radar_section(services.catalog, seeds, recs, profiles, labels)
+    save.save_section(table)
+    render.export_button(table)
+    # Seeds known only by an approximate profile cannot be reproduced from a link.
+    render.share_box(
+        [s for s in seeds if s not in profiles],
+        weights,
+        excluded_ids=list(excluded),
+        excluded_artists=artists,
+    )
+
+
+def _controls() -> None:
+    """Weights and list options, written into the sidebar from this fragment."""
+    with st.sidebar:
+        render.weight_controls()
+        render.option_controls()
+
+
+# -- steer ------------------------------------------------------------------------------------
+def exclusion_chips(tracks: Mapping[str, str], artists: Sequence[str]) -> None:
+    """The "not this" choices as removable chips (one click puts a choice back)."""
+    if not tracks and not artists:
+        return
+    st.caption("Left out (click one to bring it back):")
+    with st.container(horizontal=True, gap="small"):
+        for track_id, label in tracks.items():
+            st.button(
+                plain(label),
+                key=f"include_track_{track_id}",
+                icon=":material/close:",
+                on_click=state.include_track,
+                args=(track_id,),
+            )
+        for index, name in enumerate(artists):
+            st.button(
+                f"artist: {plain(name)}",
+                key=f"include_artist_{index}",
+                icon=":material/close:",
+                on_click=state.include_artist,
+                args=(name,),
+            )
+
+
+def primary_artist_name(rec: Recommendation) -> str | None:
+    """The first credited artist as shown ("A feat. B" -> "A"), or None."""
+    names = split_artists(rec.artists[0]) if rec.artists else []
+    return names[0] if names else None
+
+
+# -- trust ------------------------------------------------------------------------------------
+def _values(catalog: Catalog, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    return {row["track_id"]: row for row in catalog_rows(catalog, ids).iter_rows(named=True)}
+
+
+def explain_all(
+    catalog: Catalog,
+    recs: Sequence[Recommendation],
+    weights: Mapping[str, float],
+    profiles: Mapping[str, Any],
+) -> dict[str, Reasons]:
+    """Readable reasons of every recommendation (both tracks' values from the catalog)."""
+    rows = _values(catalog, [*{r.seed_track_id for r in recs}, *(r.track_id for r in recs)])
+    for seed_id, profile in profiles.items():
+        rows.setdefault(seed_id, dict(profile.features))
+    return {
+        rec.track_id: explain_pair(
+            seed=rows.get(rec.seed_track_id, {}),
+            track=rows.get(rec.track_id, {}),
+            contributions=rec.contributions,
+            weights=weights,
+        )
+        for rec in recs
+    }
+
+
+def build_table(
+    recs: Sequence[Recommendation],
+    labels: Mapping[str, str],
+    reasons: Mapping[str, Reasons],
+    *,
+    synthetic: bool,
+) -> pl.DataFrame:
+    """The table shown, exported and saved: the shown columns in order, then the ids.
+
+    A demo catalog's tracks do not exist on Spotify, so it has no Spotify column.
+    """
+    base = recommendation_table(recs, seed_names=labels)
+    table = base.with_columns(
+        pl.Series("why", [reasons[r.track_id].short() for r in recs], dtype=pl.String),
+        pl.Series("seed_track_id", [r.seed_track_id for r in recs], dtype=pl.String),
+    )
+    shown = [c for c in SHOWN if not (synthetic and c == "spotify")]
+    return table.select(*shown, "track_id", "seed_track_id")
+
+
+def _remember_selection() -> None:
+    event = st.session_state.get(TABLE_KEY)
+    rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+    shown = st.session_state.get(f"{_SELECTED}_ids", [])
+    st.session_state[_SELECTED] = shown[rows[0]] if rows and rows[0] < len(shown) else None
+
+
+def results_table(table: pl.DataFrame) -> None:
+    """The whole list, every row visible (no inner scroll box); select a row for its detail."""
+    st.session_state[f"{_SELECTED}_ids"] = table["track_id"].to_list()
+    columns = [c for c in table.columns if c in SHOWN]
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=ROW_HEIGHT * (table.height + 1) + 3,
+        column_order=columns,
+        column_config={
+            "title": st.column_config.TextColumn("title", width="medium"),
+            "similarity": st.column_config.ProgressColumn(
+                "similarity", min_value=0, max_value=100, format="%.0f", width="small"
+            ),
+            "why": st.column_config.TextColumn(
+                "why", width="medium", help="Select the row to read every reason in full."
+            ),
+            "spotify": st.column_config.LinkColumn("Spotify", display_text="Open ↗", width="small"),
+        },
+        key=TABLE_KEY,
+        on_select=_remember_selection,
+        selection_mode="single-row",
+    )
+
+
+# -- listen -----------------------------------------------------------------------------------
+def player(track_id: str, *, synthetic: bool) -> None:
+    """Spotify's embed player for one track (nothing for a demo track)."""
+    url = embed_url(track_id, synthetic=synthetic)
+    if url is None:
+        st.caption("Demo tracks cannot be played: they do not exist on Spotify.")
+        return
+    st.iframe(url, height=EMBED_HEIGHT)
+
+
+def selected_detail(
+    catalog: Catalog,
+    recs: Sequence[Recommendation],
+    labels: Mapping[str, str],
+    reasons: Mapping[str, Reasons],
+) -> None:
+    """The selected recommendation: listen to it and its seed, why in full, "not this"."""
+    chosen = st.session_state.get(_SELECTED)
+    rec = next((r for r in recs if r.track_id == chosen), None)
+    if rec is None:
+        st.info(
+            "Select a row of the list to listen to it, read why it was picked, or leave it out."
+        )
+        return
+    st.markdown(f"**{plain(track_label(rec.name, rec.artists))}**")
+    player(rec.track_id, synthetic=catalog.synthetic)
+    lines = reasons[rec.track_id].sentences()
+    if lines:
+        st.markdown("\n".join(f"- {plain(line)}" for line in lines))
+    st.caption(f"Answers your seed {plain(labels.get(rec.seed_track_id, rec.seed_track_id))}:")
+    player(rec.seed_track_id, synthetic=catalog.synthetic)
+    label = track_label(rec.name, rec.artists)
+    not_track, not_artist = st.columns(2)
+    not_track.button(
+        "Not this track",
+        key="exclude_track",
+        icon=":material/block:",
+        on_click=_steer,
+        args=(state.exclude_track, rec.track_id, label),
+        width="stretch",
+    )
+    artist = primary_artist_name(rec)
+    if artist:
+        not_artist.button(
+            "Not this artist",
+            key="exclude_artist",
+            icon=":material/person_off:",
+            on_click=_steer,
+            args=(state.exclude_artist, artist),
+            help=f"Leave out every track by {plain(artist)}",
+            width="stretch",
+        )
+
+
+def _steer(action: Any, *args: Any) -> None:
+    """Apply a "not this" choice; the selected row is gone from the next list."""
+    action(*args)
+    st.session_state[_SELECTED] = None
