@@ -9,8 +9,11 @@ st.title("Recommended for you")
 services = loaders.load_services()
 if services is None:
     st.stop()
-for problem in st.session_state.pop("share_problems", []):
-    st.warning(plain(problem))
+share_problems = st.session_state.pop("share_problems", [])
+if share_problems:
+    # One box for all a shared link got wrong (one line per kind): a link with thousands of
+    # bad ids must not bury the page in warnings.
+    st.warning("\n\n".join(plain(problem) for problem in share_problems))
 if not state.seed_ids():
     st.info(
         "No seed tracks yet. Pick a few on Home (search, your Spotify top tracks or an upload)."

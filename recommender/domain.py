@@ -84,8 +84,10 @@ def parse_track_id(value: str) -> str:
         found = pattern.search(text)
         if found:
             return found.group(1)
+    # A pasted file or link can hold megabytes on one line; the message shows its start.
+    shown = value if len(value) <= 80 else value[:79] + "…"
     msg = (
-        f"not a Spotify track id: {value!r} (expected 22 letters/digits, "
+        f"not a Spotify track id: {shown!r} (expected 22 letters/digits, "
         "'spotify:track:<id>' or an open.spotify.com/track/<id> link)"
     )
     raise ValueError(msg)

@@ -8,6 +8,7 @@ from recommender.domain import PROFILE_FEATURES, AudioProfile
 from recommender.present.charts import (
     LOUDNESS_RANGE_DB,
     TEMPO_RANGE_BPM,
+    chart_text,
     feature_histogram,
     feature_scatter,
     format_value,
@@ -134,7 +135,8 @@ def test_histogram_counts_every_value_and_marks_seeds():
     assert figure.layout.shapes[0].x0 == 0.2
     assert figure.data[1].name == "My seed"
     assert list(figure.data[1].x) == [0.2]
-    assert "My seed: 0.20" in figure.data[1].hovertemplate
+    assert list(figure.data[1].customdata) == ["My seed"]
+    assert "%{customdata}: 0.20" in figure.data[1].hovertemplate
     with pytest.raises(ValueError, match="no values"):
         feature_histogram(pl.Series([None], dtype=pl.Float64), feature="energy")
 
@@ -145,6 +147,18 @@ def test_scatter_draws_sample_and_seeds():
     assert list(figure.data[0].x) == tracks["energy"].to_list()
     assert list(figure.data[1].text) == ["Loud fast"]
     assert figure.layout.yaxis.title.text == "tempo (BPM)"
+
+
+def test_titles_with_plotly_markup_are_shown_literally():
+    title = '<a href="https://attacker.example/">Click</a> <b>100%{x}</b>'
+    figure = feature_histogram(pl.Series([0.1, 0.5]), feature="energy", marks={title: 0.5})
+    assert list(figure.data[1].customdata) == [chart_text(title)]
+    assert "<a" not in figure.data[1].hovertemplate
+    assert "attacker" not in figure.data[1].hovertemplate
+    assert chart_text(title).startswith("&lt;a href=")
+    tracks = _tracks().with_columns(pl.lit(title).alias("name"))
+    scatter = feature_scatter(tracks, x="energy", y="tempo", seeds=tracks.head(1))
+    assert all("<" not in text for trace in scatter.data for text in trace.text)
 
 
 def test_format_value_units():

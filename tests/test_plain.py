@@ -107,6 +107,12 @@ def streamlit_names(tree: ast.Module) -> set[str]:
     st.status(...) as box`` and loops over columns, without guessing from variable names.
     """
     names = {"st"}
+    # Parameters typed as a Streamlit container: ``def section(box: DeltaGenerator)``.
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            annotation = ast.unparse(node.annotation)
+            if "DeltaGenerator" in annotation or annotation.startswith("st."):
+                names.add(node.arg)
     changed = True
     while changed:
         changed = False
@@ -347,6 +353,9 @@ shown = raw                                          # 11 bad: one unsafe assign
 st.caption(shown)
 log.warning(problem)
 params.update(label=anything)
+def section(box: DeltaGenerator, other: str) -> None:
+    box.info(other)                                  # 12 bad: a container parameter
+    other.info(other)
 """
 
 
@@ -364,6 +373,7 @@ def test_the_scan_finds_every_kind_of_unescaped_text() -> None:
         ("write", "seed_name"),
         ("expander", "f'{len(xs)} of {title}'"),
         ("caption", "shown"),
+        ("info", "other"),
     ]
 
 
@@ -374,6 +384,11 @@ _MARKUP: Final = re.compile(r"(?<!\\)(?:\\\\)*[`*_~\[\]<>&$:@#|]")
 def unescaped_markup(text: str) -> list[str]:
     """The Markdown/HTML characters in ``text`` that no backslash escapes."""
     return [m.group(0)[-1] for m in _MARKUP.finditer(text)]
+
+
+def unescape_backslashes(text: str) -> str:
+    """What the Markdown parser hands to GFM's autolink finder: escapes resolved, joiners kept."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
 
 
 @pytest.mark.parametrize(
@@ -403,8 +418,10 @@ def test_links_images_html_and_math_are_inert() -> None:
     )
     shown = plain(attack)
     assert unescaped_markup(shown) == []
-    assert "https://" not in shown
-    assert "www." not in shown.lower()
+    # GFM autolinks are found after escapes are resolved: the joiner must break them.
+    assert "://" not in unescape_backslashes(shown)
+    assert "www." not in unescape_backslashes(shown).lower()
+    assert "@evil" not in unescape_backslashes(shown)
     assert unescape(shown) == attack
 
 
@@ -413,7 +430,8 @@ def test_line_breaks_cannot_start_a_block() -> None:
     assert plain("  3) third") == "3\\) third"
 
 
-@given(st.text(max_size=200))
+# (Text that already holds U+2060 right where plain() puts one does not read back exactly.)
+@given(st.text(st.characters(exclude_characters="\u2060"), max_size=200))
 def test_any_text_is_inert_and_reads_back(text: str) -> None:
     shown = plain(text)
     assert unescaped_markup(shown) == []

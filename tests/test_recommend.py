@@ -485,5 +485,28 @@ def test_cli_recommend_rejects_bad_input_without_traceback(
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x00\xf9\xfa binary", "not UTF-8 text (byte 0xf9 at offset 1)"),
+        (b"# ok\n" + b"x" * 5 + b"\n", "line 2: not a Spotify track id: 'xxxxx'"),
+    ],
+)
+def test_cli_seeds_file_problems_name_the_file(tmp_path, capsys, content, message):
+    seeds_file = tmp_path / "my seeds.bin"
+    seeds_file.write_bytes(content)
+    assert main(["recommend", "--seeds-file", str(seeds_file)]) == 2
+    err = capsys.readouterr().err
+    assert f"seeds file {seeds_file}" in err
+    assert message in err
+    assert "codec" not in err
+
+
+def test_cli_missing_seeds_file_is_named(tmp_path, capsys):
+    missing = tmp_path / "nowhere.txt"
+    assert main(["recommend", "--seeds-file", str(missing)]) == 2
+    assert f"seeds file {missing}: cannot be read" in capsys.readouterr().err
+
+
 def test_resolve_weights_is_what_recommend_uses():
     assert resolve_weights({"energy": 2})["energy"] == 2

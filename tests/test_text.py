@@ -1,4 +1,8 @@
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hyp
 
 from recommender.text import (
     artist_names,
@@ -70,3 +74,20 @@ def test_count_artists_counts_names_not_credits_and_ignores_missing():
     credits = ["Beyoncé", "Beyonce feat. JAY-Z", "JAY-Z & Kanye West", None, ""]
     assert count_artists(credits) == 3  # beyonce, jay-z, kanye west
     assert count_artists([]) == 0
+
+
+_OLD_BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_OLD_ARTIST_SPLIT = re.compile(
+    r"\s*[,;]\s*|\s+&\s+|\s+feat\.\s+|\s+featuring\s+|\s+x\s+", flags=re.IGNORECASE
+)
+
+
+@given(hyp.text(alphabet="ab ()[]-x,;&", max_size=40))
+def test_bracket_removal_matches_the_regex_it_replaced(text):
+    assert base_title(text) == fold(_OLD_BRACKETED.sub(" ", text.split(" - ", 1)[0]))
+
+
+@given(hyp.text(alphabet="ab \t()x,;&.featurng", max_size=40))
+def test_artist_split_matches_the_regex_it_replaced(text):
+    old = [fold(p.strip()) for p in _OLD_ARTIST_SPLIT.split(text) if p.strip()]
+    assert [fold(p) for p in split_artists(text)] == old

@@ -3,9 +3,14 @@
 import re
 import time
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from recommender.spotify.oauth_state import issue_state
+from recommender.spotify.oauth_state import (
+    OAUTH_ERROR_MESSAGES,
+    UNKNOWN_OAUTH_ERROR,
+    issue_state,
+)
 from tests.conftest import APP
 from tests.fake_spotify import authorize
 from ui.plain import unescape
@@ -162,6 +167,34 @@ def test_access_denied_explains_and_offers_a_fresh_link(fake_spotify):
     assert dict(at.query_params) == {}
     assert token_requests(fake_spotify) == []
     assert login_href(at)
+
+
+@pytest.mark.parametrize("code", sorted(OAUTH_ERROR_MESSAGES))
+def test_each_rfc_6749_error_code_gets_our_own_sentence(fake_spotify, code):
+    at = app(fake_spotify, query={"error": code, "error_description": "[x](https://evil.example/)"})
+    shown = errors(at)
+    assert shown == f"Spotify login failed. {OAUTH_ERROR_MESSAGES[code]}"
+    assert code not in shown
+    assert "evil" not in shown
+    assert dict(at.query_params) == {}
+    assert login_href(at)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "[Spotify support](https://evil.example/)",
+        "![pixel](https://evil.example/p.png)",
+        '<img src="https://evil.example/p.png">',
+        "ACCESS_DENIED",
+        "access_denied ",
+    ],
+)
+def test_any_other_error_gets_one_generic_sentence(fake_spotify, error):
+    at = app(fake_spotify, query={"error": error, "error_description": "call +1 555 0100"})
+    assert errors(at) == f"Spotify login failed. {UNKNOWN_OAUTH_ERROR}"
+    assert all("evil" not in block.value and "555" not in block.value for block in at.markdown)
+    assert token_requests(fake_spotify) == []
 
 
 def test_failed_token_exchange_explains_and_offers_a_fresh_link(fake_spotify):

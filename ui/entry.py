@@ -13,7 +13,6 @@ from recommender.seeds.share import (
     SEEDS_PARAM,
     WEIGHTS_PARAM,
     parse_share,
-    split_known,
 )
 from ui import loaders, login, state
 from ui.plain import plain
@@ -27,37 +26,29 @@ def open_share_link(target: st.Page) -> None:
     """
     if SEEDS_PARAM not in st.query_params:
         return
-    selection = parse_share(
-        st.query_params.get(SEEDS_PARAM),
-        st.query_params.get(WEIGHTS_PARAM),
-        not_tracks=st.query_params.get(NOT_TRACKS_PARAM),
-        not_artists=st.query_params.get_all(NOT_ARTISTS_PARAM),
-    )
+    params = st.query_params
+    seeds, weights = params.get(SEEDS_PARAM), params.get(WEIGHTS_PARAM)
+    not_tracks, not_artists = params.get(NOT_TRACKS_PARAM), params.get_all(NOT_ARTISTS_PARAM)
     for name in (SEEDS_PARAM, WEIGHTS_PARAM, NOT_TRACKS_PARAM, NOT_ARTISTS_PARAM):
-        if name in st.query_params:
-            del st.query_params[name]
+        if name in params:
+            del params[name]
     services = loaders.load_services()
     if services is None:
         return
-    known, unknown = split_known(selection.seed_ids, set(services.model.track_ids))
-    problems = list(selection.problems)
-    if unknown:
-        problems.append(
-            f"{len(unknown)} track(s) of the link are not in the catalog and were left out: "
-            + ", ".join(unknown[:10])
-        )
-    if not known:
-        problems.append("None of the link's tracks is in the catalog; pick seeds on Home instead.")
-    excluded, gone = split_known(selection.excluded_ids, set(services.model.track_ids))
-    if gone:
-        problems.append(
-            f"{len(gone)} left-out track(s) of the link are not in the catalog and were dropped"
-        )
+    # Bounded, linear, catalog-checked, one problem per kind (recommender.seeds.share).
+    selection = parse_share(
+        seeds,
+        weights,
+        not_tracks=not_tracks,
+        not_artists=not_artists,
+        known=services.model.index,
+    )
+    excluded = list(selection.excluded_ids)
     labels = seed_labels(services.catalog, excluded, {})
-    state.set_seeds(known, source="share link")
+    state.set_seeds(list(selection.seed_ids), source="share link")
     state.set_weights(selection.weights)
     state.set_exclusions({t: labels[t] for t in excluded}, selection.excluded_artists)
-    st.session_state["share_problems"] = problems
+    st.session_state["share_problems"] = list(selection.problems)
     st.switch_page(target)
 
 

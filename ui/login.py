@@ -20,6 +20,7 @@ from recommender.spotify.oauth_state import (
     StateError,
     StateRegistry,
     issue_state,
+    oauth_error_message,
     state_registry,
     verify_state,
 )
@@ -135,12 +136,8 @@ def handle_oauth_callback() -> None:
         st.warning("Spotify login is not configured on this server; continuing as a guest.")
         return
     if error:
-        reason = (
-            "You did not allow access on Spotify's page."
-            if error == "access_denied"
-            else f"Spotify answered: {error}."
-        )
-        _login_failed(reason)
+        # Before any state check: the message never echoes what the address carried.
+        _login_failed(oauth_error_message(error))
         return
     try:
         verify_state(state, config.state_secret, used=used_states(config.redis_url))

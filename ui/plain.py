@@ -25,7 +25,11 @@ from urllib.parse import quote, urlsplit
 # backslash before any ASCII punctuation into that character, so the escaped text renders
 # as exactly the original.
 _SPECIAL: Final = re.compile(r"([\\`*_~\[\]<>&$:@#|])")
-# GFM turns "www.example.com" into a link without any of the characters above.
+# GFM also turns "http://…", "www.…" and "name@host.tld" into links, and it does so on the
+# text *after* escapes are resolved, so no backslash stops it. An invisible WORD JOINER
+# (U+2060) placed inside each trigger breaks its pattern without changing what people read.
+_JOINER: Final = "\u2060"
+_SCHEME: Final = re.compile(r"(\\:)(?=//)")
 _WWW: Final = re.compile(r"(?i)(www)\.")
 # At the start of the text: list items (- + 1. 1)), thematic breaks and setext underlines (=).
 # CommonMark needs a space (or the end) after a list marker, so "0.156" and "+2.6" stay as
@@ -44,7 +48,9 @@ def plain(value: object) -> str:
     """
     text = _WHITESPACE.sub(" ", str(value)).strip()
     text = _SPECIAL.sub(r"\\\1", text)
-    text = _WWW.sub(r"\1\\.", text)
+    text = _SCHEME.sub(rf"\1{_JOINER}", text)
+    text = _WWW.sub(rf"\1{_JOINER}\\.", text)
+    text = text.replace("\\@", f"\\@{_JOINER}")
     match = _BLOCK_START.match(text)
     if match:
         head = match.group(0)
@@ -96,5 +102,8 @@ def table(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
 
 
 def unescape(text: str) -> str:
-    """Undo :func:`plain`'s escapes (what a Markdown renderer shows); for tests and checks."""
+    """Undo :func:`plain` (what a Markdown renderer shows, joiners removed); for tests."""
+    text = re.sub(rf"(\\:){_JOINER}(?=//)", r"\1", text)
+    text = re.sub(rf"(?i)(www){_JOINER}(\\\.)", r"\1\2", text)
+    text = text.replace(f"\\@{_JOINER}", "\\@")
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)

@@ -13,27 +13,48 @@ from recommender.engine.explain import top_reasons
 from recommender.engine.features import WEIGHT_NAMES, parse_weights
 from recommender.engine.model import load_or_train
 from recommender.engine.recommend import DEFAULT_PER_SEED, RecommendOptions, recommend
+from recommender.seeds.share import summarise
 from recommender.settings import Settings
 
 
 def _read_seeds_file(path: Path) -> list[str]:
-    """One id or URI per line; blank lines and ``#`` comments ignored."""
+    """Track ids of a file: one id or URI per line; blank lines and ``#`` comments ignored.
+
+    Raises:
+        ValueError: naming the file (and the line) when it cannot be read as text or a line
+            is not a track id.
+    """
+    try:
+        content = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        msg = (
+            f"seeds file {path}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at "
+            f"offset {error.start}); expected one track id or spotify:track: URI per line"
+        )
+        raise ValueError(msg) from None
+    except OSError as error:
+        msg = f"seeds file {path}: cannot be read ({error.strerror or error})"
+        raise ValueError(msg) from None
     seeds = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(content.splitlines(), start=1):
         text = line.split("#", 1)[0].strip()
-        if text:
-            seeds.append(text)
+        if not text:
+            continue
+        try:
+            seeds.append(parse_track_id(text))
+        except ValueError as error:
+            msg = f"seeds file {path}, line {number}: {error}"
+            raise ValueError(msg) from None
     return seeds
 
 
 def _cli_inputs(args: argparse.Namespace) -> tuple[list[str], dict[str, float]]:
-    raw_seeds = list(args.seed or [])
+    seeds = [parse_track_id(value) for value in args.seed or []]
     if args.seeds_file:
-        raw_seeds += _read_seeds_file(Path(args.seeds_file))
-    if not raw_seeds:
+        seeds += _read_seeds_file(Path(args.seeds_file))
+    if not seeds:
         msg = "give at least one --seed ID_OR_URI or a --seeds-file"
         raise ValueError(msg)
-    seeds = [parse_track_id(value) for value in raw_seeds]
     weights: dict[str, float] = {}
     for text in args.weight or []:
         weights.update(parse_weights(text))
@@ -56,7 +77,7 @@ def _run_recommend(args: argparse.Namespace) -> int:
     if unknown:
         examples = ", ".join(catalog.tracks["track_id"].head(3).to_list())
         print(
-            f"error: unknown seed track id(s) {', '.join(unknown)}; valid seeds are the "
+            f"error: unknown seed track id(s) {summarise(unknown)}; valid seeds are the "
             f"{catalog.tracks.height} catalog track ids (e.g. {examples}) or their "
             "spotify:track: URIs",
             file=sys.stderr,

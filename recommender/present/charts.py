@@ -12,6 +12,7 @@ Hover text always shows the real value (dB, BPM).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from typing import Final, TypeVar
 
@@ -261,9 +262,11 @@ def feature_histogram(
                 x=[value],
                 y=[top],
                 mode="markers",
-                name=label,
+                name=chart_text(label),
                 marker={"color": colour, "size": 9, "symbol": "triangle-down"},
-                hovertemplate=f"{label}: {format_value(feature, value)}<extra></extra>",
+                # The title goes in as data: inside the template, "%{" would be a placeholder.
+                customdata=[chart_text(label)],
+                hovertemplate=f"%{{customdata}}: {format_value(feature, value)}<extra></extra>",
                 showlegend=False,
             )
         )
@@ -276,6 +279,15 @@ def feature_histogram(
         paper_bgcolor="rgba(0,0,0,0)",
     )
     return figure
+
+
+def chart_text(value: str | None) -> str:
+    """A catalog title as Plotly text: its pseudo-HTML (``<a href>``, ``<b>``) shown literally.
+
+    Plotly renders ``<a href=...>``, ``<b>``, ``<br>`` and entities inside trace text and hover
+    labels, and decodes ``&lt;``/``&amp;`` back for display, so escaping keeps the title as is.
+    """
+    return html.escape(value or "", quote=False)
 
 
 def feature_scatter(
@@ -302,7 +314,7 @@ def feature_scatter(
             y=sample[y].to_list(),
             mode="markers",
             name=f"catalog sample ({sample.height:,})",
-            text=sample["name"].to_list(),
+            text=[chart_text(name) for name in sample["name"].to_list()],
             marker={"color": PALETTE[0], "size": 4, "opacity": 0.35},
             hovertemplate="%{text}<br>%{x}, %{y}<extra></extra>",
         )
@@ -314,7 +326,7 @@ def feature_scatter(
                 y=seeds[y].to_list(),
                 mode="markers",
                 name="your seeds",
-                text=seeds["name"].to_list(),
+                text=[chart_text(name) for name in seeds["name"].to_list()],
                 marker={"color": PALETTE[1], "size": 12, "symbol": "star"},
                 hovertemplate="%{text}<br>%{x}, %{y}<extra></extra>",
             )

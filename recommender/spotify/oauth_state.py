@@ -187,3 +187,37 @@ def verify_state(
         raise StateError("expired")
     if not used.claim(nonce, expires_at=issued + ttl):
         raise StateError("replayed")
+
+
+# RFC 6749 section 4.1.2.1: the only codes an authorization server may put in ``?error=``.
+# Anything else in that parameter did not come from a conforming server (or did not come
+# from Spotify at all: anyone can send a link to the app), so it gets one generic sentence,
+# and ``error_description`` (free text) is never shown.
+OAUTH_ERROR_MESSAGES: Final[dict[str, str]] = {
+    "invalid_request": (
+        "Spotify found the login request malformed. Try again; if it keeps happening, the "
+        "app's owner should check its Spotify settings."
+    ),
+    "unauthorized_client": (
+        "Spotify does not let this app log people in this way; the app's owner must check "
+        "the app in Spotify's developer dashboard."
+    ),
+    "access_denied": "You did not allow access on Spotify's page.",
+    "unsupported_response_type": (
+        "Spotify does not support the kind of login this app asked for; the app's owner "
+        "must update the app."
+    ),
+    "invalid_scope": (
+        "Spotify refused the permissions this app asks for; the app's owner must check them."
+    ),
+    "server_error": "Spotify had an internal error during the login. Try again in a moment.",
+    "temporarily_unavailable": (
+        "Spotify's login is busy or down for maintenance. Try again in a few minutes."
+    ),
+}
+UNKNOWN_OAUTH_ERROR: Final = "Spotify did not complete the login. Try again."
+
+
+def oauth_error_message(error: str) -> str:
+    """Our sentence for an ``?error=`` code from the login redirect (never the code itself)."""
+    return OAUTH_ERROR_MESSAGES.get(error, UNKNOWN_OAUTH_ERROR)
