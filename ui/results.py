@@ -33,6 +33,7 @@ from ui.plain import plain
 
 TABLE_KEY: Final = "results_table"
 _SELECTED: Final = "_selected_recommendation"
+_STEERS: Final = "_not_this_count"
 SELECT_HINT: Final = "Select a row to listen to it, read why it was picked, or leave it out."
 ROW_HEIGHT: Final = 35  # st.dataframe's default row height, in pixels
 # The columns shown, in order; the CSV has exactly these plus the ids.
@@ -182,8 +183,13 @@ def build_table(
     return table.select(*shown, "track_id", "seed_track_id")
 
 
+def _table_key() -> str:
+    """The list's widget key; a new one after each "not this" so no stale row stays selected."""
+    return f"{TABLE_KEY}_{st.session_state.get(_STEERS, 0)}"
+
+
 def _remember_selection() -> None:
-    event = st.session_state.get(TABLE_KEY)
+    event = st.session_state.get(_table_key())
     rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
     shown = st.session_state.get(f"{_SELECTED}_ids", [])
     st.session_state[_SELECTED] = shown[rows[0]] if rows and rows[0] < len(shown) else None
@@ -209,7 +215,7 @@ def results_table(table: pl.DataFrame) -> None:
             ),
             "spotify": st.column_config.LinkColumn("Spotify", display_text="Open ↗", width="small"),
         },
-        key=TABLE_KEY,
+        key=_table_key(),
         on_select=_remember_selection,
         selection_mode="single-row",
     )
@@ -273,3 +279,5 @@ def _steer(action: Any, *args: Any) -> None:
     """Apply a "not this" choice; the selected row is gone from the next list."""
     action(*args)
     st.session_state[_SELECTED] = None
+    # A fresh grid: the old one's selected row number would now point at another track.
+    st.session_state[_STEERS] = st.session_state.get(_STEERS, 0) + 1

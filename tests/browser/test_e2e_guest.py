@@ -209,7 +209,7 @@ def test_guest_reaches_the_table_with_enter_and_two_clicks_without_scrolling(
 
 def _select_row(page, row: int) -> None:
     """Click the row's selection box at the left edge of the list's grid (drawn on a canvas)."""
-    grid = page.locator('.st-key-results_table [data-testid="stDataFrameResizable"]')
+    grid = page.locator('[class*="st-key-results_table"] [data-testid="stDataFrameResizable"]')
     grid.wait_for(timeout=60_000)
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
@@ -236,6 +236,9 @@ def test_select_listen_and_not_this_artist(page, server, catalog_and_server, see
     page.locator(".st-key-include_artist_0 button").wait_for(timeout=60_000)
     after = download_csv_changed(page, rows)
     assert after
+    # No row stays highlighted: the selection went with the track.
+    grid_rows = page.locator('[class*="st-key-results_table"] table tbody tr[aria-selected="true"]')
+    assert grid_rows.count() == 0
     assert not any(artist in row["artists"] for row in after)
     # The next rerun (a weight move) keeps the artist out.
     move_weight(page, "energy", "End")
@@ -252,7 +255,7 @@ def test_at_phone_width_the_list_comes_before_the_radars(browser, server, seeds)
         page.goto(f"{server.url}?seeds={seeds[0].track_id}")
         page.wait_for_url("**/recommendations*", timeout=60_000)
         wait_for_recommendations(page)
-        table = page.locator(".st-key-results_table").bounding_box()
+        table = page.locator('[class*="st-key-results_table"]').bounding_box()
         radar = page.locator(".st-key-radar_profile").bounding_box()
         assert table is not None
         assert radar is not None
@@ -260,7 +263,7 @@ def test_at_phone_width_the_list_comes_before_the_radars(browser, server, seeds)
         # The whole list is drawn at its full height: no scroll box inside the page.
         caption = page.get_by_text(" tracks for ").first.inner_text()
         shown = int(caption.split()[0])
-        grid = page.locator('.st-key-results_table [data-testid="stDataFrameResizable"]')
+        grid = page.locator('[class*="st-key-results_table"] [data-testid="stDataFrameResizable"]')
         box = grid.bounding_box()
         assert box is not None
         assert box["height"] >= 35 * (shown + 1), (box, shown)
