@@ -41,7 +41,7 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        root = public_files(args.data, Path(tmp) / "public")
+        root = public_files([args.data], Path(tmp) / "public")
         with serve(root) as mirror:
             first: list[float] = []
             warm_cache: list[float] = []

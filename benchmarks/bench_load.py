@@ -42,7 +42,6 @@ from tests.browser.e2e import (
     warm_cache,
 )
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS
-from tests.conftest import SHARED_DATA
 
 MAX_SESSIONS = 50
 MB = 1024 * 1024
@@ -129,8 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--catalog",
         type=Path,
-        default=SHARED_DATA,
-        help="dataset files or folder (default: the development copies); e.g. the output of "
+        default=None,
+        help="dataset files or folder (default: the reference data); e.g. the output of "
         "benchmarks/make_default_catalog.py for the real download's size",
     )
     parser.add_argument(
@@ -184,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     peak = max(sampler.peak, rss_after)
     print(
         f"server: streamlit run streamlit_app.py on loopback, catalog {catalog.tracks.height:,} "
-        f"tracks from {args.catalog}, {'cold (empty cache)' if args.cold else 'warm cache'}"
+        f"tracks from {args.catalog or 'the reference data'}, {'cold (empty cache)' if args.cold else 'warm cache'}"
     )
     if isinstance(first, FlowResult) and isinstance(lone, FlowResult):
         lone_s = lone.seconds_to_recommendations

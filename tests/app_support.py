@@ -1,4 +1,4 @@
-"""Helpers for the AppTest tests: a fresh AppTest per scenario, pointed at the shared datasets.
+"""Helpers for the AppTest tests: a fresh AppTest per scenario, pointed at the given catalog.
 
 Each scenario builds its own ``AppTest`` (with ``st.navigation`` only the first run executes
 the entrypoint, see the facts file), in an environment holding only what the test sets.
@@ -15,7 +15,8 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from recommender.settings import Settings
-from tests.conftest import APP, SHARED_DATA
+from tests.conftest import APP
+from tests.reference import catalog_env
 
 SCRUBBED_PREFIXES: Final = ("SPOTIPY_", "SPOTIFY_", "RECOMMENDER_", "RECCOBEATS_", "AUDIO_FEATURE")
 TIMEOUT_S: Final = 120
@@ -24,11 +25,11 @@ TIMEOUT_S: Final = 120
 def new_app(
     monkeypatch: pytest.MonkeyPatch, settings: Settings, *, env: dict[str, str] | None = None
 ) -> AppTest:
-    """A fresh AppTest of the whole app; the catalog and model come from ``settings.cache_dir``."""
+    """A fresh AppTest of the whole app on ``settings``' catalog files and cache directory."""
     for name in list(os.environ):
         if name.startswith(SCRUBBED_PREFIXES):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("RECOMMENDER_CATALOG", str(SHARED_DATA))
+    monkeypatch.setenv("RECOMMENDER_CATALOG", catalog_env(settings))
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(settings.cache_dir))
     for name, value in (env or {}).items():
         monkeypatch.setenv(name, value)

@@ -210,8 +210,10 @@ def public_tables() -> dict[str, bytes]:
     tidy.append(tidy_row(90_003, track_artist="Beyoncé"))
     kaggle = [kaggle_row(n) for n in range(PUBLIC_ROWS - 100, 2 * PUBLIC_ROWS - 100)]
     kaggle.append(kaggle_row(90_004, artists="Beyonce;JAY-Z"))
+    # Like the published file, the Kaggle table starts with an unnamed index column.
+    indexed = [{"Unnamed: 0": i, **row} for i, row in enumerate(kaggle)]
     files = {
-        "dataset.csv": csv_bytes(KAGGLE_HEADER, kaggle),
+        "dataset.csv": csv_bytes(["Unnamed: 0", *KAGGLE_HEADER], indexed),
         "spotify_songs.csv": csv_bytes(TIDY_HEADER, tidy),
     }
     for i, decade in enumerate(HIT_DECADES):

@@ -1,15 +1,18 @@
 """A loopback HTTP mirror of the public dataset files, with switchable faults.
 
-Tests lay the ../shared/data copies out under the public file names (``public_files``), serve
-that folder on 127.0.0.1 and point ``RECOMMENDER_MIRROR_URL`` at it. Nothing leaves the machine.
+Tests lay dataset files out under the public file names (``public_files``: any files or
+folders, zips included, recognised by header like the catalog does), serve that folder on
+127.0.0.1 and point ``RECOMMENDER_MIRROR_URL`` at it. Nothing leaves the machine.
+``python -m tests.mirror_server FILE_OR_FOLDER... --to DIR`` does the layout alone.
 """
 
 from __future__ import annotations
 
-import shutil
+import argparse
+import re
+import sys
 import threading
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,20 +24,50 @@ HIT_PREDICTOR_DECADES = ("60s", "70s", "80s", "90s", "00s", "10s")
 Fault = Literal["404", "500", "cut", "cut_once", "short", "html"]
 
 
-def public_files(shared: Path, target: Path) -> Path:
-    """Lay out the shared copies under the public names; return ``target``.
+_DECADE_FILE = re.compile(r"dataset-of-(\d0s)\.csv$")
 
-    The Kaggle 10k sample stands in for ``dataset.csv``; the Hit Predictor zip is split into
-    its decade files; TidyTuesday is unzipped to ``spotify_songs.csv``.
+
+def public_name(kind: str, table_name: str) -> str:
+    """The public file name a mirror must serve a table of ``kind`` under.
+
+    Raises:
+        ValueError: a Hit Predictor table whose name does not say its decade, or a kind no
+            public source has.
     """
+    if kind == "kaggle":
+        return "dataset.csv"
+    if kind == "tidytuesday":
+        return "spotify_songs.csv"
+    if kind == "hit_predictor":
+        match = _DECADE_FILE.search(table_name)
+        if match is None or match.group(1) not in HIT_PREDICTOR_DECADES:
+            msg = f"{table_name}: a Hit Predictor table must be named dataset-of-<60s..10s>.csv"
+            raise ValueError(msg)
+        return match.group(0)
+    msg = f"{table_name}: a {kind} table is not one of the public sources"
+    raise ValueError(msg)
+
+
+def public_files(sources: Sequence[Path], target: Path) -> Path:
+    """Lay the tables in ``sources`` out under their public names in ``target``; return it.
+
+    ``sources`` are files or folders as users have them (zips unpacked member by member,
+    tables recognised by their header); what the downloader asks a mirror for is written.
+
+    Raises:
+        ValueError: two tables for one public name, or a table no public name fits.
+    """
+    from recommender.data.detect import source_tables
+
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(shared / "kaggle_spotify_tracks_sample10k.csv", target / "dataset.csv")
-    with zipfile.ZipFile(shared / "tidytuesday_spotify_songs.zip") as archive:
-        (target / "spotify_songs.csv").write_bytes(archive.read("spotify_songs.csv"))
-    with zipfile.ZipFile(shared / "spotify_hit_predictor_1960s_2010s.zip") as archive:
-        for decade in HIT_PREDICTOR_DECADES:
-            name = f"dataset-of-{decade}.csv"
-            (target / name).write_bytes(archive.read(name))
+    written: dict[str, str] = {}
+    for table in source_tables(sources):
+        name = public_name(table.adapter.kind, table.name)
+        if name in written:
+            msg = f"both {written[name]} and {table.name} would be the mirror's {name}"
+            raise ValueError(msg)
+        written[name] = table.name
+        (target / name).write_bytes(table.read_bytes())
     return target
 
 
@@ -119,3 +152,27 @@ def serve(root: Path) -> Iterator[Mirror]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m tests.mirror_server FILE_OR_FOLDER... --to DIR``: lay a mirror folder out."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.mirror_server",
+        description="Write the dataset tables in the given files and folders (zips included) "
+        "under the public names a RECOMMENDER_MIRROR_URL server must hold.",
+    )
+    parser.add_argument("sources", nargs="+", type=Path, metavar="FILE_OR_FOLDER")
+    parser.add_argument("--to", type=Path, required=True, metavar="DIR")
+    args = parser.parse_args(argv)
+    try:
+        target = public_files(args.sources, args.to)
+    except ValueError as exc:  # CatalogError is a ValueError too
+        print(f"mirror layout: {exc}", file=sys.stderr)
+        return 2
+    for path in sorted(target.iterdir()):
+        print(path.name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,28 +6,28 @@ from tests.app_support import new_app, plotly_specs, texts
 
 
 @pytest.fixture
-def app(monkeypatch, reference_settings, reference_catalog):
-    return new_app(monkeypatch, reference_settings)
+def app(monkeypatch, generated_app_settings, generated_catalog):
+    return new_app(monkeypatch, generated_app_settings)
 
 
-def test_explore_without_seeds(app, reference_catalog):
+def test_explore_without_seeds(app, generated_catalog):
     at = app.run().switch_page("pages/explore.py").run()
     assert not at.exception
-    assert at.metric[0].value == f"{reference_catalog.tracks.height:,}"
+    assert at.metric[0].value == f"{generated_catalog.tracks.height:,}"
     assert at.metric[1].label == "Artists"
-    assert at.metric[1].value == f"{reference_catalog.report['artists']:,}"
+    assert at.metric[1].value == f"{generated_catalog.report['artists']:,}" == "40"
     specs = plotly_specs(at)
     histograms = [
         s for s in specs if s["data"][0]["type"] == "bar" and "orientation" not in s["data"][0]
     ]
     assert len(histograms) == len(PROFILE_FEATURES)
     energy = next(s for s in histograms if s["layout"]["title"]["text"] == "energy")
-    assert sum(energy["data"][0]["y"]) == reference_catalog.tracks["energy"].drop_nulls().len()
+    assert sum(energy["data"][0]["y"]) == generated_catalog.tracks["energy"].drop_nulls().len()
     assert "Pick seeds on Home" in texts(at)
 
 
-def test_explore_marks_the_seeds(app, reference_catalog):
-    seed = reference_catalog.tracks.filter(pl.col("name") == "Memories - Dillon Francis Remix")
+def test_explore_marks_the_seeds(app, generated_catalog):
+    seed = generated_catalog.tracks.filter(pl.col("name") == "Song 007")
     app.session_state["seed_ids"] = [seed["track_id"][0]]
     at = app.run().switch_page("pages/explore.py").run()
     assert not at.exception
@@ -42,17 +42,17 @@ def test_explore_marks_the_seeds(app, reference_catalog):
     assert plotly_specs(at)[-1]["layout"]["xaxis"]["title"]["text"] == "tempo (BPM)"
 
 
-def test_model_page_for_a_visitor_has_no_retrain(app, reference_catalog):
+def test_model_page_for_a_visitor_has_no_retrain(app, generated_catalog):
     at = app.run().switch_page("pages/model.py").run()
     assert not at.exception
     values = [m.value for m in at.metric]
-    assert f"{reference_catalog.tracks.height:,}" in values
+    assert f"{generated_catalog.tracks.height:,}" in values
     assert "retrain_now" not in [b.key for b in at.button]
     assert "7 days" in texts(at)
 
 
-def test_model_page_retrain_for_admin(monkeypatch, reference_settings, reference_catalog):
-    at = new_app(monkeypatch, reference_settings, env={"RECOMMENDER_ADMIN": "1"}).run()
+def test_model_page_retrain_for_admin(monkeypatch, generated_app_settings, generated_catalog):
+    at = new_app(monkeypatch, generated_app_settings, env={"RECOMMENDER_ADMIN": "1"}).run()
     at.switch_page("pages/model.py").run()
     trained_before = at.metric[0].value
     at.button(key="retrain_now").click().run()
@@ -95,3 +95,13 @@ def test_age_text_is_singular_for_one_minute():
     assert _age_text(timedelta(seconds=61)) == "1 minute"
     assert _age_text(timedelta(minutes=5)) == "5 minutes"
     assert _age_text(timedelta(hours=3)) == "3.0 hours"
+
+
+def test_explore_on_the_reference_catalog_shows_the_reports_counts(
+    monkeypatch, reference_settings, reference_catalog
+):
+    at = new_app(monkeypatch, reference_settings).run().switch_page("pages/explore.py").run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Tracks"] == f"{reference_catalog.tracks.height:,}"
+    assert shown["Artists"] == f"{reference_catalog.report['artists']:,}"

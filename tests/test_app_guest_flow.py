@@ -1,4 +1,4 @@
-"""From the guest widgets to the recommendations page, on the real catalog.
+"""From the guest widgets to the recommendations page, on a made-up catalog (no data needed).
 
 The widgets run in their own AppTest (Home places them; see ``ui/guest.py``); the seeds they
 leave in ``st.session_state`` are handed to a fresh AppTest of the whole app, which opens the
@@ -26,13 +26,13 @@ def real_guest_app():
 
 
 @pytest.fixture
-def widgets(monkeypatch, reference_settings, reference_catalog):
-    new_app(monkeypatch, reference_settings)  # the same environment as the whole app
+def widgets(monkeypatch, generated_app_settings, generated_catalog):
+    new_app(monkeypatch, generated_app_settings)  # the same environment as the whole app
     return AppTest.from_function(real_guest_app, default_timeout=TIMEOUT_S).run()
 
 
-def recommendations_for(monkeypatch, reference_settings, widgets):
-    app = new_app(monkeypatch, reference_settings)
+def recommendations_for(monkeypatch, generated_app_settings, widgets):
+    app = new_app(monkeypatch, generated_app_settings)
     for key in SEED_KEYS:
         app.session_state[key] = widgets.session_state[key]
     at = app.run().switch_page("pages/recommendations.py").run()
@@ -47,28 +47,26 @@ def assert_recommended(at, seeds):
     assert len(plotly_specs(at)) == 2  # the listener's radar and a seed's radar
 
 
-def test_from_search(monkeypatch, reference_settings, widgets, reference_catalog):
-    widgets.text_input(key="guest_search").input("beyo hal").run()
-    halo = reference_catalog.tracks.filter(
-        (pl.col("name") == "Halo") & pl.col("artists").list.contains("Beyoncé")
-    ).sort("popularity", descending=True, nulls_last=True)["track_id"][0]
-    widgets.button(key=f"guest_add_{halo}").click().run()
-    assert list(widgets.session_state["seed_ids"]) == [halo]
-    at = recommendations_for(monkeypatch, reference_settings, widgets)
-    assert_recommended(at, [halo])
+def test_from_search(monkeypatch, generated_app_settings, widgets, generated_catalog):
+    widgets.text_input(key="guest_search").input("son 007 artis").run()  # prefixes
+    song = generated_catalog.tracks.filter(pl.col("name") == "Song 007")["track_id"][0]
+    widgets.button(key=f"guest_add_{song}").click().run()
+    assert list(widgets.session_state["seed_ids"]) == [song]
+    at = recommendations_for(monkeypatch, generated_app_settings, widgets)
+    assert_recommended(at, [song])
 
 
-def test_from_surprise_me(monkeypatch, reference_settings, widgets):
+def test_from_surprise_me(monkeypatch, generated_app_settings, widgets):
     widgets.button(key="surprise_me").click().run()
     seeds = list(widgets.session_state["seed_ids"])
     assert len(seeds) == 5
-    at = recommendations_for(monkeypatch, reference_settings, widgets)
+    at = recommendations_for(monkeypatch, generated_app_settings, widgets)
     assert_recommended(at, seeds)
 
 
-def upload(widgets, reference_catalog, *, b_side):
+def upload(widgets, generated_catalog, *, b_side):
     popular = (
-        reference_catalog.tracks.drop_nulls("popularity")
+        generated_catalog.tracks.drop_nulls("popularity")
         .sort(["popularity", "track_id"], descending=[True, False])
         .head(2)
     )
@@ -89,19 +87,19 @@ def upload(widgets, reference_catalog, *, b_side):
     return list(widgets.session_state["seed_ids"])
 
 
-def test_from_an_upload(monkeypatch, reference_settings, widgets, reference_catalog):
-    seeds = upload(widgets, reference_catalog, b_side=False)
+def test_from_an_upload(monkeypatch, generated_app_settings, widgets, generated_catalog):
+    seeds = upload(widgets, generated_catalog, b_side=False)
     assert len(seeds) == 2
     assert widgets.session_state["seed_source"] == "upload"
-    at = recommendations_for(monkeypatch, reference_settings, widgets)
+    at = recommendations_for(monkeypatch, generated_app_settings, widgets)
     assert_recommended(at, seeds)
 
 
 def test_from_an_upload_with_an_approximate_seed(
-    monkeypatch, reference_settings, widgets, reference_catalog
+    monkeypatch, generated_app_settings, widgets, generated_catalog
 ):
-    seeds = upload(widgets, reference_catalog, b_side=True)
+    seeds = upload(widgets, generated_catalog, b_side=True)
     assert len(seeds) == 3
     assert list(widgets.session_state["seed_profiles"]) == [seeds[2]]
-    at = recommendations_for(monkeypatch, reference_settings, widgets)
+    at = recommendations_for(monkeypatch, generated_app_settings, widgets)
     assert_recommended(at, seeds)

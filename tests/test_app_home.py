@@ -4,8 +4,9 @@ from tests.app_support import new_app, texts
 
 
 @pytest.fixture
-def app(monkeypatch, reference_settings, reference_catalog):
-    return new_app(monkeypatch, reference_settings)
+def app(monkeypatch, generated_app_settings):
+    """Home on made-up tracks; only the accent test below needs the real catalog."""
+    return new_app(monkeypatch, generated_app_settings)
 
 
 def _add_buttons(at):
@@ -24,8 +25,8 @@ def test_home_renders_without_exception(app):
     assert texts(at).count("not configured") == 1
 
 
-def test_guest_searches_adds_and_removes_seeds(app, reference_catalog):
-    at = app.run()
+def test_guest_searches_adds_and_removes_seeds(monkeypatch, reference_settings, reference_catalog):
+    at = new_app(monkeypatch, reference_settings).run()
     # Accent- and case-insensitive: the catalog spells it "Beyoncé".
     at.text_input(key="guest_search").set_value("BEYONCE halo").run()
     assert not at.exception
@@ -58,12 +59,12 @@ def test_search_without_hits_says_what_to_do(app):
     assert "Nothing in the catalog matches" in at.warning[0].value
 
 
-def test_without_a_catalog_the_demo_is_offered(monkeypatch, reference_settings, tmp_path):
+def test_without_a_catalog_the_demo_is_offered(monkeypatch, generated_app_settings, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     at = new_app(
         monkeypatch,
-        reference_settings,
+        generated_app_settings,
         env={"RECOMMENDER_CATALOG": str(empty), "RECOMMENDER_CACHE_DIR": str(tmp_path / "c")},
     ).run()
     assert not at.exception
@@ -81,12 +82,12 @@ def test_without_a_catalog_the_demo_is_offered(monkeypatch, reference_settings, 
     assert at.session_state["use_demo_catalog"] is True
 
 
-def test_the_demo_says_so_and_survives_a_reload(monkeypatch, reference_settings, tmp_path):
+def test_the_demo_says_so_and_survives_a_reload(monkeypatch, generated_app_settings, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     app = new_app(
         monkeypatch,
-        reference_settings,
+        generated_app_settings,
         env={"RECOMMENDER_CATALOG": str(empty), "RECOMMENDER_CACHE_DIR": str(tmp_path / "c")},
     )
     app.session_state["use_demo_catalog"] = True
@@ -99,7 +100,7 @@ def test_the_demo_says_so_and_survives_a_reload(monkeypatch, reference_settings,
     assert "75,000" not in texts(at)
     reloaded = new_app(
         monkeypatch,
-        reference_settings,
+        generated_app_settings,
         env={"RECOMMENDER_CATALOG": str(empty), "RECOMMENDER_CACHE_DIR": str(tmp_path / "c")},
     )
     reloaded.query_params["demo"] = "1"

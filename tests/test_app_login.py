@@ -11,11 +11,11 @@ from tests.fake_spotify import authorize, build_fake
 
 
 @pytest.fixture
-def fake(reference_catalog):
-    # Top tracks drawn from the real catalog, so they resolve like a real listener's would;
+def fake(generated_catalog):
+    # Top tracks drawn from the app's (made-up) catalog, so they resolve like a listener's would;
     # and, like real Spotify, the fake knows every catalog track a playlist may receive.
-    started = build_fake(reference_catalog.tracks)
-    for row in reference_catalog.tracks.select("track_id", "name", "artists", "album").iter_rows(
+    started = build_fake(generated_catalog.tracks)
+    for row in generated_catalog.tracks.select("track_id", "name", "artists", "album").iter_rows(
         named=True
     ):
         started.tracks.setdefault(
@@ -34,15 +34,17 @@ def _back_from_spotify(fake, user="alice"):
     return authorize(url)
 
 
-def _logged_in_app(monkeypatch, reference_settings, fake, user="alice"):
-    at = new_app(monkeypatch, reference_settings, env=fake.env())
+def _logged_in_app(monkeypatch, generated_app_settings, fake, user="alice"):
+    at = new_app(monkeypatch, generated_app_settings, env=fake.env())
     for key, value in _back_from_spotify(fake, user).items():
         at.query_params[key] = value
     return at.run()
 
 
-def test_login_shows_the_name_top_tracks_and_their_coverage(monkeypatch, reference_settings, fake):
-    at = _logged_in_app(monkeypatch, reference_settings, fake)
+def test_login_shows_the_name_top_tracks_and_their_coverage(
+    monkeypatch, generated_app_settings, fake
+):
+    at = _logged_in_app(monkeypatch, generated_app_settings, fake)
     assert not at.exception
     assert not at.error
     assert "code" not in at.query_params
@@ -60,9 +62,9 @@ def test_login_shows_the_name_top_tracks_and_their_coverage(monkeypatch, referen
 
 
 def test_save_creates_one_playlist_with_exactly_the_shown_tracks(
-    monkeypatch, reference_settings, fake
+    monkeypatch, generated_app_settings, fake
 ):
-    at = _logged_in_app(monkeypatch, reference_settings, fake)
+    at = _logged_in_app(monkeypatch, generated_app_settings, fake)
     at.switch_page("pages/recommendations.py").run()
     assert not at.exception
     shown = [url.rsplit("/", 1)[1] for url in at.dataframe[0].value["spotify"]]
@@ -86,30 +88,30 @@ def test_save_creates_one_playlist_with_exactly_the_shown_tracks(
     assert len(fake.playlists_of("bob")) == bob_before
 
 
-def test_every_page_renders_when_logged_in(monkeypatch, reference_settings, fake):
-    at = _logged_in_app(monkeypatch, reference_settings, fake)
+def test_every_page_renders_when_logged_in(monkeypatch, generated_app_settings, fake):
+    at = _logged_in_app(monkeypatch, generated_app_settings, fake)
     for page in ("pages/recommendations.py", "pages/explore.py", "pages/model.py", "pages/home.py"):
         at.switch_page(page).run()
         assert not at.exception, page
 
 
 def test_spotify_down_shows_a_message_and_guest_search_still_works(
-    monkeypatch, reference_settings, fake
+    monkeypatch, generated_app_settings, fake
 ):
     back = _back_from_spotify(fake)
     fake.inject("GET", "/v1/me/top/tracks", status=503, count=10)
-    at = new_app(monkeypatch, reference_settings, env=fake.env())
+    at = new_app(monkeypatch, generated_app_settings, env=fake.env())
     for key, value in back.items():
         at.query_params[key] = value
     at.run()
     assert not at.exception
     assert at.error, texts(at)
-    at.text_input(key="guest_search").set_value("memories maroon").run()
+    at.text_input(key="guest_search").set_value("song 007").run()
     assert [b for b in at.button if b.key and b.key.startswith("guest_add_")]
 
 
-def test_a_listener_uses_one_of_their_playlists_as_seeds(monkeypatch, reference_settings, fake):
-    at = _logged_in_app(monkeypatch, reference_settings, fake)
+def test_a_listener_uses_one_of_their_playlists_as_seeds(monkeypatch, generated_app_settings, fake):
+    at = _logged_in_app(monkeypatch, generated_app_settings, fake)
     assert not at.exception
     chooser = at.selectbox(key="playlist_choice")
     # Only the listener's own playlists (Carol's, merely followed, answers 403 for its items).

@@ -4,17 +4,22 @@ import pytest
 from tests.app_support import new_app, plotly_specs
 from tests.factories import track_id
 
-TITLES = ("Memories - Dillon Francis Remix", "All the Time - Don Diablo Remix")
+# Made-up tracks (tests/fake_spotify factory_catalog): no reference data needed.
+TITLES = ("Song 007", "Song 123")
 
 
 @pytest.fixture
-def known_ids(reference_catalog):
-    tracks = reference_catalog.tracks
+def known_ids(generated_app_settings):
+    from recommender.data.store import load_catalog
+
+    tracks = load_catalog(generated_app_settings).tracks
     return [tracks.filter(pl.col("name") == title)["track_id"][0] for title in TITLES]
 
 
-def test_share_link_opens_recommendations_as_a_guest(monkeypatch, reference_settings, known_ids):
-    at = new_app(monkeypatch, reference_settings)
+def test_share_link_opens_recommendations_as_a_guest(
+    monkeypatch, generated_app_settings, known_ids
+):
+    at = new_app(monkeypatch, generated_app_settings)
     unknown = track_id(999)  # well-formed, not in the catalog
     at.query_params["seeds"] = ",".join([*known_ids, unknown, "garbage"])
     at.query_params["weights"] = "energy:2,bogus:1"
@@ -34,8 +39,8 @@ def test_share_link_opens_recommendations_as_a_guest(monkeypatch, reference_sett
     assert "seeds" not in at.query_params
 
 
-def test_share_link_with_only_unknown_ids_explains(monkeypatch, reference_settings):
-    at = new_app(monkeypatch, reference_settings)
+def test_share_link_with_only_unknown_ids_explains(monkeypatch, generated_app_settings):
+    at = new_app(monkeypatch, generated_app_settings)
     at.query_params["seeds"] = track_id(998)
     at.run()
     assert not at.exception
@@ -45,16 +50,16 @@ def test_share_link_with_only_unknown_ids_explains(monkeypatch, reference_settin
 
 
 def test_share_link_carries_the_left_out_tracks_and_artists(
-    monkeypatch, reference_settings, known_ids
+    monkeypatch, generated_app_settings, known_ids
 ):
-    plain_at = new_app(monkeypatch, reference_settings)
+    plain_at = new_app(monkeypatch, generated_app_settings)
     plain_at.query_params["seeds"] = ",".join(known_ids)
     plain_at.run()
     table = plain_at.dataframe[0].value
     gone_track = table["track_id"].iloc[0]
     gone_artist = table["artists"].iloc[1].split(", ")[0]
 
-    at = new_app(monkeypatch, reference_settings)
+    at = new_app(monkeypatch, generated_app_settings)
     at.query_params["seeds"] = ",".join(known_ids)
     at.query_params["not"] = f"{gone_track},nonsense"
     at.query_params["not_artist"] = gone_artist

@@ -64,7 +64,7 @@ def test_the_artist_count_is_distinct_folded_names_and_skips_missing(two_ways):
 
 def test_explore_shows_the_reports_artist_count(two_ways, monkeypatch):
     catalog, _, settings = two_ways
-    at = new_app(monkeypatch, settings, env={"RECOMMENDER_CATALOG": str(settings.catalog_paths[0])})
+    at = new_app(monkeypatch, settings)
     at = at.run().switch_page("pages/explore.py").run()
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}

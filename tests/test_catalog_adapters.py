@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 import polars as pl
 import pytest
@@ -57,12 +56,17 @@ def test_kaggle_header_with_any_index_column(tmp_path, index_column):
     assert first["time_signature"] == 4
 
 
-def test_kaggle_real_rows_keep_their_values(tmp_path, shared_data):
-    real = pl.read_csv(shared_data / "kaggle_spotify_tracks_sample10k.csv", n_rows=60)
+def _kaggle_real(reference_data, n_rows: int) -> pl.DataFrame:
+    return pl.read_csv(io.BytesIO(reference_data.table("kaggle")), n_rows=n_rows)
+
+
+def test_kaggle_real_rows_keep_their_values(tmp_path, reference_data):
+    real = _kaggle_real(reference_data, 60)
     real = real.filter(pl.col("duration_ms") > 0).unique("track_id", keep="first")
-    # The full public dataset.csv spells the index column "" instead of "Unnamed: 0".
+    # The full public dataset.csv spells the index column "" and the 10k sample "Unnamed: 0";
+    # written back with "" the adapter must read it either way.
     path = tmp_path / "dataset.csv"
-    real.rename({"Unnamed: 0": ""}).write_csv(path)
+    real.rename({c: "" for c in real.columns if c == "Unnamed: 0"}).write_csv(path)
 
     catalog = build_catalog([path])
     assert catalog.tracks.height == real.height
@@ -105,9 +109,8 @@ def test_tidytuesday_na_strings_years_and_genres(tmp_path):
     assert catalog.playlists.filter(pl.col("track_id") == made_id(0)).height == 2
 
 
-def test_tidytuesday_real_rows_match_the_catalog(shared_data, reference_catalog):
-    with zipfile.ZipFile(shared_data / "tidytuesday_spotify_songs.zip") as archive:
-        data = archive.read("spotify_songs.csv")
+def test_tidytuesday_real_rows_match_the_catalog(reference_data, reference_catalog):
+    data = reference_data.table("tidytuesday")
     real = pl.read_csv(io.BytesIO(data), n_rows=200, null_values=["NA"])
     for raw in real.unique("track_id", keep="first").head(20).to_dicts():
         built = _row(reference_catalog, raw["track_id"])
@@ -148,9 +151,8 @@ def test_hit_predictor_decade_files_in_one_zip(tmp_path, with_decade):
     assert set(catalog.report["files"]) == {f"{path.resolve()}:{m}" for m in list(members)[:2]}
 
 
-def test_hit_predictor_real_rows_match_the_catalog(shared_data, reference_catalog):
-    with zipfile.ZipFile(shared_data / "spotify_hit_predictor_1960s_2010s.zip") as archive:
-        data = archive.read("dataset-of-80s.csv")
+def test_hit_predictor_real_rows_match_the_catalog(reference_data, reference_catalog):
+    _, data = reference_data.tables("hit_predictor")[0]
     real = pl.read_csv(io.BytesIO(data), n_rows=50)
     for raw in real.head(15).to_dicts():
         track_id = raw["uri"].removeprefix("spotify:track:")
@@ -186,9 +188,9 @@ def test_tracks_1_2m_python_list_artists_and_unknown_year(tmp_path):
     assert _row(catalog, made_id(3))["time_signature"] == 3
 
 
-def test_tracks_1_2m_with_real_titles_and_artists(tmp_path, shared_data):
+def test_tracks_1_2m_with_real_titles_and_artists(tmp_path, reference_data):
     # The 1.2M file is not stored; its layout is rebuilt from real Kaggle names at test time.
-    real = pl.read_csv(shared_data / "kaggle_spotify_tracks_sample10k.csv", n_rows=200)
+    real = _kaggle_real(reference_data, 200)
     real = real.filter(pl.col("duration_ms") > 0).unique("track_id", keep="first").head(40)
     rows = [
         million_row(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 import polars as pl
 import pytest
@@ -79,16 +78,14 @@ def test_tracks_sorted_and_unique(reference_catalog):
     assert ids.n_unique() == ids.len()
 
 
-def _tidy_real(shared_data) -> pl.DataFrame:
-    with zipfile.ZipFile(shared_data / "tidytuesday_spotify_songs.zip") as archive:
-        data = archive.read("spotify_songs.csv")
-    return pl.read_csv(io.BytesIO(data), null_values=["NA"])
+def _tidy_real(reference_data) -> pl.DataFrame:
+    return pl.read_csv(io.BytesIO(reference_data.table("tidytuesday")), null_values=["NA"])
 
 
 @pytest.mark.slow
-def test_real_shared_tracks_take_tidytuesday_features(shared_data, reference_catalog):
-    kaggle = pl.read_csv(shared_data / "kaggle_spotify_tracks_sample10k.csv")
-    tidy = _tidy_real(shared_data).unique("track_id", keep="first")
+def test_real_shared_tracks_take_tidytuesday_features(reference_data, reference_catalog):
+    kaggle = pl.read_csv(io.BytesIO(reference_data.table("kaggle")))
+    tidy = _tidy_real(reference_data).unique("track_id", keep="first")
     shared = tidy.join(kaggle.select("track_id").unique(), on="track_id", how="semi")
     assert shared.height > 0
     built = reference_catalog.tracks.join(shared.select("track_id"), on="track_id", how="semi")

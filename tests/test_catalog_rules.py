@@ -161,16 +161,14 @@ def test_refusal_counts_each_reason(tmp_path):
         build_catalog([path])
 
 
-def test_reference_data_drops_only_the_broken_kaggle_row(reference_catalog):
+def test_reference_data_drops_only_the_broken_kaggle_row(dev_copies, reference_catalog):
     dropped = {
         name: reasons
         for name, reasons in reference_catalog.report["dropped_rows"].items()
         if reasons
     }
-    assert list(dropped) == [
-        k for k in dropped if k.endswith("kaggle_spotify_tracks_sample10k.csv")
-    ]
-    assert sum(n for reasons in dropped.values() for n in reasons.values()) == 1
+    [(kaggle, _)] = dev_copies.tables("kaggle")
+    assert dropped == {kaggle: {"duration_ms outside 1…10,800,000": 1}}
 
 
 def test_valid_range_table_is_the_one_issue_2_states():

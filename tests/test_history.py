@@ -15,6 +15,7 @@ from tests.history_exports import (
     extended_json,
     zip_of,
 )
+from tests.reference import catalog_env
 
 # --- matching and coverage ------------------------------------------------------------------------
 
@@ -145,7 +146,7 @@ def test_every_format_matches_real_catalog_titles(reference_catalog, real_songs,
 def test_cli_prints_the_ranking_as_json(
     reference_settings, reference_catalog, real_songs, tmp_path, monkeypatch, capsys
 ):
-    monkeypatch.setenv("RECOMMENDER_CATALOG", str(reference_settings.catalog_paths[0]))
+    monkeypatch.setenv("RECOMMENDER_CATALOG", catalog_env(reference_settings))
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(reference_settings.cache_dir))
     (a_id, a_name, a_art), (b_id, b_name, b_art), *_ = real_songs
     history = tmp_path / "Streaming_History_Audio_2022_0.json"

@@ -19,6 +19,7 @@ from recommender.engine.model import (
 from recommender.engine.recommend import RecommendOptions, recommend
 from recommender.settings import Settings
 from tests.factories import make_catalog, track_id
+from tests.reference import catalog_env
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -195,7 +196,7 @@ def test_empty_catalog_is_refused():
 
 @pytest.mark.slow
 def test_cli_train_reports_the_artifact(reference_settings, reference_catalog, monkeypatch, capsys):
-    monkeypatch.setenv("RECOMMENDER_CATALOG", str(reference_settings.catalog_paths[0]))
+    monkeypatch.setenv("RECOMMENDER_CATALOG", catalog_env(reference_settings))
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(reference_settings.cache_dir))
     assert main(["train"]) == 0
     out = capsys.readouterr().out

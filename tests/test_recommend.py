@@ -18,6 +18,7 @@ from recommender.engine.model import load_or_train, train
 from recommender.engine.recommend import RecommendOptions, _nearest_columns, recommend
 from recommender.text import song_key
 from tests.factories import make_catalog, track_id
+from tests.reference import catalog_env
 
 FEATURES = ("danceability", "energy", "valence", "acousticness", "tempo", "loudness")
 
@@ -448,7 +449,7 @@ def test_real_versions_of_the_seed_song_are_never_returned(reference_catalog, re
 def test_cli_recommend_json_on_the_reference_catalog(
     reference_settings, reference_model, monkeypatch, capsys, tmp_path
 ):
-    monkeypatch.setenv("RECOMMENDER_CATALOG", str(reference_settings.catalog_paths[0]))
+    monkeypatch.setenv("RECOMMENDER_CATALOG", catalog_env(reference_settings))
     monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(reference_settings.cache_dir))
     assert main(["recommend", "--seed", I_DONT_CARE, "--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
@@ -477,10 +478,12 @@ def test_cli_recommend_json_on_the_reference_catalog(
 )
 @pytest.mark.slow
 def test_cli_recommend_rejects_bad_input_without_traceback(
-    reference_settings, reference_model, monkeypatch, capsys, argv, message
+    generated_app_settings, monkeypatch, capsys, argv, message
 ):
-    monkeypatch.setenv("RECOMMENDER_CATALOG", str(reference_settings.catalog_paths[0]))
-    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(reference_settings.cache_dir))
+    # Rejected before any model is needed; the made-up catalog does not hold I_DONT_CARE,
+    # which only matters to the weight case (weights are checked first).
+    monkeypatch.setenv("RECOMMENDER_CATALOG", catalog_env(generated_app_settings))
+    monkeypatch.setenv("RECOMMENDER_CACHE_DIR", str(generated_app_settings.cache_dir))
     assert main(["recommend", *argv]) == 2
     assert message in capsys.readouterr().err
 

@@ -189,3 +189,13 @@ def expand_sources(paths: Sequence[Path]) -> tuple[list[Path], dict[str, str]]:
         msg = "no catalog source files given"
         raise CatalogError(msg)
     return unique, skipped
+
+
+def source_tables(paths: Sequence[Path]) -> list[Table]:
+    """Every table the catalog would be built from: files and folders opened, zips unpacked.
+
+    Raises:
+        CatalogError: naming the file, as a catalog build would.
+    """
+    files, _ = expand_sources(paths)
+    return [table for path in files for table in tables_in(path)]

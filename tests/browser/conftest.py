@@ -1,6 +1,6 @@
 """Fixtures of the real-browser tests: one app server per session, a fresh browser context per test.
 
-``app_server`` runs ``streamlit run streamlit_app.py`` against the development datasets, a
+``app_server`` runs ``streamlit run streamlit_app.py`` against the reference datasets, a
 fresh cache directory and (when the fake is importable) a loopback fake Spotify started in
 this process. ``page`` is a new browser context per test; a failing test leaves a
 screenshot, the page text and the server log in ``test-artifacts/``.
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import reference
 from tests.browser.harness import AppServer, launch_chromium, save_failure_artifacts
-from tests.conftest import SHARED_DATA
 
 BROWSER_DIR = Path(__file__).parent
 
@@ -47,11 +47,9 @@ def browser_fake_spotify():
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory, browser_fake_spotify) -> Iterator[AppServer]:
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"development datasets not found at {SHARED_DATA} (see shared/data/SOURCES.md)")
     root = tmp_path_factory.mktemp("browser-app")
     server = AppServer(env={}, cache_dir=root / "cache", log_path=root / "server.log")
-    env = {"RECOMMENDER_CATALOG": str(SHARED_DATA)}
+    env = {"RECOMMENDER_CATALOG": reference.reference_data().catalog_env}
     if browser_fake_spotify is not None:
         env.update(browser_fake_spotify.env(redirect_uri=server.url))
     server.env = env

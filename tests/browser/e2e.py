@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final
 
 import polars as pl
 
+from tests import reference
 from tests.browser.harness import (
     COLD_START_TIMEOUT_MS,
     ROOT,
@@ -26,7 +27,6 @@ from tests.browser.harness import (
     AppServer,
     wait_for_app,
 )
-from tests.conftest import SHARED_DATA
 
 if TYPE_CHECKING:
     from playwright.async_api import Page as AsyncPage
@@ -59,14 +59,15 @@ class Seed:
         return f"{self.name} — {', '.join(self.artists)}"
 
 
-def catalog_settings(cache_dir: Path, *, catalog: Path = SHARED_DATA, **extra: str):
+def catalog_settings(cache_dir: Path, *, catalog: Path | None = None, **extra: str):
     from recommender.settings import Settings
 
-    env = {"RECOMMENDER_CATALOG": str(catalog), "RECOMMENDER_CACHE_DIR": str(cache_dir)}
+    source = str(catalog) if catalog is not None else reference.reference_data().catalog_env
+    env = {"RECOMMENDER_CATALOG": source, "RECOMMENDER_CACHE_DIR": str(cache_dir)}
     return Settings.from_sources(env={**env, **extra}, secrets={})
 
 
-def warm_cache(cache_dir: Path, *, source: Path = SHARED_DATA) -> Catalog:
+def warm_cache(cache_dir: Path, *, source: Path | None = None) -> Catalog:
     """Build the catalog (default: the real datasets) and train the model into ``cache_dir``."""
     from recommender.data.store import load_catalog
     from recommender.engine.model import load_or_train
@@ -132,11 +133,12 @@ def build_real_fake(catalog: Catalog) -> FakeSpotify:
 
 
 def start_app(
-    root: Path, cache_dir: Path, *, fake: FakeSpotify | None = None, catalog: Path = SHARED_DATA
+    root: Path, cache_dir: Path, *, fake: FakeSpotify | None = None, catalog: Path | None = None
 ) -> AppServer:
-    """A started ``streamlit run`` on ``catalog`` (the real datasets), a cache and the fake."""
+    """A started ``streamlit run`` on ``catalog`` (default: the reference data), a cache, a fake."""
     server = AppServer(env={}, cache_dir=cache_dir, log_path=root / "server.log")
-    env = {"RECOMMENDER_CATALOG": str(catalog)}
+    source = str(catalog) if catalog is not None else reference.reference_data().catalog_env
+    env = {"RECOMMENDER_CATALOG": source}
     if fake is not None:
         env.update(fake.env(redirect_uri=server.url))
     server.env = env
