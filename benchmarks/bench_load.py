@@ -181,9 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     times = [r.seconds_to_recommendations for r in results if isinstance(r, FlowResult)]
     peak = max(sampler.peak, rss_after)
+    source = args.catalog or "the reference data"
+    start = "cold (empty cache)" if args.cold else "warm cache"
     print(
         f"server: streamlit run streamlit_app.py on loopback, catalog {catalog.tracks.height:,} "
-        f"tracks from {args.catalog or 'the reference data'}, {'cold (empty cache)' if args.cold else 'warm cache'}"
+        f"tracks from {source}, {start}"
     )
     if isinstance(first, FlowResult) and isinstance(lone, FlowResult):
         lone_s = lone.seconds_to_recommendations
