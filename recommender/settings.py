@@ -73,6 +73,7 @@ class Settings:
     state_secret: bytes | None
     audio_feature_sources: tuple[str, ...]
     reccobeats_url: str
+    redis_url: str | None
 
     @classmethod
     def from_sources(
@@ -126,6 +127,7 @@ class Settings:
                 s.strip() for s in (feature_sources or "").split(",") if s.strip()
             ),
             reccobeats_url=get("RECCOBEATS_API_URL") or DEFAULT_RECCOBEATS_URL,
+            redis_url=get("RECOMMENDER_REDIS_URL"),
         )
 
     @property

@@ -131,3 +131,48 @@ def test_unwritable_cache_still_returns_the_catalog(tmp_path, source, caplog):
     catalog = load_catalog(_settings(tmp_path, source))
     assert catalog.tracks.height == 5
     assert "could not write the catalog cache" in caplog.text
+
+
+def _build_in_child(settings: Settings, ready, go, results) -> None:
+    """One replica: wait for the start signal, then load (slowly building) the catalog."""
+    from recommender.data import store
+
+    real = store.build_from_files
+
+    def slow_build(*args, **kwargs):
+        # Long enough that the other replica arrives while this one still builds.
+        import time
+
+        time.sleep(1.0)
+        return real(*args, **kwargs)
+
+    store.build_from_files = slow_build
+    steps = _Steps()
+    ready.set()
+    go.wait(300)
+    catalog = store.load_catalog(settings, progress=steps)
+    results.put((steps.built, catalog.tracks.height))
+
+
+def test_two_replicas_on_one_cache_build_the_catalog_once(tmp_path, source):
+    import multiprocessing
+
+    settings = _settings(tmp_path, source)
+    context = multiprocessing.get_context("spawn")  # fork is unsafe with polars threads
+    go, results = context.Event(), context.Queue()
+    readies = [context.Event() for _ in range(2)]
+    children = [
+        context.Process(target=_build_in_child, args=(settings, ready, go, results))
+        for ready in readies
+    ]
+    for child in children:
+        child.start()
+    for ready in readies:
+        assert ready.wait(300)  # a spawned interpreter imports polars: slow on a busy machine
+    go.set()
+    outcomes = [results.get(timeout=600) for _ in children]
+    for child in children:
+        child.join(timeout=60)
+    # One built (under the lock); the other waited for it and read its cache.
+    assert sorted(built for built, _ in outcomes) == [False, True]
+    assert {height for _, height in outcomes} == {5}

@@ -18,9 +18,10 @@ from recommender.spotify import library as spotify
 from recommender.spotify.library import SavedPlaylist, current_user
 from recommender.spotify.oauth_state import (
     StateError,
-    UsedStates,
+    StateRegistry,
     issue_state,
     oauth_error_message,
+    state_registry,
     verify_state,
 )
 from recommender.spotify.problems import SpotifyProblem
@@ -64,9 +65,12 @@ def settings() -> Settings:
 
 
 @st.cache_resource
-def used_states() -> UsedStates:
-    """The process-wide registry of consumed OAuth states (nonces only)."""
-    return UsedStates()
+def used_states(redis_url: str | None) -> StateRegistry:
+    """The registry of consumed OAuth states (nonces only): Redis when configured, else in-process.
+
+    Keyed by the URL so a changed setting gets its own registry, never a stale one.
+    """
+    return state_registry(redis_url)
 
 
 def _session(config: Settings) -> SpotifySession:
@@ -136,7 +140,7 @@ def handle_oauth_callback() -> None:
         _login_failed(oauth_error_message(error))
         return
     try:
-        verify_state(state, config.state_secret, used=used_states())
+        verify_state(state, config.state_secret, used=used_states(config.redis_url))
     except StateError as refused:
         _login_failed(str(refused))
         return

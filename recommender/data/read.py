@@ -27,7 +27,7 @@ from recommender.data.adapters import (
 )
 from recommender.data.detect import CatalogError, Table, expand_sources, first_line, tables_in
 from recommender.domain import CATALOG_SCHEMA, PLAYLIST_SCHEMA, UNIT_FEATURES, Catalog
-from recommender.text import count_artists
+from recommender.text_columns import credit_names
 
 logger = logging.getLogger(__name__)
 
@@ -225,7 +225,9 @@ def _validate(frame: pl.DataFrame, name: str) -> tuple[pl.DataFrame, dict[str, i
             f"break the valid ranges (more than {MAX_BAD_FRACTION:.0%} allowed): {detail}"
         )
         raise CatalogError(msg)
-    return _typed(checked.filter(~pl.col("_bad"))), dropped
+    # Filtering copies every column; a clean file (the usual case) skips that copy.
+    kept = checked.filter(~pl.col("_bad")) if bad else checked
+    return _typed(kept), dropped
 
 
 # --------------------------------------------------------------------------- merging
@@ -256,8 +258,12 @@ def _merge(frames: list[pl.DataFrame]) -> pl.DataFrame:
         .list.explode(keep_nulls=False, empty_as_null=False)
         .unique(maintain_order=True),
     )
-    # Most tracks come from one row; only repeated ids pay for the group-by.
-    single = combined.filter(~repeated).select(list(CATALOG_SCHEMA))
+    # Most tracks come from one row; only repeated ids pay for the group-by (and, when there
+    # are none, nothing pays for a filtered copy of the whole table).
+    single = (combined.filter(~repeated) if repeated.any() else combined).select(
+        list(CATALOG_SCHEMA)
+    )
+    del combined
     genres = pl.col("genres")
     return (
         pl.concat([single, merged.select(list(CATALOG_SCHEMA)).cast(CATALOG_SCHEMA)])
@@ -281,7 +287,9 @@ def artist_count(tracks: pl.DataFrame) -> int:
 
     The one count the catalog report, the demo catalog and the Explore page all show.
     """
-    return count_artists(tracks.get_column("artists").explode().unique().to_list())
+    # Column-wise (text_columns): the same names as count_artists, each distinct credit once.
+    names = credit_names(tracks.get_column("artists").explode())
+    return names.get_column("names").explode().drop_nulls().n_unique()
 
 
 def _summary(tracks: pl.DataFrame) -> dict[str, Any]:
@@ -324,6 +332,8 @@ def build_from_files(
             playlist_parts.append(playlist_rows(raw))
         dropped_rows[table.name] = dropped
         file_report[table.name] = {"kind": table.adapter.kind, "rows": raw.height}
+        # The raw strings are the largest frame here; do not keep them through the merge.
+        del raw, valid
     if progress:
         progress(0.9, "merging duplicate tracks")
     tracks = _merge(tracks_parts)

@@ -8,6 +8,7 @@ Reading (``read``) and fetching (``fetch``) know nothing of this module, so impo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 import polars as pl
+from filelock import FileLock, Timeout
 
 from recommender.data.detect import CatalogError, expand_sources, supported_files
 from recommender.data.fetch import (
@@ -31,6 +33,9 @@ from recommender.domain import CATALOG_SCHEMA, PLAYLIST_SCHEMA, Catalog, LoadNot
 from recommender.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+# Replicas sharing one cache volume: one builds, the others wait this long, then read its file.
+BUILD_LOCK_TIMEOUT_SECONDS = 600.0
 
 
 def _cache_paths(cache_dir: Path, key: str) -> tuple[Path, Path, Path]:
@@ -120,13 +125,19 @@ def open_catalog(settings: Settings, *, progress: Progress | None = None) -> Cat
     key = fingerprint(files)
     catalog = _read_cache(settings.cache_dir, key, notes)
     if catalog is None:
-        catalog = build_from_files(files, fingerprint=key, progress=progress)
-        try:
-            _write_cache(settings.cache_dir, catalog)
-        except OSError as exc:
-            # A read-only or full disk costs start-up time, not the catalog itself.
-            message = f"could not write the catalog cache in {settings.cache_dir}: {exc}"
-            _note(notes, "catalog_cache_unwritable", message)
+        with contextlib.ExitStack() as stack:
+            _hold_build_lock(stack, settings.cache_dir, key)
+            # Another process (a replica on the same volume) may have built it meanwhile; a
+            # damaged entry was noted by the first read already.
+            catalog = _read_cache(settings.cache_dir, key, [])
+            if catalog is None:
+                catalog = build_from_files(files, fingerprint=key, progress=progress)
+                try:
+                    _write_cache(settings.cache_dir, catalog)
+                except OSError as exc:
+                    # A read-only or full disk costs start-up time, not the catalog itself.
+                    message = f"could not write the catalog cache in {settings.cache_dir}: {exc}"
+                    _note(notes, "catalog_cache_unwritable", message)
     if progress:
         progress(1.0, f"catalog ready: {catalog.tracks.height:,} tracks")
     return CatalogLoad(catalog=with_skipped_files(catalog, skipped), notes=tuple(notes))
@@ -145,6 +156,19 @@ def load_catalog(settings: Settings, *, progress: Progress | None = None) -> Cat
         CatalogError: a bad source file.
     """
     return open_catalog(settings, progress=progress).catalog
+
+
+def _hold_build_lock(stack: contextlib.ExitStack, cache_dir: Path, key: str) -> None:
+    """Hold the build lock for ``key`` until ``stack`` closes; build unguarded if it cannot be had.
+
+    A read-only cache or a lock held past the timeout costs a duplicate build, never the catalog.
+    """
+    lock_path = cache_dir / "catalog" / f"catalog-{key}.lock"
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        stack.enter_context(FileLock(str(lock_path), timeout=BUILD_LOCK_TIMEOUT_SECONDS))
+    except (OSError, Timeout) as exc:
+        logger.warning("catalog lock %s unavailable (%s); building without it", lock_path, exc)
 
 
 # Named as the issue and the app use it. A CatalogError, so every handler of bad catalog input

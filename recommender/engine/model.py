@@ -26,16 +26,9 @@ from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.preprocessing import StandardScaler
 
 from recommender.domain import Catalog, LoadNote, LoadNoteKind
-from recommender.engine.features import (
-    WEIGHT_NAMES,
-    encode_dense,
-    fit_scaler,
-    genre_labels,
-    one_hot,
-    raw_features,
-)
+from recommender.engine.features import WEIGHT_NAMES, encode_dense, fit_scaler, raw_features
 from recommender.settings import Settings
-from recommender.text import artist_names, primary_artist, song_key
+from recommender.text_columns import base_title_column, credit_names, fold_column
 
 logger = logging.getLogger(__name__)
 
@@ -147,14 +140,77 @@ class TrackModel:
 _PERSISTED: Final = tuple(f.name for f in fields(TrackModel) if f.init)
 
 
-def _codes(keys: list[str]) -> np.ndarray:
+def _codes(keys: pl.Series) -> np.ndarray:
     """Integer codes such that equal keys get equal codes (first-seen order, deterministic)."""
-    seen: dict[str, int] = {}
-    return np.array([seen.setdefault(key, len(seen)) for key in keys], dtype=np.int32)
+    frame = pl.DataFrame({"key": keys})
+    first_seen = frame.unique("key", maintain_order=True).with_row_index("code")
+    coded = frame.join(first_seen, on="key", how="left", maintain_order="left")
+    return coded["code"].cast(pl.Int32).to_numpy()
+
+
+def _multi_hot(pairs: pl.DataFrame, n_rows: int) -> tuple[sp.csr_matrix, list[str]]:
+    """L2-normalised multi-hot rows from distinct ``(row, label)`` pairs, and the vocabulary.
+
+    The same matrix ``features.one_hot`` builds from per-row label lists: columns sorted, each
+    labelled row's values ``1/sqrt(labels in the row)``; the vocabulary sorted by code point.
+    """
+    vocabulary = sorted(pairs["label"].unique().to_list())
+    columns = pl.DataFrame({"label": vocabulary}, schema={"label": pl.String}).with_row_index("col")
+    coded = pairs.join(columns, on="label").sort("row", "col")
+    rows = coded["row"].to_numpy()
+    counts = np.bincount(rows, minlength=n_rows)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    data = (1.0 / np.sqrt(counts[rows].astype(np.float64))).astype(np.float32)
+    matrix = sp.csr_matrix(
+        (data, coded["col"].cast(pl.Int32).to_numpy(), indptr), shape=(n_rows, len(vocabulary))
+    )
+    return matrix, vocabulary
+
+
+def _artist_columns(tracks: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """Distinct ``(row, label)`` artist pairs and each row's folded primary artist.
+
+    Column-wise ``text.artist_names`` / ``text.primary_artist``: each distinct credit string is
+    split and folded once (``text_columns.credit_names``), then joined back to the tracks.
+    """
+    credited = (
+        tracks.select(pl.col("artists").fill_null([]))
+        .with_row_index("row")
+        .with_columns(pl.col("artists").list.first().alias("first"))
+    )
+    names = credit_names(credited["artists"].explode())
+    exploded = credited.select("row", "artists").explode("artists").drop_nulls("artists")
+    pairs = (
+        exploded.join(names, left_on="artists", right_on="credit")
+        .select("row", pl.col("names").alias("label"))
+        .explode("label")
+        .drop_nulls("label")
+        .unique()
+    )
+    primary = credited.join(
+        names.select("credit", "primary"),
+        left_on="first",
+        right_on="credit",
+        how="left",
+        maintain_order="left",
+    )["primary"].fill_null("")
+    return pairs, primary
+
+
+def _genre_pairs(tracks: pl.DataFrame) -> pl.DataFrame:
+    """Distinct ``(row, label)`` genre pairs: column-wise ``features.genre_labels``."""
+    exploded = tracks.select("genres").with_row_index("row").explode("genres").drop_nulls("genres")
+    folded = exploded.select("row", fold_column(exploded["genres"]).alias("label"))
+    return folded.filter(pl.col("label") != "").unique()
 
 
 def train(catalog: Catalog, *, now: datetime | None = None) -> TrackModel:
     """Fit the scaler and encode every catalog track (deterministic for a given catalog).
+
+    The text-derived columns (artist and genre multi-hots, same-song and primary-artist codes)
+    are built column-wise (``text_columns``), with the same results as the per-track ``text``
+    functions, which a test checks on the reference catalog.
 
     Raises:
         ValueError: when the catalog is empty or lacks a feature column.
@@ -166,22 +222,20 @@ def train(catalog: Catalog, *, now: datetime | None = None) -> TrackModel:
     raw, key = raw_features(tracks)
     scaler = fit_scaler(raw)
     dense, known = encode_dense(raw, key, scaler)
-    track_artists = [tuple(a or ()) for a in tracks["artists"].to_list()]
-    # Credits repeat (an artist has many tracks): normalise each distinct credit once.
-    distinct = {credit: (artist_names(credit), primary_artist(credit)) for credit in track_artists}
-    artist_rows = [distinct[credit][0] for credit in track_artists]
-    genre_rows = [genre_labels(labels) for labels in tracks["genres"].to_list()]
-    artist_vocabulary = sorted({name for row in artist_rows for name in row})
-    genre_vocabulary = sorted({label for row in genre_rows for label in row})
-    names = tracks["name"].fill_null("").to_list()
+    del raw, key  # float64, n x 14: the largest temporary; the model keeps float32 only
+    artist_pairs, primary = _artist_columns(tracks)
+    artists, artist_vocabulary = _multi_hot(artist_pairs, tracks.height)
+    del artist_pairs
+    genres, genre_vocabulary = _multi_hot(_genre_pairs(tracks), tracks.height)
+    song_keys = primary + "\x1f" + base_title_column(tracks["name"])
     return TrackModel(
         track_ids=tracks["track_id"].to_list(),
         dense=dense,
         known=known,
-        artists=one_hot(artist_rows, {a: i for i, a in enumerate(artist_vocabulary)}),
-        genres=one_hot(genre_rows, {g: i for i, g in enumerate(genre_vocabulary)}),
-        song_codes=_codes([song_key(n, a) for n, a in zip(names, track_artists, strict=True)]),
-        primary_codes=_codes([distinct[credit][1] for credit in track_artists]),
+        artists=artists,
+        genres=genres,
+        song_codes=_codes(song_keys),
+        primary_codes=_codes(primary),
         popularity=tracks["popularity"].cast(pl.Float32).to_numpy().astype(np.float32),
         explicit=tracks["explicit"].cast(pl.Int8).fill_null(-1).to_numpy().astype(np.int8),
         scaler=scaler,

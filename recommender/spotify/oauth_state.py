@@ -2,7 +2,9 @@
 
 Returning from Spotify's consent page starts a new Streamlit session, so the ``state`` cannot
 be checked against session memory. It carries its own proof instead (a nonce, the time it was
-issued and an HMAC over both), and a process-wide registry of used nonces refuses replays.
+issued and an HMAC over both), and a registry of used nonces refuses replays: in-process
+(:class:`UsedStates`) for one server, or Redis (:class:`RedisUsedStates`) shared by replicas,
+so a login started on one replica completes on another and cannot be replayed on a third.
 """
 
 from __future__ import annotations
@@ -14,13 +16,17 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
+
+import redis
 
 STATE_TTL_SECONDS: Final = 600.0
 _NONCE_BYTES: Final = 16
 _SIG_BYTES: Final = 16
 
-StateFailure = Literal["missing", "malformed", "bad_signature", "expired", "replayed"]
+StateFailure = Literal[
+    "missing", "malformed", "bad_signature", "expired", "replayed", "unavailable"
+]
 
 _MESSAGES: Final[dict[str, str]] = {
     "missing": "The answer from Spotify carried no login state, so it cannot be trusted.",
@@ -28,7 +34,13 @@ _MESSAGES: Final[dict[str, str]] = {
     "bad_signature": "The login state in the address was not signed by this app.",
     "expired": "The login link is older than 10 minutes and has expired.",
     "replayed": "This login answer was already used once; a login link works only once.",
+    "unavailable": (
+        "The login could not be checked because the shared login-state store (Redis) is "
+        "unreachable; please try again in a moment."
+    ),
 }
+# Key prefix of a used nonce in Redis, so the app's keys are recognisable in a shared server.
+REDIS_KEY_PREFIX: Final = "recommender:oauth-state:"
 
 
 class StateError(ValueError):
@@ -66,6 +78,18 @@ def issue_state(secret: bytes, *, now: float | None = None) -> str:
     return f"{nonce}.{issued}.{_signature(secret, nonce, issued)}"
 
 
+class StateRegistry(Protocol):
+    """Where used nonces are recorded; ``claim`` must be atomic across everyone sharing it."""
+
+    def claim(self, nonce: str, *, expires_at: float) -> bool:
+        """Record ``nonce`` as used until ``expires_at``; False when it was already claimed.
+
+        Raises:
+            StateError: ``unavailable`` when the registry cannot be reached.
+        """
+        ...
+
+
 class UsedStates:
     """Thread-safe registry of consumed state nonces; entries are forgotten once they expire.
 
@@ -93,11 +117,45 @@ class UsedStates:
             return len(self._expiry)
 
 
+class RedisUsedStates:
+    """Used nonces in Redis, shared by every replica (``RECOMMENDER_REDIS_URL``).
+
+    A claim is one ``SET key 1 NX EXAT <expiry>``: atomic set-if-absent, so of two replicas
+    racing for the same nonce exactly one wins, and Redis forgets the key when the state
+    would have expired anyway. Any Redis failure refuses the login (``unavailable``) rather
+    than accepting a state whose use cannot be recorded.
+    """
+
+    def __init__(self, url: str, *, timeout_seconds: float = 2.0) -> None:
+        self._client = redis.Redis.from_url(
+            url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds
+        )
+
+    def claim(self, nonce: str, *, expires_at: float) -> bool:
+        """Record ``nonce`` as used until ``expires_at``; False when another claim came first.
+
+        Raises:
+            StateError: ``unavailable`` when Redis cannot be reached or answers an error.
+        """
+        try:
+            # EXAT must lie in the future; a state this close to expiry keeps its key 1 s.
+            expiry = max(int(expires_at) + 1, int(time.time()) + 1)
+            won = self._client.set(REDIS_KEY_PREFIX + nonce, b"1", nx=True, exat=expiry)
+        except redis.RedisError as error:
+            raise StateError("unavailable") from error
+        return bool(won)
+
+
+def state_registry(redis_url: str | None) -> StateRegistry:
+    """Redis when ``RECOMMENDER_REDIS_URL`` is set (replicas), else this process's registry."""
+    return RedisUsedStates(redis_url) if redis_url else UsedStates()
+
+
 def verify_state(
     state: str | None,
     secret: bytes,
     *,
-    used: UsedStates,
+    used: StateRegistry,
     now: float | None = None,
     ttl: float = STATE_TTL_SECONDS,
 ) -> None:
@@ -107,7 +165,8 @@ def verify_state(
     value cannot use up a genuine one.
 
     Raises:
-        StateError: with ``reason`` one of missing, malformed, bad_signature, expired, replayed.
+        StateError: with ``reason`` one of missing, malformed, bad_signature, expired, replayed,
+            unavailable (the shared registry could not be reached).
     """
     if not state:
         raise StateError("missing")

@@ -59,22 +59,20 @@ class Seed:
         return f"{self.name} — {', '.join(self.artists)}"
 
 
-def catalog_settings(cache_dir: Path, **extra: str):
+def catalog_settings(cache_dir: Path, *, catalog: Path | None = None, **extra: str):
     from recommender.settings import Settings
 
-    env = {
-        "RECOMMENDER_CATALOG": reference.reference_data().catalog_env,
-        "RECOMMENDER_CACHE_DIR": str(cache_dir),
-    }
+    source = str(catalog) if catalog is not None else reference.reference_data().catalog_env
+    env = {"RECOMMENDER_CATALOG": source, "RECOMMENDER_CACHE_DIR": str(cache_dir)}
     return Settings.from_sources(env={**env, **extra}, secrets={})
 
 
-def warm_cache(cache_dir: Path) -> Catalog:
-    """Build the real catalog and train the model into ``cache_dir`` (what a warm server finds)."""
+def warm_cache(cache_dir: Path, *, source: Path | None = None) -> Catalog:
+    """Build the catalog (default: the real datasets) and train the model into ``cache_dir``."""
     from recommender.data.store import load_catalog
     from recommender.engine.model import load_or_train
 
-    settings = catalog_settings(cache_dir)
+    settings = catalog_settings(cache_dir, catalog=source)
     catalog = load_catalog(settings)
     load_or_train(catalog, settings)
     return catalog
@@ -134,10 +132,13 @@ def build_real_fake(catalog: Catalog) -> FakeSpotify:
     return fake.start()
 
 
-def start_app(root: Path, cache_dir: Path, *, fake: FakeSpotify | None = None) -> AppServer:
-    """A started ``streamlit run`` on the real datasets, the given cache and (optionally) fake."""
+def start_app(
+    root: Path, cache_dir: Path, *, fake: FakeSpotify | None = None, catalog: Path | None = None
+) -> AppServer:
+    """A started ``streamlit run`` on ``catalog`` (default: the reference data), a cache, a fake."""
     server = AppServer(env={}, cache_dir=cache_dir, log_path=root / "server.log")
-    env = {"RECOMMENDER_CATALOG": reference.reference_data().catalog_env}
+    source = str(catalog) if catalog is not None else reference.reference_data().catalog_env
+    env = {"RECOMMENDER_CATALOG": source}
     if fake is not None:
         env.update(fake.env(redirect_uri=server.url))
     server.env = env
@@ -335,7 +336,7 @@ async def async_guest_flow(
     import time
 
     started = time.perf_counter()
-    await page.goto(url)
+    await page.goto(url, timeout=timeout_ms)
     await page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
     search = page.locator(".st-key-guest_search input")
     for seed in seeds:

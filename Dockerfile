@@ -1,0 +1,38 @@
+# The app image: slim Python 3.11, dependencies pinned by requirements.txt, run as a non-root
+# user. The catalog, the downloads and the trained model live in /data/cache, a volume that
+# replicas share (one builds and trains under a file lock, the others wait and load its files).
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    RECOMMENDER_CACHE_DIR=/data/cache
+
+WORKDIR /app
+# Dependencies first: this layer is rebuilt only when requirements.txt changes.
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+
+RUN useradd --create-home --uid 10001 --user-group app \
+    && mkdir -p /data/cache \
+    && chown app:app /data/cache
+# The code stays owned by root: the app user can read it, not change it.
+COPY streamlit_app.py ./
+COPY .streamlit/config.toml .streamlit/config.toml
+COPY recommender ./recommender
+COPY ui ./ui
+COPY pages ./pages
+
+USER app
+VOLUME ["/data/cache"]
+EXPOSE 8501
+
+# A cold start downloads the datasets, builds the catalog and trains (minutes on a small
+# machine), hence the long start period. The slim image has no curl: Python asks instead.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=300s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).read().strip() == b'ok' else 1)"]
+
+CMD ["python", "-m", "streamlit", "run", "streamlit_app.py", \
+     "--server.address=0.0.0.0", "--server.port=8501", "--server.headless=true", \
+     "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"]
