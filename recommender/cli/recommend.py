@@ -8,6 +8,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from recommender.cli.args import positive_int
 from recommender.domain import parse_track_id
 from recommender.engine.explain import top_reasons
 from recommender.engine.features import WEIGHT_NAMES, parse_weights
@@ -107,14 +108,6 @@ def _run_recommend(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        msg = f"must be at least 1, got {value}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``recommend``."""
     parser = subparsers.add_parser("recommend", help="recommend tracks like the seeds")
@@ -126,9 +119,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="NAME=VALUE",
         help=f"feature weight 0-3; names: {', '.join(WEIGHT_NAMES)}",
     )
-    parser.add_argument("--per-seed", type=_positive, default=DEFAULT_PER_SEED, metavar="K")
-    parser.add_argument("--limit", type=_positive, default=None, metavar="N")
-    parser.add_argument("--max-per-artist", type=_positive, default=None, metavar="M")
+    parser.add_argument("--per-seed", type=positive_int, default=DEFAULT_PER_SEED, metavar="K")
+    parser.add_argument("--limit", type=positive_int, default=None, metavar="N")
+    parser.add_argument("--max-per-artist", type=positive_int, default=None, metavar="M")
     parser.add_argument("--discover", action="store_true", help="exclude the seeds' artists")
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=_run_recommend)

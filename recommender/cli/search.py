@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 
+from recommender.cli.args import positive_int
 from recommender.data.detect import CatalogError
 from recommender.data.store import load_catalog
 from recommender.seeds.search import SearchIndex
@@ -77,14 +78,6 @@ def _run_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _limit(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        msg = f"must be at least 1, got {value}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
-
-
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``search QUERY [--limit N] [--json]``."""
     parser = subparsers.add_parser(
@@ -97,7 +90,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("query", metavar="QUERY", help='e.g. "bohemian rhapsody" or "beyo hal"')
     parser.add_argument(
-        "--limit", type=_limit, default=DEFAULT_LIMIT, metavar="N", help="at most N results"
+        "--limit", type=positive_int, default=DEFAULT_LIMIT, metavar="N", help="at most N results"
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=_run_search)
