@@ -45,7 +45,7 @@ after_catalog = rss_mb()
 model = load_or_train(catalog, settings)
 after_model = rss_mb()
 arrays = {
-    "dense": model.dense.nbytes + model.dense_squared.nbytes,
+    "dense": model.dense.nbytes,
     "sparse": sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
                   for m in (model.artists, model.genres, model.artists_t, model.genres_t)),
 }

@@ -43,9 +43,9 @@ from recommender.data.store import load_catalog
 from recommender.domain import CATALOG_SCHEMA, Catalog
 from recommender.engine.features import (
     DEFAULT_WEIGHTS,
+    LAYOUT,
     WEIGHT_NAMES,
     WeightVector,
-    dense_column_weights,
     raw_features,
 )
 from recommender.engine.model import TrackModel, load_or_train, train
@@ -83,7 +83,7 @@ def row(label: str, ours: float, reference: float | None = None, ref_label: str 
 
 def reweighted_dense(model: TrackModel, weights: dict[str, float]) -> np.ndarray:
     w = WeightVector.of(weights).values
-    return model.dense * w[dense_column_weights()].astype(np.float32)
+    return model.dense * w[LAYOUT.value_owner_index].astype(np.float32)
 
 
 def reweighted_full(model: TrackModel, weights: dict[str, float]) -> sp.csr_matrix:

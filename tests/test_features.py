@@ -5,6 +5,7 @@ import pytest
 
 from recommender.engine.features import (
     DEFAULT_WEIGHTS,
+    LAYOUT,
     PRESETS,
     SCALED_FEATURES,
     WEIGHT_MAX,
@@ -94,15 +95,14 @@ def _encoded(rows):
     return encode_dense(raw, key, fit_scaler(raw))
 
 
-def test_unknown_value_sits_at_the_mean_with_its_unknown_flag():
+def test_unknown_value_sits_at_the_mean_and_is_not_known():
     rows = [{"name": str(i), "artists": ["A"], "popularity": p} for i, p in enumerate([10, 90])]
     rows.append({"name": "x", "artists": ["A"], "popularity": None})
     values, known = _encoded(rows)
     column = SCALED_FEATURES.index("popularity")
-    flag = len(SCALED_FEATURES) + 2 + column
     assert values[:2, column].tolist() == pytest.approx([-1.0, 1.0])
     assert values[2, column] == 0.0
-    assert values[:, flag].tolist() == [0.0, 0.0, 1.0]
+    assert values.shape[1] == LAYOUT.n_values  # no "unknown" flag columns
     assert known[:, column].tolist() == [True, True, False]
 
 
@@ -124,7 +124,7 @@ def test_key_lies_on_the_circle_of_fifths():
     values, _ = _encoded(
         [{"name": n, "artists": ["A"], "key": k} for n, k in zip(names, [0, 1, 7], strict=True)]
     )
-    key = values[:, len(SCALED_FEATURES) : len(SCALED_FEATURES) + 2]
+    key = values[:, LAYOUT.circle_columns("key")]
     c_to_g = np.sum((key[0] - key[2]) ** 2)
     c_to_c_sharp = np.sum((key[0] - key[1]) ** 2)
     assert c_to_g < c_to_c_sharp

@@ -9,9 +9,9 @@ from recommender.cli import main
 from recommender.domain import AudioProfile, track_uri
 from recommender.engine.features import (
     DENSE_WEIGHTS,
+    LAYOUT,
     WEIGHT_NAMES,
     WeightVector,
-    dense_column_weights,
     resolve_weights,
 )
 from recommender.engine.model import load_or_train, train
@@ -87,14 +87,14 @@ def _definition_distance(model, seed, candidate, weights):
     weight and multiplied by the total weight (a random pair stays about 2 Σw² apart).
     """
     w2 = WeightVector.of(weights).squared
-    owners = dense_column_weights()
+    owners = LAYOUT.value_owner_index
     compared_sum, compared_weight = 0.0, 0.0
     for name in DENSE_WEIGHTS:
         j = DENSE_WEIGHTS.index(name)
         if model.known[seed, j] and model.known[candidate, j]:
             owner = WEIGHT_NAMES.index(name)
             compared_weight += w2[owner]
-            for column in np.flatnonzero(owners[: len(owners) - len(DENSE_WEIGHTS)] == owner):
+            for column in np.flatnonzero(owners == owner):
                 diff = float(model.dense[seed, column]) - float(model.dense[candidate, column])
                 compared_sum += w2[owner] * diff * diff
     for block, name in ((model.artists, "artist"), (model.genres, "genre")):
@@ -131,7 +131,7 @@ def test_two_routes_agree_with_sklearn_brute_force_on_random_data(case, n):
     # Route 2: the same features as one explicit matrix, weighted, searched by scikit-learn.
     expanded = np.hstack(
         [
-            model.dense * w[dense_column_weights()],
+            model.dense * w[LAYOUT.value_owner_index],
             model.artists.toarray() * w[WEIGHT_NAMES.index("artist")],
             model.genres.toarray() * w[WEIGHT_NAMES.index("genre")],
         ]

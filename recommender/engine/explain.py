@@ -16,18 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from recommender.domain import Catalog
-from recommender.engine.features import (
-    WEIGHT_NAMES,
-    WeightVector,
-    dense_column_weights,
-)
+from recommender.engine.features import WeightVector
 from recommender.engine.model import TrackModel
 from recommender.engine.seed_rows import (
-    ARTIST,
-    COMPARED_INDEX,
-    GENRE,
     UNKNOWN_COST,
-    VALUE_COLUMNS,
     SeedRows,
     seed_known,
     value_coefficients,
@@ -96,23 +88,22 @@ def explain(
         return []
     candidates = np.array([c for c, _ in picks], dtype=np.intp)
     seed_of = np.array([s for _, s in picks], dtype=np.intp)
-    column_w2, _ = value_coefficients(seeds, weights)
+    layout = model.layout
+    names = layout.weight_names
+    column_w2 = value_coefficients(layout, seeds, weights)
     # Which features speak for each pick: weighted, and known to the seed and the candidate.
     both = seed_known(seeds)[seed_of] & model.compared[candidates].astype(bool)
-    active = np.zeros((len(picks), len(WEIGHT_NAMES)), dtype=bool)
-    active[:, COMPARED_INDEX] = both
+    active = np.zeros((len(picks), len(names)), dtype=bool)
+    active[:, layout.compared_index] = both
     active &= weights.values[None, :] > 0
-    difference = seeds.dense[seed_of, :VALUE_COLUMNS] - model.dense[
-        candidates, :VALUE_COLUMNS
-    ].astype(np.float64)
+    difference = seeds.dense[seed_of] - model.dense[candidates].astype(np.float64)
     per_column = column_w2[seed_of] * difference**2
-    owners = dense_column_weights()[:VALUE_COLUMNS]
-    terms = np.zeros((len(picks), len(WEIGHT_NAMES)))
-    for column, owner in enumerate(owners):
+    terms = np.zeros((len(picks), len(names)))
+    for column, owner in enumerate(layout.value_owner_index):
         terms[:, owner] += per_column[:, column]
     for block, model_block, index in (
-        (seeds.artists, model.artists, ARTIST),
-        (seeds.genres, model.genres, GENRE),
+        (seeds.artists, model.artists, layout.weight("artist")),
+        (seeds.genres, model.genres, layout.weight("genre")),
     ):
         overlap = np.asarray(block[seed_of].multiply(model_block[candidates]).sum(axis=1)).ravel()
         terms[:, index] = weights.squared[index] * (2.0 - 2.0 * overlap)
@@ -140,7 +131,7 @@ def explain(
                 seed_track_id=seeds.ids[seed_of[i]],
                 distance=math.sqrt(max(float(squared[i]), 0.0)),
                 similarity=float(similarity[i]),
-                contributions=_shares(terms[i], active[i]),
+                contributions=_shares(names, terms[i], active[i]),
             )
         )
     size = block_size or len(results) + 1
@@ -148,13 +139,15 @@ def explain(
     return sorted(results, key=lambda r: (slot[r.track_id], r.distance, r.track_id))
 
 
-def _shares(terms: np.ndarray, active: np.ndarray) -> dict[str, float]:
+def _shares(
+    weight_names: tuple[str, ...], terms: np.ndarray, active: np.ndarray
+) -> dict[str, float]:
     """Each active weight's share of the candidate-dependent squared distance (sums to 1)."""
-    names = [name for name, on in zip(WEIGHT_NAMES, active, strict=True) if on]
+    names = [name for name, on in zip(weight_names, active, strict=True) if on]
     total = float(terms.sum())
     if not names:
         return {}
     if total <= 0.0:
         # Identical on every active feature: each explains the (zero) distance equally.
         return dict.fromkeys(names, 1.0 / len(names))
-    return {name: float(terms[i]) / total for i, name in enumerate(WEIGHT_NAMES) if active[i]}
+    return {name: float(terms[i]) / total for i, name in enumerate(weight_names) if active[i]}

@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import StandardScaler
 
 from recommender.domain import PROFILE_FEATURES
+from recommender.engine.layout import QueryLayout
 from recommender.text import fold
 
 # The nine "how it sounds" features first (the radar's), then the descriptors and metadata.
@@ -106,13 +107,21 @@ SCALED_FEATURES: Final = (
 DENSE_WEIGHTS: Final = (*SCALED_FEATURES, "key")
 # The features a partial distance compares, in the column order of ``TrackModel.compared``.
 COMPARED_WEIGHTS: Final = (*DENSE_WEIGHTS, "artist", "genre")
+# The one description of the encoded columns every reader asks (``engine.layout``).
+LAYOUT: Final = QueryLayout(
+    weight_names=WEIGHT_NAMES,
+    defaults=DEFAULT_WEIGHTS,
+    scaled=SCALED_FEATURES,
+    circular=("key",),
+    labels=("artist", "genre"),
+)
 
 
-def _raw_columns() -> list[pl.Expr]:
+def _raw_columns(layout: QueryLayout) -> list[pl.Expr]:
     """Catalog columns -> raw numeric values; null where the value is unknown or invalid."""
     positive = {"tempo": "tempo", "time_signature": "time_signature", "year": "year"}
     exprs = []
-    for name in SCALED_FEATURES:
+    for name in layout.scaled:
         if name == "duration":
             # Log seconds: durations are heavily skewed (a few 70-minute recordings).
             duration = pl.col("duration_ms").cast(pl.Float64)
@@ -127,18 +136,21 @@ def _raw_columns() -> list[pl.Expr]:
     return exprs
 
 
-def raw_features(tracks: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def raw_features(
+    tracks: pl.DataFrame, layout: QueryLayout | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Return the raw scaled-feature matrix (NaN = unknown) and the key's pitch class (-1 unknown).
 
     Raises:
         ValueError: naming the catalog column that is missing.
     """
-    needed = {*SCALED_FEATURES, "duration_ms", "key"} - {"duration"}
+    layout = layout or LAYOUT
+    needed = {*layout.scaled, "duration_ms", *layout.circular} - {"duration"}
     missing = sorted(needed - set(tracks.columns))
     if missing:
         msg = f"tracks table lacks feature column(s) {missing}"
         raise ValueError(msg)
-    raw = tracks.select(_raw_columns()).to_numpy().astype(np.float64)
+    raw = tracks.select(_raw_columns(layout)).to_numpy().astype(np.float64)
     key = tracks["key"].cast(pl.Int64).fill_null(-1).to_numpy()
     key = np.where((key >= 0) & (key <= 11), key, -1)
     return raw, key
@@ -158,31 +170,18 @@ def fit_scaler(raw: np.ndarray) -> StandardScaler:
     return StandardScaler().fit(filled)
 
 
-def n_dense_columns() -> int:
-    """Width of the dense matrix: 14 scaled + 2 key columns + one "unknown" column per weight."""
-    return len(SCALED_FEATURES) + 2 + len(DENSE_WEIGHTS)
-
-
-def dense_column_weights() -> np.ndarray:
-    """For each dense column, the index of its weight in ``WEIGHT_NAMES``."""
-    owners = [*SCALED_FEATURES, "key", "key", *DENSE_WEIGHTS]
-    return np.array([WEIGHT_NAMES.index(name) for name in owners], dtype=np.intp)
-
-
 def encode_dense(
-    raw: np.ndarray, key: np.ndarray, scaler: StandardScaler
+    raw: np.ndarray, key: np.ndarray, scaler: StandardScaler, layout: QueryLayout | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Standardise and encode the dense block; return ``(values, known)``.
 
-    ``values`` (float32, n x ``n_dense_columns()``): standardised features, unknown ones at the
-    mean (0) with their "unknown" column set to 1. For a seed whose value is known, an unknown
-    candidate therefore costs ``x_seed**2 + 1`` on that feature: exactly the expected squared
-    difference to a random catalog track (standardised: mean 0, variance 1). It is never closer
-    than a known match and, on average, no farther than a known track. For ``key`` (unit
-    circle, missing = origin) the cost is 2, the expected distance between two random keys.
-    ``known`` (bool, n x ``len(DENSE_WEIGHTS)``) is what the seed side uses to switch a feature
-    off for a seed that lacks it.
+    ``values`` (float32, n x ``layout.n_values``): the standardised features, an unknown one
+    at the mean (0), then the key as a point on the circle of fifths (the origin when
+    unknown). ``known`` (bool, n x ``len(layout.dense_features)``) says which features a track
+    has: the partial distance (``engine.recommend``) compares a feature only where the seed
+    and the candidate both know it, so the 0 of an unknown value is never compared.
     """
+    layout = layout or LAYOUT
     n = raw.shape[0]
     scaled = scaler.transform(raw)
     known_scaled = ~np.isnan(scaled)
@@ -191,14 +190,13 @@ def encode_dense(
     angle = ((key * 7) % 12) * (2.0 * math.pi / 12.0)
     key_xy = np.column_stack([np.cos(angle), np.sin(angle)]) * key_known[:, None]
     known = np.column_stack([known_scaled, key_known])
-    values = np.empty((n, n_dense_columns()), dtype=np.float32)
-    n_scaled = len(SCALED_FEATURES)
+    values = np.empty((n, layout.n_values), dtype=np.float32)
+    columns = layout.scaled_columns
     # Assign, then zero the unknowns in place: no second n x 14 float64 temporary.
-    values[:, :n_scaled] = scaled
+    values[:, columns] = scaled
     del scaled
-    values[:, :n_scaled][~known_scaled] = 0.0
-    values[:, n_scaled : n_scaled + 2] = key_xy
-    values[:, n_scaled + 2 :] = ~known
+    values[:, columns][~known_scaled] = 0.0
+    values[:, layout.circle_columns("key")] = key_xy
     return values, known
 
 
@@ -227,17 +225,19 @@ def one_hot(rows: Sequence[Sequence[str]], vocabulary: Mapping[str, int]) -> sp.
     )
 
 
-def resolve_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
-    """Defaults overlaid with ``weights``; every value checked.
+def resolve_weights(
+    weights: Mapping[str, float] | None, *, defaults: Mapping[str, float] = DEFAULT_WEIGHTS
+) -> dict[str, float]:
+    """``defaults`` overlaid with ``weights``; every value checked.
 
     Raises:
         ValueError: naming an unknown weight (and listing the valid ones) or a value outside
             ``WEIGHT_MIN``-``WEIGHT_MAX``.
     """
-    resolved = dict(DEFAULT_WEIGHTS)
+    resolved = dict(defaults)
     for name, value in (weights or {}).items():
         if name not in resolved:
-            msg = f"unknown weight {name!r}; valid weights: {', '.join(WEIGHT_NAMES)}"
+            msg = f"unknown weight {name!r}; valid weights: {', '.join(defaults)}"
             raise ValueError(msg)
         number = float(value)
         if not WEIGHT_MIN <= number <= WEIGHT_MAX:
@@ -298,10 +298,13 @@ class WeightVector:
     values: np.ndarray
 
     @classmethod
-    def of(cls, weights: Mapping[str, float] | None) -> WeightVector:
-        """Resolve and order ``weights`` (defaults for the names not given)."""
-        resolved = resolve_weights(weights)
-        return cls(np.array([resolved[name] for name in WEIGHT_NAMES], dtype=np.float64))
+    def of(
+        cls, weights: Mapping[str, float] | None, layout: QueryLayout | None = None
+    ) -> WeightVector:
+        """Resolve and order ``weights`` (``layout``'s defaults for the names not given)."""
+        layout = layout or LAYOUT
+        resolved = resolve_weights(weights, defaults=layout.defaults)
+        return cls(np.array([resolved[n] for n in layout.weight_names], dtype=np.float64))
 
     @property
     def squared(self) -> np.ndarray:

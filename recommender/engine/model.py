@@ -26,14 +26,16 @@ from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.preprocessing import StandardScaler
 
 from recommender.domain import Catalog, LoadNote, LoadNoteKind
-from recommender.engine.features import WEIGHT_NAMES, encode_dense, fit_scaler, raw_features
+from recommender.engine.features import LAYOUT, encode_dense, fit_scaler, raw_features
+from recommender.engine.layout import QueryLayout
 from recommender.settings import Settings
 from recommender.text_columns import base_title_column, credit_names, fold_column
 
 logger = logging.getLogger(__name__)
 
 # Bump when the encoding changes: an artifact of another format is retrained, not misread.
-MODEL_FORMAT: Final = 1
+# 2: ``dense`` holds the value columns only (format 1 also had one "unknown" flag per feature).
+MODEL_FORMAT: Final = 2
 MODEL_FILENAME: Final = "track_model.joblib"
 # A second process waits this long for the first to finish training before training itself.
 LOCK_TIMEOUT_SECONDS: Final = 600.0
@@ -53,18 +55,24 @@ def library_versions() -> dict[str, str]:
     }
 
 
-def _schema() -> dict[str, Any]:
-    return {"format": MODEL_FORMAT, "weights": list(WEIGHT_NAMES)}
+def _schema(layout: QueryLayout = LAYOUT) -> dict[str, Any]:
+    return {
+        "format": MODEL_FORMAT,
+        "weights": list(layout.weight_names),
+        "values": list(layout.value_owners),
+        "compared": list(layout.compared_features),
+    }
 
 
 @dataclass(eq=False)
 class TrackModel:
     """Everything a query needs, fitted once per catalog.
 
-    Rows follow ``catalog.tracks`` (sorted by track id). ``dense`` holds the standardised
-    features plus one "unknown" column per dense weight (see ``features.encode_dense``);
-    ``artists``/``genres`` are L2-normalised multi-hot rows. A weight change only rescales
-    columns inside the query, so nothing here is refitted when a slider moves.
+    Rows follow ``catalog.tracks`` (sorted by track id). ``dense`` holds the value columns
+    and ``known`` the dense features each track has, as ``layout`` names them (see
+    ``features.encode_dense``); ``artists``/``genres`` are L2-normalised multi-hot rows. A
+    weight change only rescales columns inside the query, so nothing here is refitted when a
+    slider moves.
     """
 
     track_ids: list[str]
@@ -83,44 +91,44 @@ class TrackModel:
     trained_at: datetime
     versions: dict[str, str] = field(default_factory=library_versions)
     schema: dict[str, Any] = field(default_factory=_schema)
+    # Not persisted: a stored model is read with ``LAYOUT``, and ``schema`` says it matches.
+    layout: QueryLayout = LAYOUT
     # Derived at construction, never persisted.
     index: dict[str, int] = field(init=False, repr=False)
-    dense_squared: np.ndarray = field(init=False, repr=False)
     artists_t: sp.csr_matrix = field(init=False, repr=False)
     genres_t: sp.csr_matrix = field(init=False, repr=False)
-    genre_known: np.ndarray = field(init=False, repr=False)
     compared: np.ndarray = field(init=False, repr=False)
     # One transposed, contiguous matrix the query multiplies by (one BLAS call; a strided
-    # view would make numpy skip BLAS): ``compared``, the value columns (standardised features
-    # and the key's two) and their squares, stacked.
+    # view would make numpy skip BLAS): ``compared``, the value columns and their squares
+    # (|x_c|² under any column weights is then one product), stacked as ``layout`` says.
     query_t: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        layout = self.layout
+        if self.dense.shape[1] != layout.n_values or self.known.shape[1] != len(
+            layout.dense_features
+        ):
+            msg = (
+                f"dense {self.dense.shape[1]} / known {self.known.shape[1]} columns do not "
+                f"match the layout ({layout.n_values} / {len(layout.dense_features)})"
+            )
+            raise ValueError(msg)
         self.index = {track_id: i for i, track_id in enumerate(self.track_ids)}
-        # |x_c|² under any column weights is one product with x²; kept to avoid a pass per query.
-        self.dense_squared = self.dense**2
         self.artists_t = self.artists.T.tocsr()
         self.genres_t = self.genres.T.tocsr()
-        self.genre_known = np.diff(self.genres.indptr) > 0
-        # Which features each track is compared on (``COMPARED_WEIGHTS`` order): partial
+        # Which features each track is compared on (``layout.compared_features``): partial
         # distances compare a feature only where seed and candidate both know it. Artist and
         # genre are labels: two random tracks almost never share one, so an unlabelled
         # candidate is compared as "no shared label" (what its label would most likely be),
         # not skipped. Skipping would favour the source that has no genres (Hit Predictor),
         # as the evaluation's source-mix table showed.
-        labels_known = np.ones(len(self.track_ids), dtype=bool)
-        self.compared = np.column_stack([self.known, labels_known, labels_known]).astype(np.float32)
-        value_columns = self.known.shape[1] + 1  # every dense weight, the key twice
-        self.query_t = np.ascontiguousarray(
-            np.vstack(
-                [
-                    self.compared.T,
-                    self.dense[:, :value_columns].T,
-                    self.dense_squared[:, :value_columns].T,
-                ]
-            ),
-            dtype=np.float32,
-        )
+        labels_known = np.ones((len(self.track_ids), len(layout.labels)), dtype=bool)
+        self.compared = np.column_stack([self.known, labels_known]).astype(np.float32)
+        query_t = np.empty((layout.n_query_rows, len(self.track_ids)), dtype=np.float32)
+        query_t[layout.compared_rows] = self.compared.T
+        query_t[layout.value_rows] = self.dense.T
+        query_t[layout.square_rows] = query_t[layout.value_rows] ** 2
+        self.query_t = query_t
 
     @property
     def n_tracks(self) -> int:
@@ -137,7 +145,7 @@ class TrackModel:
         return {name: getattr(self, name) for name in _PERSISTED}
 
 
-_PERSISTED: Final = tuple(f.name for f in fields(TrackModel) if f.init)
+_PERSISTED: Final = tuple(f.name for f in fields(TrackModel) if f.init and f.name != "layout")
 
 
 def _codes(keys: pl.Series) -> np.ndarray:
@@ -151,8 +159,8 @@ def _codes(keys: pl.Series) -> np.ndarray:
 def _multi_hot(pairs: pl.DataFrame, n_rows: int) -> tuple[sp.csr_matrix, list[str]]:
     """L2-normalised multi-hot rows from distinct ``(row, label)`` pairs, and the vocabulary.
 
-    The same matrix ``features.one_hot`` builds from per-row label lists: columns sorted, each
-    labelled row's values ``1/sqrt(labels in the row)``; the vocabulary sorted by code point.
+    The same matrix ``features.one_hot`` builds from per-row label lists: columns sorted,
+    each labelled row's values ``1/sqrt(labels in the row)``; the vocabulary sorted by code point.
     """
     vocabulary = sorted(pairs["label"].unique().to_list())
     columns = pl.DataFrame({"label": vocabulary}, schema={"label": pl.String}).with_row_index("col")
@@ -205,7 +213,9 @@ def _genre_pairs(tracks: pl.DataFrame) -> pl.DataFrame:
     return folded.filter(pl.col("label") != "").unique()
 
 
-def train(catalog: Catalog, *, now: datetime | None = None) -> TrackModel:
+def train(
+    catalog: Catalog, *, now: datetime | None = None, layout: QueryLayout = LAYOUT
+) -> TrackModel:
     """Fit the scaler and encode every catalog track (deterministic for a given catalog).
 
     The text-derived columns (artist and genre multi-hots, same-song and primary-artist codes)
@@ -219,9 +229,9 @@ def train(catalog: Catalog, *, now: datetime | None = None) -> TrackModel:
     if tracks.height == 0:
         msg = "cannot train on an empty catalog (0 tracks)"
         raise ValueError(msg)
-    raw, key = raw_features(tracks)
+    raw, key = raw_features(tracks, layout)
     scaler = fit_scaler(raw)
-    dense, known = encode_dense(raw, key, scaler)
+    dense, known = encode_dense(raw, key, scaler, layout)
     del raw, key  # float64, n x 14: the largest temporary; the model keeps float32 only
     artist_pairs, primary = _artist_columns(tracks)
     artists, artist_vocabulary = _multi_hot(artist_pairs, tracks.height)
@@ -243,6 +253,8 @@ def train(catalog: Catalog, *, now: datetime | None = None) -> TrackModel:
         genre_vocabulary=genre_vocabulary,
         catalog_fingerprint=catalog.fingerprint,
         trained_at=now or datetime.now(UTC),
+        schema=_schema(layout),
+        layout=layout,
     )
 
 
@@ -255,8 +267,8 @@ def needs_retrain(
     model: TrackModel, catalog: Catalog, settings: Settings, *, now: datetime
 ) -> str | None:
     """Return why ``model`` must be retrained for ``catalog``, or None when it is current."""
-    if model.schema != _schema():
-        return f"built for model schema {model.schema}, this code uses {_schema()}"
+    if model.schema != _schema(model.layout):
+        return f"built for model schema {model.schema}, this code uses {_schema(model.layout)}"
     if model.catalog_fingerprint != catalog.fingerprint:
         return (
             f"built from catalog {model.catalog_fingerprint!r}, "
@@ -315,6 +327,10 @@ def load_model(path: Path) -> TrackModel:
         if not isinstance(payload, dict):
             msg = f"{path} holds a {type(payload).__name__}, not a model bundle"
             raise TypeError(msg)
+        if payload.get("schema") != _schema():
+            # Another format's columns would not fit this layout: say so, do not misread them.
+            msg = f"{path} holds model schema {payload.get('schema')}, this code uses {_schema()}"
+            raise ValueError(msg)
         return TrackModel(**payload)
     except InconsistentVersionWarning as exc:
         msg = f"{path} was pickled by other library versions: {exc}"

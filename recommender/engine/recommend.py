@@ -38,11 +38,7 @@ from recommender.engine.explain import Recommendation, explain
 from recommender.engine.features import WeightVector
 from recommender.engine.model import TrackModel
 from recommender.engine.seed_rows import (
-    ARTIST,
-    COMPARED_INDEX,
-    GENRE,
     UNKNOWN_COST,
-    VALUE_COLUMNS,
     SeedRows,
     resolve_seeds,
     seed_known,
@@ -81,28 +77,30 @@ def _distances(model: TrackModel, seeds: SeedRows, weights: WeightVector) -> np.
     matrix products: ``Σ w² k_s k_c x_s²``, ``−2 Σ w² k_s x_s x_c``, ``Σ w² k_s x_c²`` and the
     sparse blocks' ``w² k_s k_c (2 − 2 a_s·a_c)``; the compared weight is ``Σ w² k_s k_c``.
     """
+    layout = model.layout
     total = float(weights.squared.sum())
-    w2 = weights.squared[COMPARED_INDEX]
+    w2 = weights.squared[layout.compared_index]
     compared_w2 = (seed_known(seeds) * w2[None, :]).astype(np.float32)
-    column_w2, compared_index = value_coefficients(seeds, weights)
-    values = seeds.dense[:, :VALUE_COLUMNS]
+    column_w2 = value_coefficients(layout, seeds, weights)
+    values = seeds.dense
     # The seed's own squared value per feature, paid only where the candidate knows it too.
     seed_side = np.zeros(compared_w2.shape, dtype=np.float64)
-    np.add.at(seed_side.T, compared_index, (column_w2 * values**2).T)
-    seed_side[:, -2:] = 2.0 * compared_w2[:, -2:]  # |a_s|² + |a_c|² of the normalised rows
+    np.add.at(seed_side.T, layout.value_compared_index, (column_w2 * values**2).T)
+    # |a_s|² + |a_c|² of the normalised label rows.
+    labels = layout.label_compared
+    seed_side[:, labels] = 2.0 * compared_w2[:, labels]
     # One product gives the compared sums (first n_seeds rows) and the compared weights.
     n_seeds = len(seeds.ids)
-    coefficients = np.zeros((2 * n_seeds, model.query_t.shape[0]), dtype=np.float32)
-    n_compared = compared_w2.shape[1]
-    coefficients[:n_seeds, :n_compared] = seed_side
-    coefficients[:n_seeds, n_compared : n_compared + VALUE_COLUMNS] = -2.0 * values * column_w2
-    coefficients[:n_seeds, n_compared + VALUE_COLUMNS :] = column_w2
-    coefficients[n_seeds:, :n_compared] = compared_w2
+    coefficients = np.zeros((2 * n_seeds, layout.n_query_rows), dtype=np.float32)
+    coefficients[:n_seeds, layout.compared_rows] = seed_side
+    coefficients[:n_seeds, layout.value_rows] = -2.0 * values * column_w2
+    coefficients[:n_seeds, layout.square_rows] = column_w2
+    coefficients[n_seeds:, layout.compared_rows] = compared_w2
     both = coefficients @ model.query_t
     numerator, denominator = both[:n_seeds], both[n_seeds:]
     for block, block_t, index in (
-        (seeds.artists, model.artists_t, ARTIST),
-        (seeds.genres, model.genres_t, GENRE),
+        (seeds.artists, model.artists_t, layout.weight("artist")),
+        (seeds.genres, model.genres_t, layout.weight("genre")),
     ):
         if weights.squared[index] == 0.0 or block.nnz == 0:
             continue
@@ -376,7 +374,7 @@ def recommend(
         )
         raise ValueError(msg)
     _check_options(options)
-    weight_vector = WeightVector.of(weights)
+    weight_vector = WeightVector.of(weights, model.layout)
     seeds = resolve_seeds(model, seed_ids, seed_vectors)
     limit = (
         options.limit

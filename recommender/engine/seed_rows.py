@@ -17,25 +17,13 @@ import polars as pl
 import scipy.sparse as sp
 
 from recommender.domain import AudioProfile, parse_track_id
-from recommender.engine.features import (
-    COMPARED_WEIGHTS,
-    SCALED_FEATURES,
-    WEIGHT_NAMES,
-    WeightVector,
-    dense_column_weights,
-    encode_dense,
-    raw_features,
-)
+from recommender.engine.features import WeightVector, encode_dense, raw_features
+from recommender.engine.layout import QueryLayout
 from recommender.engine.model import TrackModel
 
 # Expected squared difference between two random tracks on one standardised feature (and on a
 # unit-circle or L2-normalised block): a pair that compares nothing sits this far apart.
 UNKNOWN_COST: Final = 2.0
-ARTIST: Final = WEIGHT_NAMES.index("artist")
-GENRE: Final = WEIGHT_NAMES.index("genre")
-# The standardised features and the key's two circle coordinates (not the "unknown" flags).
-VALUE_COLUMNS: Final = len(SCALED_FEATURES) + 2
-COMPARED_INDEX: Final = np.array([WEIGHT_NAMES.index(name) for name in COMPARED_WEIGHTS])
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +41,14 @@ class SeedRows:
 def _profile_row(model: TrackModel, profile: AudioProfile) -> tuple[np.ndarray, np.ndarray]:
     """Encode a profile (raw feature means, e.g. from Spotify tracks) like a catalog track."""
     values = profile.features
-    columns = {name: [values.get(name)] for name in SCALED_FEATURES if name not in {"duration"}}
+    layout = model.layout
+    columns = {name: [values.get(name)] for name in layout.scaled if name not in {"duration"}}
     columns["duration_ms"] = [values.get("duration_ms")]
     key = values.get("key")
     columns["key"] = [None if key is None else round(key)]
     frame = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.Float64))
-    raw, key_class = raw_features(frame)
-    dense, known = encode_dense(raw, key_class, model.scaler)
+    raw, key_class = raw_features(frame, layout)
+    dense, known = encode_dense(raw, key_class, model.scaler, layout)
     return dense[0].astype(np.float64), known[0]
 
 
@@ -120,18 +109,16 @@ def _parse_or_keep(value: str) -> str:
 
 
 def seed_known(seeds: SeedRows) -> np.ndarray:
-    """Which features each seed knows, in ``COMPARED_WEIGHTS`` order (bool, seeds x 17)."""
+    """Which features each seed knows, in ``layout.compared_features`` order (bool)."""
     return np.column_stack(
         [seeds.known, np.diff(seeds.artists.indptr) > 0, np.diff(seeds.genres.indptr) > 0]
     )
 
 
-def value_coefficients(seeds: SeedRows, weights: WeightVector) -> tuple[np.ndarray, np.ndarray]:
-    """Per seed and value column, ``w²`` where the seed knows the feature (else 0).
-
-    The value columns are the standardised features and the key's two circle coordinates
-    (``VALUE_COLUMNS``). Also returns each value column's position in ``COMPARED_WEIGHTS``.
-    """
-    owners = dense_column_weights()[:VALUE_COLUMNS]
-    compared_index = np.array([COMPARED_WEIGHTS.index(WEIGHT_NAMES[o]) for o in owners])
-    return weights.squared[owners][None, :] * seeds.known[:, compared_index], compared_index
+def value_coefficients(layout: QueryLayout, seeds: SeedRows, weights: WeightVector) -> np.ndarray:
+    """Per seed and value column (``layout.value_owners``), ``w²`` where the seed knows it."""
+    coefficients: np.ndarray = (
+        weights.squared[layout.value_owner_index][None, :]
+        * seeds.known[:, layout.value_compared_index]
+    )
+    return coefficients
