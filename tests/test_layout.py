@@ -7,7 +7,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from recommender.domain import Catalog
+from recommender.domain import AudioProfile, Catalog
 from recommender.engine.features import DEFAULT_WEIGHTS, LAYOUT, SCALED_FEATURES, WEIGHT_NAMES
 from recommender.engine.layout import QueryLayout
 from recommender.engine.model import train
@@ -106,3 +106,19 @@ def test_every_reader_follows_a_layout_with_one_more_feature():
     scale = np.sqrt(sum(v**2 for v in {**EXTRA.defaults, **weights}.values()))
     assert distances[0] == 0.0
     assert 0.0 < distances[1] < distances[3] < 2 * scale
+
+
+def test_a_profile_seed_is_encoded_with_the_models_layout():
+    catalog = _sparkle_catalog()
+    model = train(catalog, layout=EXTRA)
+    profile = AudioProfile(label="sparkly", features={"sparkle": 3.0})
+    results = recommend(
+        model,
+        catalog,
+        ["profile"],
+        weights={"artist": 0.0, "genre": 0.0},
+        options=RecommendOptions(limit=1),
+        seed_vectors={"profile": profile},
+    )
+    assert [r.track_id for r in results] == [catalog.tracks["track_id"][3]]
+    assert results[0].contributions == {"sparkle": 1.0}

@@ -220,3 +220,20 @@ def test_open_model_says_why_it_trained_and_notes_only_a_replaced_model(tmp_path
     assert [note.kind for note in replaced.notes] == ["model_retrained"]
     assert replaced.notes[0].message.startswith("training the model: ")
     assert "unreadable" in replaced.notes[0].message
+
+
+def test_a_format_1_artifact_is_retrained_not_misread(tmp_path, caplog):
+    import joblib
+
+    from recommender.engine.features import LAYOUT
+
+    catalog, settings, clock = _catalog(), _settings(tmp_path), FakeClock()
+    caplog.set_level(logging.INFO, logger="recommender.engine.model")
+    payload = load_or_train(catalog, settings, clock=clock).to_payload()
+    # Format 1 also stored one "unknown" flag column per dense feature after the values.
+    payload["dense"] = np.hstack([payload["dense"], ~payload["known"]]).astype(np.float32)
+    payload["schema"] = {"format": 1, "weights": payload["schema"]["weights"]}
+    joblib.dump(payload, model_path(settings))
+    model = load_or_train(catalog, settings, clock=clock)
+    assert "schema" in _trainings(caplog)[-1]
+    assert model.dense.shape[1] == LAYOUT.n_values
