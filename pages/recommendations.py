@@ -9,7 +9,7 @@ st.title("Recommended for you")
 services = loaders.load_services()
 if services is None:
     st.stop()
-share_problems = st.session_state.pop("share_problems", [])
+share_problems = state.pop(state.SHARE_PROBLEMS, [])
 if share_problems:
     # One box for all a shared link got wrong (one line per kind): a link with thousands of
     # bad ids must not bury the page in warnings.

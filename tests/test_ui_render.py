@@ -30,7 +30,7 @@ def memo_app():
     options = OptionValues(
         per_seed=1,
         limit=1,
-        max_per_artist=0,
+        max_per_artist=None,
         discover=False,
         popularity_range=(0, 100),
         exclude_explicit=False,

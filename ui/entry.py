@@ -48,7 +48,7 @@ def open_share_link(target: st.Page) -> None:
     state.set_seeds(list(selection.seed_ids), source="share link")
     state.set_weights(selection.weights)
     state.set_exclusions({t: labels[t] for t in excluded}, selection.excluded_artists)
-    st.session_state["share_problems"] = list(selection.problems)
+    state.put(state.SHARE_PROBLEMS, list(selection.problems))
     st.switch_page(target)
 
 
@@ -61,7 +61,7 @@ def keep_demo_choice() -> None:
     Written on every run because switching pages clears the query parameters.
     """
     if st.query_params.get(DEMO_PARAM) == "1":
-        st.session_state[loaders.DEMO_FLAG] = True
+        state.put(state.USE_DEMO_CATALOG, True)
     if loaders.using_demo():
         if st.query_params.get(DEMO_PARAM) != "1":
             st.query_params[DEMO_PARAM] = "1"

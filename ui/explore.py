@@ -74,7 +74,7 @@ def overview(catalog: Catalog) -> None:
             margin={"l": 10, "r": 10, "t": 10, "b": 10},
             paper_bgcolor="rgba(0,0,0,0)",
         )
-        st.plotly_chart(figure, key="genre_counts", width="stretch")
+        st.plotly_chart(figure, key=state.GENRE_COUNTS, width="stretch")
 
 
 def _seed_marks(catalog: Catalog, seeds: Sequence[str], feature: str) -> dict[str, float]:
@@ -107,7 +107,7 @@ def distributions(catalog: Catalog, seeds: Sequence[str]) -> None:
                     feature=feature,
                     marks=_seed_marks(catalog, seeds, feature),
                 ),
-                key=f"hist_{feature}",
+                key=state.FEATURE_HISTOGRAM(feature),
                 width="stretch",
             )
 
@@ -116,8 +116,8 @@ def scatter(catalog: Catalog, seeds: Sequence[str]) -> None:
     """Two features of a fixed sample of tracks, plus the seeds."""
     st.subheader("Two features against each other")
     left, right = st.columns(2)
-    x = left.selectbox("Horizontal", PROFILE_FEATURES, **state.bind("explore_x", "energy"))
-    y = right.selectbox("Vertical", PROFILE_FEATURES, **state.bind("explore_y", "valence"))
+    x = left.selectbox("Horizontal", PROFILE_FEATURES, **state.bind(state.EXPLORE_X, "energy"))
+    y = right.selectbox("Vertical", PROFILE_FEATURES, **state.bind(state.EXPLORE_Y, "valence"))
     sample = catalog.tracks.sample(min(SCATTER_SAMPLE, catalog.tracks.height), seed=0)
     st.plotly_chart(
         feature_scatter(
@@ -126,7 +126,7 @@ def scatter(catalog: Catalog, seeds: Sequence[str]) -> None:
             y=y,
             seeds=catalog_rows(catalog, seeds),
         ),
-        key="feature_scatter",
+        key=state.FEATURE_SCATTER,
         width="stretch",
     )
     st.caption(f"A fixed random sample of {sample.height:,} tracks; stars are your seeds.")

@@ -20,16 +20,6 @@ from recommender.seeds.search import SearchIndex, surprise_pick
 from ui import login, state
 from ui.plain import plain
 
-SEARCH_KEY: Final = "guest_search"
-SURPRISE_KEY: Final = "surprise_me"
-UPLOAD_KEY: Final = "history_upload"
-SEED_COUNT_KEY: Final = "history_seed_count"
-SURPRISE_SOURCE: Final = "surprise me"
-UPLOAD_SOURCE: Final = "upload"
-SEARCH_SOURCE: Final = "guest search"
-_SURPRISE_LABEL: Final = "_guest_surprise_label"
-_SURPRISE_ERROR: Final = "_guest_surprise_error"
-_HISTORY_MEMO: Final = "_guest_history_memo"
 # Resolving more of a long history costs time and shows nothing more useful.
 HISTORY_TOP: Final = 50
 _HOW: Final = {
@@ -54,7 +44,7 @@ def search_index(_catalog: Catalog, fingerprint: str) -> SearchIndex:
     return SearchIndex.build(_catalog)
 
 
-def recommendations_button(*, key: str) -> None:
+def recommendations_button(*, key: state.Key[bool]) -> None:
     """The primary way on: open the recommendations for the current seeds."""
     if st.button(
         "Get recommendations",
@@ -88,10 +78,10 @@ def search_box(catalog: Catalog, *, limit: int = 20) -> None:
         else "e.g. beyo hal, daft punk, bohemian rapsody — press Enter"
     )
     query = st.text_input(
-        "Search the catalog by title or artist", key=SEARCH_KEY, placeholder=placeholder
+        "Search the catalog by title or artist", key=state.GUEST_SEARCH, placeholder=placeholder
     )
     if state.seed_ids():
-        recommendations_button(key="get_recommendations")
+        recommendations_button(key=state.GET_RECOMMENDATIONS)
     if not query.strip():
         return
     hits = search_index(catalog, catalog.fingerprint).search(query, limit=limit)
@@ -114,10 +104,10 @@ def search_box(catalog: Catalog, *, limit: int = 20) -> None:
         text.caption(plain(hit_details(details.get(hit.track_id, {}))))
         button.button(
             "Added" if hit.track_id in picked else "Add",
-            key=f"guest_add_{hit.track_id}",
+            key=state.GUEST_ADD(hit.track_id),
             on_click=state.add_seed,
             args=(hit.track_id,),
-            kwargs={"source": SEARCH_SOURCE},
+            kwargs={"source": "guest search"},
             disabled=hit.track_id in picked,
         )
 
@@ -127,36 +117,36 @@ def _surprise(catalog: Catalog) -> None:
         # A fresh generator per click: every click is a new draw, on every server process.
         pick = surprise_pick(catalog, rng=np.random.default_rng(), avoid=state.seed_ids())
     except ValueError as error:  # no playlist or genre holds 5 tracks (e.g. a tiny catalog)
-        st.session_state[_SURPRISE_ERROR] = str(error)
+        state.put(state.SURPRISE_ERROR, str(error))
         return
-    st.session_state[_SURPRISE_ERROR] = None
-    state.set_seeds(pick.track_ids, source=SURPRISE_SOURCE)
-    st.session_state[_SURPRISE_LABEL] = pick.label
+    state.put(state.SURPRISE_ERROR, None)
+    state.set_seeds(pick.track_ids, source="surprise me")
+    state.put(state.SURPRISE_LABEL, pick.label)
 
 
 def surprise_button(catalog: Catalog) -> None:
     """ "Surprise me": replace the seeds with 5 tracks from one playlist or genre."""
     st.button(
         "Surprise me",
-        key=SURPRISE_KEY,
+        key=state.SURPRISE_ME,
         icon=":material/casino:",
         on_click=_surprise,
         args=(catalog,),
         help="Five tracks from one random TidyTuesday playlist or genre",
     )
-    error = st.session_state.get(_SURPRISE_ERROR)
+    error = state.peek(state.SURPRISE_ERROR)
     if error:
         st.warning(f"Cannot surprise you: {plain(error)}. Search for tracks instead.")
         return
-    label = st.session_state.get(_SURPRISE_LABEL)
-    if label and state.seed_source() == SURPRISE_SOURCE:
+    label = state.peek(state.SURPRISE_LABEL)
+    if label and state.seed_source() == "surprise me":
         st.caption(f"Surprise: five tracks from the {plain(label)}.")
 
 
 def _read_uploads(uploads: list, catalog: Catalog) -> HistoryImport:
     """Parse the uploads once per distinct set of files (reruns reuse the summary)."""
     key = (tuple(upload.file_id for upload in uploads), catalog.fingerprint)
-    memo = st.session_state.get(_HISTORY_MEMO)
+    memo = state.peek(state.HISTORY_MEMO)
     if memo is not None and memo[0] == key:
         return memo[1]
     for upload in uploads:
@@ -170,7 +160,7 @@ def _read_uploads(uploads: list, catalog: Catalog) -> HistoryImport:
         )
     # Keep only what is shown: the ranked top, not every song of a multi-year history.
     summary = replace(history, plays=history.plays[:HISTORY_TOP])
-    st.session_state[_HISTORY_MEMO] = (key, summary, len(history.plays))
+    state.put(state.HISTORY_MEMO, (key, summary, len(history.plays)))
     if history.matches and not state.seed_ids():
         _use_history(summary, 5)
         # Once per upload: rerun so everything drawn before the uploader (the Get
@@ -182,7 +172,7 @@ def _read_uploads(uploads: list, catalog: Catalog) -> HistoryImport:
 def _use_history(history: HistoryImport, count: int) -> None:
     ids = history.seed_ids(count)
     profiles = {i: p for i, p in history.seed_profiles().items() if i in ids}
-    state.set_seeds(ids, source=UPLOAD_SOURCE, profiles=profiles)
+    state.set_seeds(ids, source="upload", profiles=profiles)
 
 
 def history_uploader(catalog: Catalog) -> None:
@@ -191,13 +181,14 @@ def history_uploader(catalog: Catalog) -> None:
         "Or upload your Spotify data export",
         type=["json", "csv", "zip"],
         accept_multiple_files=True,
-        key=UPLOAD_KEY,
+        key=state.HISTORY_UPLOAD,
         help=UPLOAD_HELP,
     )
     if not uploads:
         return
     history = _read_uploads(list(uploads), catalog)
-    songs = st.session_state[_HISTORY_MEMO][2]
+    memo = state.peek(state.HISTORY_MEMO)
+    songs = memo[2] if memo is not None else len(history.plays)
     for problem in history.problems:
         st.error(f"{plain(problem.file)}: {plain(problem.problem)}")
     if history.problems:
@@ -229,11 +220,11 @@ def history_uploader(catalog: Catalog) -> None:
             1,
             min(20, usable),
             min(5, usable),
-            key=SEED_COUNT_KEY,
+            key=state.HISTORY_SEED_COUNT,
         )
     st.button(
         f"Use my top {count:d} as seeds",
-        key="history_use_seeds",
+        key=state.HISTORY_USE_SEEDS,
         on_click=_use_history,
         args=(history, count),
     )
@@ -254,6 +245,6 @@ def picked_seeds(catalog: Catalog) -> None:
         text, button = st.columns([5, 1], vertical_alignment="center")
         text.write(plain(labels[track_id]))
         button.button(
-            "Remove", key=f"guest_remove_{track_id}", on_click=state.remove_seed, args=(track_id,)
+            "Remove", key=state.GUEST_REMOVE(track_id), on_click=state.remove_seed, args=(track_id,)
         )
-    st.button("Clear all", key="guest_clear_seeds", on_click=state.clear_seeds)
+    st.button("Clear all", key=state.GUEST_CLEAR_SEEDS, on_click=state.clear_seeds)

@@ -13,7 +13,6 @@ from ui import guest, loaders, login, state
 from ui.loaders import Services
 from ui.plain import plain
 
-TOP_SOURCE: Final = "Spotify top tracks"
 TIME_RANGES: Final = {
     "short_term": "Last 4 weeks",
     "medium_term": "Last 6 months",
@@ -86,7 +85,9 @@ def _top_tracks_resolved(services: Services, time_range: str) -> Resolution | No
 
 
 def _use_top_tracks(resolution: Resolution) -> None:
-    state.set_seeds(resolution.seed_ids, source=TOP_SOURCE, profiles=resolution.seed_profiles)
+    state.set_seeds(
+        resolution.seed_ids, source="Spotify top tracks", profiles=resolution.seed_profiles
+    )
 
 
 def spotify_seeds(services: Services) -> None:
@@ -97,7 +98,7 @@ def spotify_seeds(services: Services) -> None:
         list(TIME_RANGES),
         format_func=TIME_RANGES.__getitem__,
         horizontal=True,
-        **state.bind("time_range", "medium_term"),
+        **state.bind(state.TIME_RANGE, "medium_term"),
     )
     resolution = _top_tracks_resolved(services, time_range)
     if resolution is None:
@@ -124,7 +125,7 @@ def spotify_seeds(services: Services) -> None:
         st.warning("None of these tracks could be profiled; pick tracks by search below.")
         return
     source = state.seed_source()
-    if source in (None, TOP_SOURCE):
+    if source in (None, "Spotify top tracks"):
         # Follow the chosen time range until the listener picks seeds another way.
         if state.seed_ids() != resolution.seed_ids:
             _use_top_tracks(resolution)
@@ -133,7 +134,7 @@ def spotify_seeds(services: Services) -> None:
     else:
         st.button(
             f"Use these {len(resolution.seed_ids)} tracks as seeds",
-            key="use_top_tracks",
+            key=state.USE_TOP_TRACKS,
             on_click=_use_top_tracks,
             args=(resolution,),
         )
@@ -144,11 +145,7 @@ def picked_seeds(catalog: Catalog) -> None:
     st.divider()
     guest.picked_seeds(catalog)
     if state.seed_ids():
-        guest.recommendations_button(key="get_recommendations_below")
-
-
-PLAYLIST_SOURCE: Final = "Spotify playlist"
-_PLAYLIST_PICK: Final = "_playlist_resolution"
+        guest.recommendations_button(key=state.GET_RECOMMENDATIONS_BELOW)
 
 
 def _use_playlist(services: Services, playlist_id: str, name: str) -> None:
@@ -157,8 +154,10 @@ def _use_playlist(services: Services, playlist_id: str, name: str) -> None:
     if found is None:  # the problem was shown; the seeds stay as they were
         return
     resolution = login.resolve(found.tracks, services.catalog)
-    st.session_state[_PLAYLIST_PICK] = (playlist_id, name, resolution, found.skipped_text)
-    state.set_seeds(resolution.seed_ids, source=PLAYLIST_SOURCE, profiles=resolution.seed_profiles)
+    state.put(state.PLAYLIST_PICK, (playlist_id, name, resolution, found.skipped_text))
+    state.set_seeds(
+        resolution.seed_ids, source="Spotify playlist", profiles=resolution.seed_profiles
+    )
 
 
 def playlist_seeds(services: Services) -> None:
@@ -176,16 +175,16 @@ def playlist_seeds(services: Services) -> None:
         "Playlist",
         list(names),
         format_func=lambda playlist_id: plain(names[playlist_id]),
-        **state.bind("playlist_choice", usable[0].playlist_id),
+        **state.bind(state.PLAYLIST_CHOICE, usable[0].playlist_id),
     )
     st.button(
         "Use this playlist as seeds",
-        key="use_playlist",
+        key=state.USE_PLAYLIST,
         on_click=_use_playlist,
         args=(services, chosen, names.get(chosen, "")),
     )
-    picked = st.session_state.get(_PLAYLIST_PICK)
-    if picked is None or state.seed_source() != PLAYLIST_SOURCE:
+    picked = state.peek(state.PLAYLIST_PICK)
+    if picked is None or state.seed_source() != "Spotify playlist":
         return
     _, name, resolution, skipped = picked
     st.write(plain(resolution.report(f"tracks of “{name}”")))

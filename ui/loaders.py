@@ -31,12 +31,12 @@ from recommender.data.store import CatalogUnavailable, open_catalog
 from recommender.domain import Catalog, LoadNote
 from recommender.engine.model import TrackModel, load_or_train, needs_retrain, open_model, train
 from recommender.settings import Settings
+from ui import state
 from ui.plain import plain
 
 log = logging.getLogger(__name__)
 
 FILE_CHECK_INTERVAL_S: Final = 60.0
-DEMO_FLAG: Final = "use_demo_catalog"
 Progress = Callable[[float, str], None]
 
 
@@ -207,7 +207,7 @@ def service_store(demo: bool, cache_dir: str) -> ServiceStore:
 
 def using_demo() -> bool:
     """True when this session chose the labelled demo catalog."""
-    return bool(st.session_state.get(DEMO_FLAG, False))
+    return state.get(state.USE_DEMO_CATALOG, False)
 
 
 def current_store() -> ServiceStore:
@@ -217,7 +217,7 @@ def current_store() -> ServiceStore:
 
 
 def _choose_demo() -> None:
-    st.session_state[DEMO_FLAG] = True
+    state.put(state.USE_DEMO_CATALOG, True)
 
 
 def load_services() -> Services | None:
@@ -263,7 +263,7 @@ def load_services() -> Services | None:
             if not using_demo():
                 st.button(
                     "Use the demo catalog (synthetic tracks, for trying the app only)",
-                    key="use_demo",
+                    key=state.USE_DEMO,
                     on_click=_choose_demo,
                 )
             return None

@@ -6,7 +6,7 @@ object is the registry of used OAuth states, which holds nonces, never tokens.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable
 from typing import Any, Final
 
 import streamlit as st
@@ -26,37 +26,17 @@ from recommender.spotify.oauth_state import (
 )
 from recommender.spotify.problems import SpotifyProblem
 from recommender.spotify.session import SpotifySession
+from ui import state
 from ui.loaders import get_settings
 from ui.plain import anchor, plain
+from ui.state import SessionTokenStore
 
-PREFIX: Final = "spotify:"
-USER_KEY: Final = "spotify_user"
 CALLBACK_PARAMS: Final = ("code", "state", "error", "error_description")
 LOGIN_LABEL: Final = "Log in with Spotify"
 _ANCHOR_STYLE: Final = (
     "display:inline-block;padding:0.45rem 1.1rem;border-radius:999px;background:#1DB954;"
     "color:#121212;font-weight:600;text-decoration:none;"
 )
-
-
-class SessionTokenStore(MutableMapping[str, Any]):
-    """This browser session's Spotify data inside ``st.session_state`` (keys prefixed)."""
-
-    def __getitem__(self, key: str) -> Any:
-        return st.session_state[PREFIX + key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        st.session_state[PREFIX + key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del st.session_state[PREFIX + key]
-
-    def __iter__(self) -> Iterator[str]:
-        keys = [k for k in st.session_state if isinstance(k, str)]
-        return (k.removeprefix(PREFIX) for k in keys if k.startswith(PREFIX))
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
 
 
 def settings() -> Settings:
@@ -88,7 +68,7 @@ def spotify_session() -> SpotifySession | None:
 
 def user_name() -> str | None:
     """Display name of the logged-in listener, as read at login."""
-    user = st.session_state.get(USER_KEY)
+    user = state.peek(state.SPOTIFY_USER)
     return user["display_name"] if user and spotify_session() is not None else None
 
 
@@ -127,7 +107,8 @@ def handle_oauth_callback() -> None:
     params = st.query_params
     if not any(name in params for name in CALLBACK_PARAMS):
         return
-    code, state, error = params.get("code"), params.get("state"), params.get("error")
+    code, oauth_state = params.get("code"), params.get("state")
+    error = params.get("error")
     for name in CALLBACK_PARAMS:
         if name in params:
             del params[name]
@@ -140,7 +121,7 @@ def handle_oauth_callback() -> None:
         _login_failed(oauth_error_message(error))
         return
     try:
-        verify_state(state, config.state_secret, used=used_states(config.redis_url))
+        verify_state(oauth_state, config.state_secret, used=used_states(config.redis_url))
     except StateError as refused:
         _login_failed(str(refused))
         return
@@ -155,7 +136,7 @@ def handle_oauth_callback() -> None:
         session.logout()
         _login_failed(f"{problem.message} {problem.next_step}")
         return
-    st.session_state[USER_KEY] = {"user_id": user.user_id, "display_name": user.display_name}
+    state.put(state.SPOTIFY_USER, {"user_id": user.user_id, "display_name": user.display_name})
 
 
 def logout() -> None:
@@ -163,7 +144,7 @@ def logout() -> None:
     store = SessionTokenStore()
     for key in list(store):
         del store[key]
-    st.session_state.pop(USER_KEY, None)
+    state.drop(state.SPOTIFY_USER)
 
 
 def show_problem(problem: SpotifyProblem) -> None:
@@ -171,7 +152,7 @@ def show_problem(problem: SpotifyProblem) -> None:
     st.error(plain(problem.message))
     st.caption(plain(problem.next_step))
     if problem.needs_login:
-        st.session_state.pop(USER_KEY, None)
+        state.drop(state.SPOTIFY_USER)
         login_link()
 
 
@@ -180,7 +161,7 @@ def account_sidebar() -> None:
     with st.sidebar:
         if spotify_session() is not None:
             st.markdown(f"Logged in to Spotify as **{plain(user_name() or 'you')}**")
-            st.button("Log out", key="spotify_logout", on_click=logout)
+            st.button("Log out", key=state.SPOTIFY_LOGOUT, on_click=logout)
         elif not login_link():
             st.caption("Spotify login is not configured here; guest mode.")
 

@@ -20,7 +20,7 @@ from recommender.evaluation.report import (
     table_cells,
     tradeoff_cells,
 )
-from ui import loaders
+from ui import loaders, state
 from ui.loaders import Services
 from ui.plain import plain, table
 
@@ -80,7 +80,7 @@ def summary(services: Services) -> None:
 def _retrain() -> None:
     store = loaders.current_store()
     store.retrain_now(loaders.get_settings())
-    st.session_state["retrained_at"] = datetime.now(UTC)
+    state.put(state.RETRAINED_AT, datetime.now(UTC))
 
 
 def retrain_control() -> None:
@@ -90,12 +90,13 @@ def retrain_control() -> None:
     st.subheader("Administration")
     st.button(
         "Retrain now",
-        key="retrain_now",
+        key=state.RETRAIN_NOW,
         on_click=_retrain,
         help="Trains a fresh model on the current catalog; visitors keep the old one meanwhile.",
     )
-    if "retrained_at" in st.session_state:
-        st.success(f"Retrained at {st.session_state['retrained_at']:%H:%M:%S} UTC.")
+    retrained_at = state.peek(state.RETRAINED_AT)
+    if retrained_at is not None:
+        st.success(f"Retrained at {retrained_at:%H:%M:%S} UTC.")
 
 
 def evaluation() -> None:

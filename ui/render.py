@@ -34,7 +34,6 @@ from ui.plain import plain
 
 AUDIO_WEIGHTS: Final = tuple(name for name in WEIGHT_NAMES if name in PROFILE_FEATURES)
 OTHER_WEIGHTS: Final = tuple(name for name in WEIGHT_NAMES if name not in PROFILE_FEATURES)
-_RECS_MEMO: Final = "_recommendations_memo"
 
 
 # -- controls ---------------------------------------------------------------------------------
@@ -47,7 +46,7 @@ def weight_controls() -> dict[str, float]:
     for name in PRESETS:
         st.button(
             f"✓ {plain(name)}" if name == active else plain(name),
-            key=f"preset_{name.lower().replace(' ', '_')}",
+            key=state.PRESET_BUTTON(name.lower().replace(" ", "_")),
             on_click=state.apply_preset,
             args=(name,),
             width="stretch",
@@ -66,13 +65,13 @@ def weight_controls() -> dict[str, float]:
         )
         st.button(
             "Restore previous values",
-            key="restore_weights",
+            key=state.RESTORE_WEIGHTS,
             on_click=state.restore_before_preset,
             width="stretch",
         )
     st.button(
         "Reset to defaults",
-        key="reset_weights",
+        key=state.RESET_WEIGHTS,
         on_click=state.reset_weights,
         width="stretch",
         type="tertiary",
@@ -96,37 +95,30 @@ def weight_controls() -> dict[str, float]:
 def option_controls() -> OptionValues:
     """The list options of the recommendations page; returns their values."""
     with st.expander("List options", expanded=False):
-        st.number_input("Tracks per seed", min_value=1, max_value=20, **state.bind("per_seed"))
+        st.number_input("Tracks per seed", min_value=1, max_value=20, **state.bind(state.PER_SEED))
         st.number_input(
             "Total tracks (0 = per seed × seeds, at most 50)",
             min_value=0,
             max_value=200,
-            **state.bind("limit"),
+            **state.bind(state.LIMIT),
         )
         st.number_input(
             "At most this many per artist (0 = no cap)",
             min_value=0,
             max_value=20,
-            **state.bind("max_per_artist"),
+            **state.bind(state.MAX_PER_ARTIST),
         )
-        st.toggle("Discover: leave out the seeds' artists", **state.bind("discover"))
-        st.slider("Popularity", min_value=0, max_value=100, **state.bind("popularity_range"))
+        st.toggle("Discover: leave out the seeds' artists", **state.bind(state.DISCOVER))
+        st.slider("Popularity", min_value=0, max_value=100, **state.bind(state.POPULARITY_RANGE))
         st.caption("A popularity filter also leaves out tracks whose popularity is unknown.")
-        st.toggle("Exclude explicit tracks", **state.bind("exclude_explicit"))
+        st.toggle("Exclude explicit tracks", **state.bind(state.EXCLUDE_EXPLICIT))
         st.caption("Only tracks known to be explicit are removed; most tracks have no label.")
     return current_options()
 
 
 def current_options() -> OptionValues:
     """The options' values, whether or not their widgets have been drawn in this run."""
-    return OptionValues(
-        per_seed=int(state.option("per_seed")),
-        limit=int(state.option("limit")),
-        max_per_artist=int(state.option("max_per_artist")),
-        discover=bool(state.option("discover")),
-        popularity_range=tuple(state.option("popularity_range")),
-        exclude_explicit=bool(state.option("exclude_explicit")),
-    )
+    return state.options()
 
 
 # -- the one core call ------------------------------------------------------------------------
@@ -156,7 +148,7 @@ def recommendations_for(
         tuple(sorted(skip_ids)),
         tuple(sorted(exclude_artists)),
     )
-    memo = st.session_state.get(_RECS_MEMO)
+    memo = state.peek(state.RECOMMENDATIONS_MEMO)
     if memo is not None and memo[0] == key:
         return memo[1]
     result = recommend(
@@ -167,7 +159,7 @@ def recommendations_for(
         options=replace(options.to_options(), skip_ids=skip_ids, exclude_artists=exclude_artists),
         seed_vectors=dict(profiles) or None,
     )
-    st.session_state[_RECS_MEMO] = (key, result)
+    state.put(state.RECOMMENDATIONS_MEMO, (key, result))
     return result
 
 
@@ -183,10 +175,10 @@ def _seed_radar(
     if not answered:
         st.info("None of the seeds has a recommendation with these options.")
         return
-    bound = state.bind("radar_seed", answered[0])
+    bound = state.bind(state.RADAR_SEED, answered[0])
     # The remembered seed may have left the list (removed, or no longer answered).
-    if st.session_state["radar_seed"] not in answered:
-        st.session_state["radar_seed"] = answered[0]
+    if state.get(state.RADAR_SEED, "") not in answered:
+        state.put(state.RADAR_SEED, answered[0])
     chosen = st.selectbox(
         "Seed track",
         answered,
@@ -205,7 +197,7 @@ def _seed_radar(
             [seed_profile, profile_of(neighbours, label="Its neighbours")],
             title="One seed and its neighbours",
         ),
-        key="radar_seed_chart",
+        key=state.RADAR_SEED_CHART,
         width="stretch",
     )
 
@@ -225,7 +217,7 @@ def radar_section(
     )
     left.plotly_chart(
         radar_chart([seeds_profile, recs_profile], title="Your taste vs the recommendations"),
-        key="radar_profile",
+        key=state.RADAR_PROFILE,
         width="stretch",
     )
     with right:
@@ -239,7 +231,7 @@ def export_button(table: pl.DataFrame) -> None:
         data=table_to_csv(table),
         file_name=f"recommendations-{datetime.now(UTC):%Y-%m-%d}.csv",
         mime="text/csv",
-        key="export_csv",
+        key=state.EXPORT_CSV,
         on_click="ignore",
     )
 

@@ -31,9 +31,6 @@ from recommender.text import split_artists
 from ui import loaders, render, save, state
 from ui.plain import plain
 
-TABLE_KEY: Final = "results_table"
-_SELECTED: Final = "_selected_recommendation"
-_STEERS: Final = "_not_this_count"
 SELECT_HINT: Final = "Select a row to listen to it, read why it was picked, or leave it out."
 ROW_HEIGHT: Final = 35  # st.dataframe's default row height, in pixels
 # The columns shown, in order; the CSV has exactly these plus the ids.
@@ -116,7 +113,7 @@ def exclusion_chips(tracks: Mapping[str, str], artists: Sequence[str]) -> None:
         for track_id, label in tracks.items():
             st.button(
                 plain(label),
-                key=f"include_track_{track_id}",
+                key=state.INCLUDE_TRACK(track_id),
                 icon=":material/close:",
                 on_click=state.include_track,
                 args=(track_id,),
@@ -124,7 +121,7 @@ def exclusion_chips(tracks: Mapping[str, str], artists: Sequence[str]) -> None:
         for index, name in enumerate(artists):
             st.button(
                 f"artist: {plain(name)}",
-                key=f"include_artist_{index}",
+                key=state.INCLUDE_ARTIST(index),
                 icon=":material/close:",
                 on_click=state.include_artist,
                 args=(name,),
@@ -183,21 +180,21 @@ def build_table(
     return table.select(*shown, "track_id", "seed_track_id")
 
 
-def _table_key() -> str:
+def _table_key() -> state.Key[Any]:
     """The list's widget key; a new one after each "not this" so no stale row stays selected."""
-    return f"{TABLE_KEY}_{st.session_state.get(_STEERS, 0)}"
+    return state.RESULTS_TABLE(state.get(state.NOT_THIS_COUNT, 0))
 
 
 def _remember_selection() -> None:
-    event = st.session_state.get(_table_key())
+    event = state.peek(_table_key())
     rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
-    shown = st.session_state.get(f"{_SELECTED}_ids", [])
-    st.session_state[_SELECTED] = shown[rows[0]] if rows and rows[0] < len(shown) else None
+    shown = state.get(state.SELECTED_IDS, [])
+    state.put(state.SELECTED, shown[rows[0]] if rows and rows[0] < len(shown) else None)
 
 
 def results_table(table: pl.DataFrame) -> None:
     """The whole list, every row visible (no inner scroll box); select a row for its detail."""
-    st.session_state[f"{_SELECTED}_ids"] = table["track_id"].to_list()
+    state.put(state.SELECTED_IDS, table["track_id"].to_list())
     columns = [c for c in table.columns if c in SHOWN]
     st.dataframe(
         table,
@@ -238,7 +235,7 @@ def selected_detail(
     reasons: Mapping[str, Reasons],
 ) -> None:
     """The selected recommendation: listen to it and its seed, why in full, "not this"."""
-    chosen = st.session_state.get(_SELECTED)
+    chosen = state.peek(state.SELECTED)
     rec = next((r for r in recs if r.track_id == chosen), None)
     if rec is None:
         st.info(
@@ -256,7 +253,7 @@ def selected_detail(
     not_track, not_artist = st.columns(2)
     not_track.button(
         "Not this track",
-        key="exclude_track",
+        key=state.EXCLUDE_TRACK,
         icon=":material/block:",
         on_click=_steer,
         args=(state.exclude_track, rec.track_id, label),
@@ -266,7 +263,7 @@ def selected_detail(
     if artist:
         not_artist.button(
             "Not this artist",
-            key="exclude_artist",
+            key=state.EXCLUDE_ARTIST,
             icon=":material/person_off:",
             on_click=_steer,
             args=(state.exclude_artist, artist),
@@ -278,6 +275,6 @@ def selected_detail(
 def _steer(action: Any, *args: Any) -> None:
     """Apply a "not this" choice; the selected row is gone from the next list."""
     action(*args)
-    st.session_state[_SELECTED] = None
+    state.put(state.SELECTED, None)
     # A fresh grid: the old one's selected row number would now point at another track.
-    st.session_state[_STEERS] = st.session_state.get(_STEERS, 0) + 1
+    state.put(state.NOT_THIS_COUNT, state.get(state.NOT_THIS_COUNT, 0) + 1)

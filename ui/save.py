@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 import polars as pl
@@ -13,36 +12,25 @@ from recommender.spotify.library import SavedPlaylist, save_playlist
 from recommender.spotify.problems import SpotifyProblem
 from ui import login, state
 from ui.plain import link, plain
+from ui.state import LoggedOut, SaveOutcome
 
-SAVED: Final = "saved_playlist"
 DESCRIPTION: Final = "Made with the track recommender from seeds you picked."
-
-
-@dataclass(frozen=True, slots=True)
-class LoggedOut:
-    """The login ended before Save was pressed."""
-
-    message: str = "You are no longer logged in; log in on Home."
-
-
-# What the last Save press came to, kept in the session for the rerun that shows it.
-SaveOutcome = SavedPlaylist | SpotifyProblem | LoggedOut
 
 
 def _save(track_ids: list[str]) -> None:
     session = login.spotify_session()
     if session is None:
-        st.session_state[SAVED] = LoggedOut()
+        state.put(state.SAVED_PLAYLIST, LoggedOut())
         return
-    name = str(st.session_state.get("playlist_name") or default_playlist_name())
-    public = bool(st.session_state.get("playlist_public", False))
+    name = state.get(state.PLAYLIST_NAME, "") or default_playlist_name()
+    public = bool(state.get(state.PLAYLIST_PUBLIC, False))
     try:
         with st.spinner(f"Saving {len(track_ids)} tracks to Spotify…"):
             saved = save_playlist(session, name, track_ids, public=public, description=DESCRIPTION)
     except SpotifyProblem as problem:
-        st.session_state[SAVED] = problem
+        state.put(state.SAVED_PLAYLIST, problem)
         return
-    st.session_state[SAVED] = saved
+    state.put(state.SAVED_PLAYLIST, saved)
 
 
 def save_section(table: pl.DataFrame) -> None:
@@ -58,20 +46,20 @@ def save_section(table: pl.DataFrame) -> None:
     name_col.text_input(
         "Playlist name",
         max_chars=100,
-        **state.bind("playlist_name", default_playlist_name()),
+        **state.bind(state.PLAYLIST_NAME, default_playlist_name()),
     )
-    public_col.toggle("Public", **state.bind("playlist_public", False))
+    public_col.toggle("Public", **state.bind(state.PLAYLIST_PUBLIC, False))
     track_ids = table["track_id"].to_list()
     # An on_click callback runs before the rerun, so a double click cannot save twice
     # concurrently, and the resumable save makes a repeated click with the same list a no-op.
     st.button(
         f"Save {len(track_ids)} tracks to Spotify",
-        key="save_playlist",
+        key=state.SAVE_PLAYLIST,
         type="primary",
         on_click=_save,
         args=(track_ids,),
     )
-    outcome: SaveOutcome | None = st.session_state.get(SAVED)
+    outcome: SaveOutcome | None = state.peek(state.SAVED_PLAYLIST)
     if isinstance(outcome, SpotifyProblem):
         login.show_problem(outcome)
         st.caption("Press Save again to continue where it stopped; nothing is added twice.")

@@ -1,54 +1,203 @@
-"""Per-session state: the listener's seeds, weights and options, kept across page switches.
+"""Per-session state: every session key, the seed sources, and the listener's seeds and options.
 
-Everything per user lives in ``st.session_state`` (never in a global cache). Streamlit forgets
-a keyed widget's value when a run does not draw it (e.g. after visiting another page), so
-each persistent widget is *bound*: before it is drawn its key is restored from the session's
-own record, and its ``on_change`` writes the new value back.
+Everything per user lives in ``st.session_state`` (never in a global cache), and every key of it
+is declared here, with the type of its value: pages and the other ``ui`` modules name a key as
+``state.SOMETHING`` and read or write it through :func:`get` / :func:`put` / :func:`pop`
+(``tests/test_session_keys.py`` fails on a key spelled anywhere else).
+
+Streamlit forgets a keyed widget's value when a run does not draw it (e.g. after visiting
+another page), so each persistent widget is *bound*: before it is drawn its key is restored from
+the session's own record, and its ``on_change`` writes the new value back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Final, Generic, Literal, TypeVar, cast, get_args
 
 import streamlit as st
 
 from recommender.domain import AudioProfile
+from recommender.engine.explain import Recommendation
 from recommender.engine.features import DEFAULT_WEIGHTS, DISCOVER_PRESETS, PRESETS, WEIGHT_NAMES
+from recommender.present.listing import OptionValues
+from recommender.seeds.history import HistoryImport
+from recommender.seeds.resolve import Resolution
+from recommender.spotify.library import SavedPlaylist
+from recommender.spotify.problems import SpotifyProblem
 
-SEED_IDS: Final = "seed_ids"
-WEIGHTS: Final = "weights"
-SEED_SOURCE: Final = "seed_source"
-SEED_PROFILES: Final = "seed_profiles"
-ACTIVE_PRESET: Final = "active_preset"
-# What a preset replaced (weights and the discover option), for the one-click restore.
-_BEFORE_PRESET: Final = "_before_preset"
-_KEPT: Final = "_kept_widget_values"
+T = TypeVar("T")
 
-SOURCES: Final = (
+
+class Key(str, Generic[T]):
+    """A session-state key that carries the type of the value stored under it."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)  # not slots: a subscripted call sets __orig_class__ on it
+class KeyFamily(Generic[T]):
+    """Keys made of a fixed prefix and a part (one button per track, one slider per weight)."""
+
+    prefix: str
+
+    def __call__(self, part: object) -> Key[T]:
+        return Key(f"{self.prefix}{part}")
+
+
+def get(key: Key[T], default: T) -> T:
+    """The value under ``key``, or ``default`` when the session has none."""
+    return cast(T, st.session_state.get(key, default))
+
+
+def peek(key: Key[T]) -> T | None:
+    """The value under ``key``, or None when the session has none."""
+    return cast("T | None", st.session_state.get(key))
+
+
+def put(key: Key[T], value: T) -> None:
+    """Store ``value`` under ``key``."""
+    st.session_state[key] = value
+
+
+def pop(key: Key[T], default: T) -> T:
+    """Remove ``key`` and return what it held (``default`` when nothing)."""
+    return cast(T, st.session_state.pop(key, default))
+
+
+def drop(key: Key[Any]) -> None:
+    """Forget ``key`` (nothing happens when the session has no value under it)."""
+    st.session_state.pop(key, None)
+
+
+# -- where seeds come from --------------------------------------------------------------------
+SeedSource = Literal[
     "guest search",
     "surprise me",
     "Spotify top tracks",
     "Spotify playlist",
     "upload",
     "share link",
+    # Seeds added one by one from a second source on top of the first (add_seed).
+    "mixed",
+]
+SOURCES: Final[tuple[SeedSource, ...]] = get_args(SeedSource)
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedOut:
+    """The login ended before Save was pressed."""
+
+    message: str = "You are no longer logged in; log in on Home."
+
+
+# What the last Save press came to, kept in the session for the rerun that shows it.
+SaveOutcome = SavedPlaylist | SpotifyProblem | LoggedOut
+
+# -- every session key ------------------------------------------------------------------------
+# Seeds, weights, presets (this module).
+SEED_IDS: Final = Key[list[str]]("seed_ids")
+SEED_SOURCE: Final = Key[SeedSource | None]("seed_source")
+SEED_PROFILES: Final = Key[dict[str, AudioProfile]]("seed_profiles")
+WEIGHTS: Final = Key[dict[str, float]]("weights")
+WEIGHT_SLIDER: Final = KeyFamily[float]("weight_")
+ACTIVE_PRESET: Final = Key[str | None]("active_preset")
+# What a preset replaced (weights and the discover option), for the one-click restore.
+_BEFORE_PRESET: Final = Key[tuple[dict[str, float], bool] | None]("_before_preset")
+# The last value of every bound widget (widget key -> value), across page switches.
+_KEPT: Final = Key[dict[str, Any]]("_kept_widget_values")
+# "Not this": exclusions kept for the session.
+EXCLUDED_TRACKS: Final = Key[dict[str, str]]("excluded_tracks")  # track id -> chip label
+EXCLUDED_ARTISTS: Final = Key[list[str]]("excluded_artists")  # artist names as shown
+
+# The list options (their widgets; read and written together as OptionValues).
+PER_SEED: Final = Key[int]("per_seed")
+LIMIT: Final = Key[int]("limit")  # the widget's 0 is OptionValues.limit None (the default)
+MAX_PER_ARTIST: Final = Key[int]("max_per_artist")  # 0 is max_per_artist None (no cap)
+DISCOVER: Final = Key[bool]("discover")
+POPULARITY_RANGE: Final = Key[tuple[int, int]]("popularity_range")
+EXCLUDE_EXPLICIT: Final = Key[bool]("exclude_explicit")
+
+# Home, guest side (ui/guest.py).
+GUEST_SEARCH: Final = Key[str]("guest_search")
+SURPRISE_ME: Final = Key[bool]("surprise_me")
+HISTORY_UPLOAD: Final = Key[Any]("history_upload")  # the uploader's files
+HISTORY_SEED_COUNT: Final = Key[int]("history_seed_count")
+HISTORY_USE_SEEDS: Final = Key[bool]("history_use_seeds")
+GET_RECOMMENDATIONS: Final = Key[bool]("get_recommendations")
+GET_RECOMMENDATIONS_BELOW: Final = Key[bool]("get_recommendations_below")
+GUEST_ADD: Final = KeyFamily[bool]("guest_add_")  # + track id
+GUEST_REMOVE: Final = KeyFamily[bool]("guest_remove_")  # + track id
+GUEST_CLEAR_SEEDS: Final = Key[bool]("guest_clear_seeds")
+SURPRISE_LABEL: Final = Key[str | None]("_guest_surprise_label")
+SURPRISE_ERROR: Final = Key[str | None]("_guest_surprise_error")
+# (file ids and catalog fingerprint, the summary shown, songs in the whole upload)
+HISTORY_MEMO: Final = Key[tuple[tuple[Any, ...], HistoryImport, int]]("_guest_history_memo")
+
+# Home, Spotify side (ui/home.py, ui/login.py).
+TIME_RANGE: Final = Key[str]("time_range")
+USE_TOP_TRACKS: Final = Key[bool]("use_top_tracks")
+PLAYLIST_CHOICE: Final = Key[str]("playlist_choice")
+USE_PLAYLIST: Final = Key[bool]("use_playlist")
+# (playlist id, its name, the resolution, the line about skipped items)
+PLAYLIST_PICK: Final = Key[tuple[str, str, Resolution, str]]("_playlist_resolution")
+SPOTIFY_USER: Final = Key[dict[str, str]]("spotify_user")  # user_id, display_name
+SPOTIFY_LOGOUT: Final = Key[bool]("spotify_logout")
+# The Spotify session's own data (the token): SessionTokenStore's keys, all under one prefix.
+SPOTIFY_DATA: Final = KeyFamily[Any]("spotify:")
+
+# Recommendations page (ui/render.py, ui/results.py, ui/save.py, pages/recommendations.py).
+SHARE_PROBLEMS: Final = Key[list[str]]("share_problems")  # set by a share link, shown once
+PRESET_BUTTON: Final = KeyFamily[bool]("preset_")  # + preset name, lower case, "_" for " "
+RESTORE_WEIGHTS: Final = Key[bool]("restore_weights")
+RESET_WEIGHTS: Final = Key[bool]("reset_weights")
+# (everything the list depends on, the list)
+RECOMMENDATIONS_MEMO: Final = Key[tuple[tuple[Any, ...], list[Recommendation]]](
+    "_recommendations_memo"
 )
+RADAR_SEED: Final = Key[str]("radar_seed")
+RADAR_SEED_CHART: Final = Key[Any]("radar_seed_chart")
+RADAR_PROFILE: Final = Key[Any]("radar_profile")
+EXPORT_CSV: Final = Key[bool]("export_csv")
+# The list's grid: a new key after each "not this" (+ how many there were).
+RESULTS_TABLE: Final = KeyFamily[Any]("results_table_")
+SELECTED: Final = Key[str | None]("_selected_recommendation")
+SELECTED_IDS: Final = Key[list[str]]("_selected_recommendation_ids")  # the rows, in order
+NOT_THIS_COUNT: Final = Key[int]("_not_this_count")
+EXCLUDE_TRACK: Final = Key[bool]("exclude_track")
+EXCLUDE_ARTIST: Final = Key[bool]("exclude_artist")
+INCLUDE_TRACK: Final = KeyFamily[bool]("include_track_")  # + track id
+INCLUDE_ARTIST: Final = KeyFamily[bool]("include_artist_")  # + position
+PLAYLIST_NAME: Final = Key[str]("playlist_name")
+PLAYLIST_PUBLIC: Final = Key[bool]("playlist_public")
+SAVE_PLAYLIST: Final = Key[bool]("save_playlist")
+SAVED_PLAYLIST: Final = Key[SaveOutcome]("saved_playlist")
+
+# Explore and model pages (ui/explore.py, ui/model_info.py), the catalog choice (ui/loaders.py).
+GENRE_COUNTS: Final = Key[Any]("genre_counts")
+FEATURE_HISTOGRAM: Final = KeyFamily[Any]("hist_")  # + feature
+EXPLORE_X: Final = Key[str]("explore_x")
+EXPLORE_Y: Final = Key[str]("explore_y")
+FEATURE_SCATTER: Final = Key[Any]("feature_scatter")
+RETRAIN_NOW: Final = Key[bool]("retrain_now")
+RETRAINED_AT: Final = Key[datetime]("retrained_at")
+USE_DEMO_CATALOG: Final = Key[bool]("use_demo_catalog")
+USE_DEMO: Final = Key[bool]("use_demo")
+
 MAX_SEEDS: Final = 50
+MAX_EXCLUSIONS: Final = 50
 
-# Options of the recommendations page and their defaults (widget key -> value).
-OPTION_DEFAULTS: Final[Mapping[str, Any]] = {
-    "per_seed": 5,
-    "limit": 0,  # 0 = the engine's default, min(50, per_seed x seeds)
-    "max_per_artist": 0,  # 0 = no cap
-    "discover": False,
-    "popularity_range": (0, 100),
-    "exclude_explicit": False,
+# The option widgets' values when the listener has not touched them.
+_OPTION_DEFAULTS: Final[Mapping[str, Any]] = {
+    PER_SEED: 5,
+    LIMIT: 0,
+    MAX_PER_ARTIST: 0,
+    DISCOVER: False,
+    POPULARITY_RANGE: (0, 100),
+    EXCLUDE_EXPLICIT: False,
 }
-
-
-def weight_key(name: str) -> str:
-    """The slider key of one weight (``weight_energy``)."""
-    return f"weight_{name}"
 
 
 def init() -> None:
@@ -67,10 +216,10 @@ def seed_ids() -> list[str]:
     return list(st.session_state[SEED_IDS])
 
 
-def seed_source() -> str | None:
+def seed_source() -> SeedSource | None:
     """Where the current seeds came from (one of ``SOURCES``) or None."""
     init()
-    return st.session_state[SEED_SOURCE]
+    return cast("SeedSource | None", st.session_state[SEED_SOURCE])
 
 
 def seed_profiles() -> dict[str, AudioProfile]:
@@ -80,7 +229,7 @@ def seed_profiles() -> dict[str, AudioProfile]:
 
 
 def set_seeds(
-    ids: Sequence[str], *, source: str, profiles: Mapping[str, AudioProfile] | None = None
+    ids: Sequence[str], *, source: SeedSource, profiles: Mapping[str, AudioProfile] | None = None
 ) -> None:
     """Replace the seeds (deduplicated, at most ``MAX_SEEDS``) and record their source."""
     init()
@@ -92,8 +241,11 @@ def set_seeds(
     }
 
 
-def add_seed(track_id: str, *, source: str = "guest search") -> None:
-    """Append one seed (no-op if present); an on_click callback for "Add" buttons."""
+def add_seed(track_id: str, *, source: SeedSource = "guest search") -> None:
+    """Append one seed (no-op if present); an on_click callback for "Add" buttons.
+
+    Added to seeds from another source, the seeds' source becomes "mixed".
+    """
     current = seed_ids()
     if track_id in current or len(current) >= MAX_SEEDS:
         return
@@ -131,18 +283,13 @@ def set_weights(values: Mapping[str, float]) -> None:
     merged = {**DEFAULT_WEIGHTS, **values}
     st.session_state[WEIGHTS] = merged
     for name in WEIGHT_NAMES:
-        st.session_state[weight_key(name)] = float(merged[name])
+        st.session_state[WEIGHT_SLIDER(name)] = float(merged[name])
 
 
 def reset_weights() -> None:
     """on_click callback of "Reset": every weight back to its default."""
     set_weights(DEFAULT_WEIGHTS)
     st.session_state[ACTIVE_PRESET] = None
-
-
-def _set_discover(value: bool) -> None:
-    st.session_state["discover"] = value
-    st.session_state[_KEPT]["discover"] = value
 
 
 def apply_preset(name: str) -> None:
@@ -152,10 +299,12 @@ def apply_preset(name: str) -> None:
     on); the values it replaced are kept so that :func:`restore_before_preset` brings them back.
     """
     init()
-    if st.session_state.get(ACTIVE_PRESET) is None:
-        st.session_state[_BEFORE_PRESET] = (weights(), bool(option("discover")))
+    before = st.session_state.get(_BEFORE_PRESET)
+    if st.session_state.get(ACTIVE_PRESET) is None or before is None:
+        before = (weights(), options().discover)
+        st.session_state[_BEFORE_PRESET] = before
     set_weights(PRESETS[name])
-    _set_discover(name in DISCOVER_PRESETS or bool(st.session_state[_BEFORE_PRESET][1]))
+    set_options(replace(options(), discover=name in DISCOVER_PRESETS or before[1]))
     st.session_state[ACTIVE_PRESET] = name
 
 
@@ -172,52 +321,77 @@ def restore_before_preset() -> None:
     before = st.session_state.get(_BEFORE_PRESET)
     if before is not None:
         set_weights(before[0])
-        _set_discover(before[1])
+        set_options(replace(options(), discover=before[1]))
     st.session_state[ACTIVE_PRESET] = None
     st.session_state[_BEFORE_PRESET] = None
 
 
 def _weight_changed(name: str) -> None:
-    st.session_state[WEIGHTS][name] = float(st.session_state[weight_key(name)])
+    st.session_state[WEIGHTS][name] = float(st.session_state[WEIGHT_SLIDER(name)])
     st.session_state[ACTIVE_PRESET] = None  # the sliders no longer hold the preset's values
 
 
 def bind_weight(name: str) -> dict[str, Any]:
     """Prepare the slider of weight ``name``; returns the kwargs to pass to ``st.slider``."""
     init()
-    key = weight_key(name)
+    key = WEIGHT_SLIDER(name)
     if key not in st.session_state:
         st.session_state[key] = weights()[name]
     return {"key": key, "on_change": _weight_changed, "args": (name,)}
 
 
-def _keep(key: str) -> None:
+def _keep(key: Key[Any]) -> None:
     st.session_state[_KEPT][key] = st.session_state[key]
 
 
-def bind(key: str, default: Any = None) -> dict[str, Any]:
+def bind(key: Key[T], default: T | None = None) -> dict[str, Any]:
     """Prepare a widget whose value survives page switches; returns its key/on_change kwargs."""
     init()
     if key not in st.session_state:
-        fallback = OPTION_DEFAULTS.get(key, default)
+        fallback = _OPTION_DEFAULTS.get(key, default)
         st.session_state[key] = st.session_state[_KEPT].get(key, fallback)
     return {"key": key, "on_change": _keep, "args": (key,)}
 
 
-def option(key: str) -> Any:
-    """The current value of a bound option, whether or not its widget is drawn this run."""
-    init()
+def _widget_value(key: Key[Any]) -> Any:
+    """A bound widget's value, whether or not it is drawn this run."""
     if key in st.session_state:
         return st.session_state[key]
-    return st.session_state[_KEPT].get(key, OPTION_DEFAULTS.get(key))
+    return st.session_state[_KEPT].get(key, _OPTION_DEFAULTS[key])
+
+
+def options() -> OptionValues:
+    """The list options as one value (None: the engine's default list length, no artist cap)."""
+    init()
+    low, high = _widget_value(POPULARITY_RANGE)
+    return OptionValues(
+        per_seed=int(_widget_value(PER_SEED)),
+        limit=int(_widget_value(LIMIT)) or None,
+        max_per_artist=int(_widget_value(MAX_PER_ARTIST)) or None,
+        discover=bool(_widget_value(DISCOVER)),
+        popularity_range=(int(low), int(high)),
+        exclude_explicit=bool(_widget_value(EXCLUDE_EXPLICIT)),
+    )
+
+
+def set_options(values: OptionValues) -> None:
+    """Write the list options (each widget that changed, and its kept value)."""
+    init()
+    widgets: dict[Key[Any], Any] = {
+        PER_SEED: values.per_seed,
+        LIMIT: values.limit or 0,
+        MAX_PER_ARTIST: values.max_per_artist or 0,
+        DISCOVER: values.discover,
+        POPULARITY_RANGE: values.popularity_range,
+        EXCLUDE_EXPLICIT: values.exclude_explicit,
+    }
+    for key, value in widgets.items():
+        if _widget_value(key) != value:
+            st.session_state[key] = value
+            st.session_state[_KEPT][key] = value
 
 
 # -- "not this": exclusions kept for the session ----------------------------------------------
-EXCLUDED_TRACKS: Final = "excluded_tracks"  # track id -> label shown on its chip
-EXCLUDED_ARTISTS: Final = "excluded_artists"  # artist names as shown
-MAX_EXCLUSIONS: Final = 50
-
-
 def excluded_tracks() -> dict[str, str]:
     """Tracks the listener said "not this track" to (id -> label), oldest first."""
     return dict(st.session_state.get(EXCLUDED_TRACKS, {}))
@@ -256,3 +430,25 @@ def set_exclusions(track_ids: Mapping[str, str], artists: Sequence[str]) -> None
     """Replace both exclusion lists (a share link)."""
     st.session_state[EXCLUDED_TRACKS] = dict(list(track_ids.items())[:MAX_EXCLUSIONS])
     st.session_state[EXCLUDED_ARTISTS] = list(dict.fromkeys(artists))[:MAX_EXCLUSIONS]
+
+
+# -- the Spotify session's data ---------------------------------------------------------------
+class SessionTokenStore(MutableMapping[str, Any]):
+    """This browser session's Spotify data inside ``st.session_state`` (keys prefixed)."""
+
+    def __getitem__(self, key: str) -> Any:
+        return st.session_state[SPOTIFY_DATA(key)]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        st.session_state[SPOTIFY_DATA(key)] = value
+
+    def __delitem__(self, key: str) -> None:
+        del st.session_state[SPOTIFY_DATA(key)]
+
+    def __iter__(self) -> Iterator[str]:
+        prefix = SPOTIFY_DATA.prefix
+        keys = [k for k in st.session_state if isinstance(k, str)]
+        return (k.removeprefix(prefix) for k in keys if k.startswith(prefix))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

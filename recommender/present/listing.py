@@ -50,19 +50,19 @@ class OptionValues:
     """What the option widgets say, before it becomes the engine's ``RecommendOptions``."""
 
     per_seed: int
-    limit: int
-    max_per_artist: int
+    limit: int | None  # None: the engine's default, min(50, per_seed x seeds)
+    max_per_artist: int | None  # None: no cap
     discover: bool
     popularity_range: tuple[int, int]
     exclude_explicit: bool
 
     def to_options(self) -> RecommendOptions:
-        """The engine's options (0 and the full range mean "no limit")."""
+        """The engine's options (the full popularity range means no popularity filter)."""
         low, high = self.popularity_range
         return RecommendOptions(
             per_seed=self.per_seed,
-            limit=self.limit or None,
-            max_per_artist=self.max_per_artist or None,
+            limit=self.limit,
+            max_per_artist=self.max_per_artist,
             discover=self.discover,
             popularity_range=None if (low, high) == (0, 100) else (low, high),
             exclude_explicit=self.exclude_explicit,
