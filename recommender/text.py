@@ -39,6 +39,90 @@ def base_title(title: str) -> str:
     return fold(_drop_bracketed(head))
 
 
+# Words of a version marker that do not make another recording: "Remastered 2011",
+# "Album Version", "Mono". What is left ("live at carnegie hall", "loud luxury remix",
+# "acoustic") names a different performance or mix.
+_SAME_RECORDING_WORDS: Final = frozenset(
+    {
+        "remaster",
+        "remastered",
+        "remasterd",
+        "digital",
+        "digitally",
+        "version",
+        "mono",
+        "stereo",
+        "album",
+        "single",
+        "original",
+        "edition",
+        "deluxe",
+        "bonus",
+        "track",
+        "explicit",
+        "clean",
+        "the",
+    }
+)
+# A marker that only credits someone ("feat. B", "with Justin Bieber") is the same recording.
+_CREDIT_MARKER: Final = re.compile(r"^(?:feat\.?|ft\.?|featuring|with)\s", flags=re.IGNORECASE)
+_WORDS: Final = re.compile(r"[^\W_]+")
+_YEAR: Final = re.compile(r"^(?:19|20)\d\d$")
+
+
+def version_marker(title: str) -> str:
+    """What a title says about its version beyond the song: the words that make a recording.
+
+    The text ``base_title`` drops ("(Live)", "- Loud Luxury Remix"), folded, without credits
+    and without the words a reissue adds (``_SAME_RECORDING_WORDS``, years):
+    "Take Five - Remastered 2011" -> "", "Take Five (Live at Carnegie Hall)" ->
+    "live at carnegie hall".
+    """
+    head, _, tail = title.partition(" - ")
+    segments = [*_bracketed(head), tail]
+    words: list[str] = []
+    for segment in segments:
+        text = fold(segment)
+        if not text or _CREDIT_MARKER.match(text):
+            continue
+        words += [
+            word
+            for word in _WORDS.findall(text)
+            if word not in _SAME_RECORDING_WORDS and not _YEAR.match(word)
+        ]
+    return " ".join(words)
+
+
+def _bracketed(text: str) -> list[str]:
+    """The texts inside balanced "(...)" / "[...]" (linear, like ``_drop_bracketed``)."""
+    inside: list[str] = []
+    position = 0
+    exhausted: set[str] = set()
+    for opener in _OPENER.finditer(text):
+        start = opener.start()
+        closer = _CLOSER[opener.group()]
+        if start < position or closer in exhausted:
+            continue
+        end = text.find(closer, start + 1)
+        if end == -1:
+            exhausted.add(closer)
+            continue
+        inside.append(text[start + 1 : end])
+        position = end + 1
+    return inside
+
+
+def credits_overlap(first: Iterable[str], second: Iterable[str]) -> bool:
+    """Whether one folded artist name of ``first`` contains one of ``second``, or back.
+
+    Whole words only: "dave brubeck" is in "the dave brubeck quartet", "low" is not in
+    "lowkey". Pass ``artist_names`` of each track.
+    """
+    padded_first = [f" {name} " for name in first if name]
+    padded_second = [f" {name} " for name in second if name]
+    return any(a in b or b in a for a in padded_first for b in padded_second)
+
+
 def _drop_bracketed(text: str) -> str:
     r"""Replace each "(...)" / "[...]" with a space, like ``re.sub(r"\([^)]*\)|\[[^\]]*\]")``.
 
