@@ -118,7 +118,7 @@ def test_upload_ranks_matches_and_seeds_from_the_history():
         "by title and artist",
         "by title and artist",
     ]
-    assert "2 of 3 top songs profiled" in at.caption[0].value
+    assert "2 of 3 songs in the catalog; the 2 seeds are exact matches" in at.caption[0].value
     assert seeds(at) == [track_id(1), track_id(0)]  # no seeds yet, so the upload fills them
     assert at.session_state["seed_source"] == "upload"
 

@@ -50,16 +50,16 @@ def test_matching_by_id_then_song_then_artist_profile_like_the_logged_in_path():
     assert result.seed_ids() == [track_id(2), track_id(0), approximate.seed_id]
     assert result.seed_profiles() == {approximate.seed_id: approximate.profile}
     assert result.coverage() == (
-        "3 of 4 top songs profiled: 2 by title, 1 by artist profile; 1 not found "
+        "3 of 4 songs profiled: 2 by title, 1 by artist profile; 1 not found "
         "(Nothing Like It – Nobody)."
     )
 
 
-def test_only_the_top_songs_are_resolved():
-    data = account_json([(f"Song {i}", "Someone", (i + 1) * MINUTE) for i in range(8)])
-    result = import_history([("h.json", data)], catalog=CATALOG, top=3)
-    assert len(result.plays) == 8
-    assert [m.play.name for m in result.matches] == ["Song 7", "Song 6", "Song 5"]
+def test_every_song_is_resolved_not_only_the_top_ones():
+    data = account_json([(f"Song {i}", "Someone", (i + 1) * MINUTE) for i in range(80)])
+    result = import_history([("h.json", data)], catalog=CATALOG)
+    assert len(result.plays) == 80
+    assert [m.play.name for m in result.matches] == [f"Song {i}" for i in range(79, -1, -1)]
 
 
 class RecordingSource:
@@ -133,13 +133,14 @@ def test_every_format_matches_real_catalog_titles(reference_catalog, real_songs,
     uploads = [(name, (tmp_path / name).read_bytes()) for name in files]
     result = import_history(uploads, catalog=reference_catalog)
     assert result.problems == []
+    # The Exportify row is a chosen track: it ranks as if played often (plays.CHOSEN_MS).
     assert [(m.track_id, m.how) for m in result.matches] == [
+        (c_id, "by_id"),
         (a_id, "by_title"),
         (b_id, "by_id"),
         (d_id, "by_title"),
-        (c_id, "by_id"),
     ]
-    assert result.coverage() == "4 of 4 top songs profiled: 2 by id, 2 by title."
+    assert result.coverage() == "4 of 4 songs profiled: 2 by id, 2 by title."
 
 
 @pytest.mark.slow
@@ -158,14 +159,19 @@ def test_cli_prints_the_ranking_as_json(
     assert [(row["track_id"], row["how"], row["ms_played"]) for row in out["top"]] == [
         (b_id, "by_title", 3 * MINUTE)
     ]
-    assert out["coverage"] == "1 of 1 top songs profiled: 1 by title."
+    assert out["coverage"] == "2 of 2 songs in the catalog; the 2 seeds are exact matches"
     assert out["songs"] == 2
+    assert [(s["catalog_id"], s["how"]) for s in out["seeds"]] == [
+        (b_id, "by_title"),
+        (a_id, "by_id"),
+    ]
+    assert [(f["kind"], f["read"]) for f in out["files"]] == [("extended streaming history", 2)]
 
     assert main(["import-history", str(history), "--top", "2"]) == 0
     table = capsys.readouterr().out
     assert a_id in table
     assert "0:02:00" in table
-    assert "by_id" in table
+    assert "Seeds (2 of 2 songs in the catalog" in table
 
 
 def test_cli_exits_non_zero_naming_an_unusable_file(tmp_path, capsys):

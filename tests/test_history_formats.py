@@ -110,8 +110,16 @@ def test_spotify_zip_reads_history_members_and_skips_the_rest():
     result = import_history([("my_spotify_data.zip", archive)])
     assert result.problems == []
     assert ranked(result) == [("Halo", 6 * MINUTE), ("Crazy in Love", 5 * MINUTE)]
-    assert len(result.files) == 3
     assert all(s.file.startswith("my_spotify_data.zip/") for s in result.files)
+    kinds = {s.file.rsplit("/", 1)[1]: (s.kind, s.counted, s.skipped) for s in result.files}
+    assert kinds == {
+        "StreamingHistory_music_0.json": ("account-data streaming history", 1, 0),
+        "StreamingHistory_music_1.json": ("account-data streaming history", 1, 0),
+        "StreamingHistory_podcast_0.json": ("account-data podcast history", 0, 1),
+        "Userdata.json": ("other account data", 0, 0),
+        "Streaming_History_Audio_2020_0.json": ("extended streaming history", 1, 1),
+        "ReadMeFirst.pdf": ("other account data", 0, 0),
+    }
 
 
 def test_a_bad_member_is_reported_and_the_rest_of_the_zip_counts():

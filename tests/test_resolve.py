@@ -7,6 +7,7 @@ import pytest
 
 from recommender.domain import PROFILE_FEATURES, Track
 from recommender.seeds.resolve import (
+    CachedSource,
     CatalogIndex,
     OnlineSourceError,
     ReccoBeatsSource,
@@ -121,7 +122,7 @@ def test_online_source_is_off_unless_configured():
     on = online_source(
         Settings.from_sources(env={"AUDIO_FEATURE_SOURCES": "reccobeats"}, secrets={})
     )
-    assert isinstance(on, ReccoBeatsSource)
+    assert isinstance(on, CachedSource)
     with pytest.raises(ValueError, match="soundstat"):
         online_source(Settings.from_sources(env={"AUDIO_FEATURE_SOURCES": "soundstat"}, secrets={}))
 

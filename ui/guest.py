@@ -155,7 +155,6 @@ def _read_uploads(uploads: list, catalog: Catalog) -> HistoryImport:
         history = import_history(
             [(upload.name, upload) for upload in uploads],
             catalog=catalog,
-            top=HISTORY_TOP,
             index=login.catalog_index(catalog),
         )
     # Keep only what is shown: the ranked top, not every song of a multi-year history.
@@ -170,9 +169,9 @@ def _read_uploads(uploads: list, catalog: Catalog) -> HistoryImport:
 
 
 def _use_history(history: HistoryImport, count: int) -> None:
-    ids = history.seed_ids(count)
-    profiles = {i: p for i, p in history.seed_profiles().items() if i in ids}
-    state.set_seeds(ids, source="upload", profiles=profiles)
+    # The seed policy (recommender.seeds.choose): exact matches first, no profile twice.
+    choice = history.seeds(count)
+    state.set_seeds(choice.seed_ids, source="upload", profiles=choice.profiles)
 
 
 def history_uploader(catalog: Catalog) -> None:
@@ -201,7 +200,7 @@ def history_uploader(catalog: Catalog) -> None:
             st.warning("No music plays of 30 s or more in these files; try a longer history.")
         return
     st.write(f"Your top songs by listening time ({songs:,} songs in the upload).")
-    st.caption(plain(history.coverage()))
+    st.caption(plain(history.seeds().coverage()))
     table = top_table(history.matches)
     st.dataframe(
         table.select(
@@ -209,6 +208,20 @@ def history_uploader(catalog: Catalog) -> None:
         ),
         hide_index=True,
     )
+    with st.expander(f"What was read from each file ({len(history.files)})"):
+        st.dataframe(
+            [
+                {
+                    "file": f.file,
+                    "kind": f.kind,
+                    "read": f.counted,
+                    "skipped": f.skipped,
+                    "why": f.why,
+                }
+                for f in history.files
+            ],
+            hide_index=True,
+        )
     usable = len(history.seed_ids(HISTORY_TOP))
     if usable == 0:
         st.warning("None of these songs could be profiled; search the catalog instead.")

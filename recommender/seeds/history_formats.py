@@ -14,30 +14,46 @@ import json
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import IO, Any, Final
+from typing import IO, Final
 
-from recommender.domain import parse_track_id
-from recommender.seeds.plays import Play, PlayTotals
+from recommender.seeds.export_json import ACCOUNT_FIELDS, EXTENDED_FIELDS, read_json, track_id
+from recommender.seeds.plays import (
+    FileProblem,
+    FileSummary,
+    HistoryFileError,
+    PlayTotals,
+)
+
+__all__ = [
+    "ACCOUNT_FIELDS",
+    "DEFAULT_LIMITS",
+    "EXPORTIFY_COLUMNS",
+    "EXTENDED_FIELDS",
+    "FileProblem",
+    "FileSummary",
+    "HistoryFileError",
+    "HistoryLimits",
+    "Source",
+    "is_listening_file",
+    "not_read",
+    "read_plays",
+]
 
 MB: Final = 1024 * 1024
 Source = bytes | IO[bytes]
 
-ACCOUNT_FIELDS: Final = ("endTime", "artistName", "trackName", "msPlayed")
-EXTENDED_FIELDS: Final = (
-    "ts",
-    "ms_played",
-    "master_metadata_track_name",
-    "master_metadata_album_artist_name",
-    "spotify_track_uri",
-)
-EXPORTIFY_COLUMNS: Final = ("Track URI", "Track Name", "Artist Name(s)")
-# Members of Spotify's zip worth reading; podcast, video and account files are skipped.
-_HISTORY_MEMBER: Final = re.compile(
-    r"^(streaminghistory(_music)?_?\d*\.json|streaming_history_audio_.*\.json"
-    r"|endsong(_\d+)?\.json|.*\.csv)$",
+# Exportify's id column by header generation: "Track URI" (the original and 2024-),
+# "Spotify URI" and "Spotify ID" (a bare id; 2019-2024). Rows are matched by it when present.
+EXPORTIFY_ID_COLUMNS: Final = ("Track URI", "Spotify URI", "Spotify ID")
+EXPORTIFY_COLUMNS: Final = ("Track Name", "Artist Name(s)")
+# Files of an export that hold listening data or chosen tracks; the rest (Userdata.json,
+# Payments.json, SearchQueries.json, …) are listed as not read and never opened.
+_LISTENING_FILE: Final = re.compile(
+    r"^(streaminghistory.*\.json|streaming_history_.*\.json|endsong.*\.json"
+    r"|playlist\d*\.json|yourlibrary\.json|.*\.csv|.*\.zip)$",
     flags=re.IGNORECASE,
 )
 _ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06")
@@ -69,39 +85,24 @@ class HistoryLimits:
 DEFAULT_LIMITS: Final = HistoryLimits()
 
 
-@dataclass(frozen=True, slots=True)
-class FileProblem:
-    """A file (or zip member) that could not be used, and why."""
-
-    file: str
-    problem: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.problem}"
+def is_listening_file(name: str) -> bool:
+    """True for the files of an export worth reading (histories, playlists, library, CSVs)."""
+    return bool(_LISTENING_FILE.match(PurePosixPath(name.replace("\\", "/")).name))
 
 
-@dataclass(frozen=True, slots=True)
-class FileSummary:
-    """What was read from a usable file."""
-
-    file: str
-    kind: str
-    rows: int
-    counted: int
-    skipped: int = 0
-
-
-class HistoryFileError(ValueError):
-    """A file that cannot be used; the message says which and why."""
+def not_read(name: str) -> FileSummary:
+    """The report line of an export file that holds no listening data (never opened)."""
+    return FileSummary(name, "other account data", 0, 0, why="not listening data", music=False)
 
 
 def read_plays(
     files: Sequence[tuple[str, Source]], *, limits: HistoryLimits = DEFAULT_LIMITS
-) -> tuple[list[Play], list[FileSummary], list[FileProblem]]:
-    """Read every file into songs ranked by listening time; a bad file becomes a problem.
+) -> tuple[PlayTotals, list[FileSummary], list[FileProblem]]:
+    """Read every file into per-song totals; a bad file becomes a problem.
 
-    Returns the ranked songs, what was read from each usable file (or zip member), and the
-    files that could not be used with the reason; the good files still count.
+    Returns the totals (``ranked()`` gives the songs), what each file (or zip member) is and
+    what was read or skipped from it, and the files that could not be used with the reason;
+    the good files still count.
     """
     totals = PlayTotals()
     summaries: list[FileSummary] = []
@@ -118,7 +119,7 @@ def read_plays(
         totals.merge(file_totals)
         summaries.extend(file_summaries)
         problems.extend(file_problems)
-    return totals.ranked(), summaries, problems
+    return totals, summaries, problems
 
 
 def _read_file(
@@ -197,117 +198,7 @@ def _parse_json(name: str, text: str, totals: PlayTotals, limits: HistoryLimits)
         )
         msg = f"not valid JSON (truncated or damaged?): {getattr(error, 'msg', error)}{where}"
         raise HistoryFileError(msg) from None
-    if not isinstance(rows, list):
-        msg = (
-            f"JSON of the wrong shape: expected a list of plays, got {_json_type(rows)} "
-            "(use StreamingHistory*.json or Streaming_History_Audio_*.json)"
-        )
-        raise HistoryFileError(msg)
-    if not rows:
-        msg = "empty history: the file lists no plays"
-        raise HistoryFileError(msg)
-    first = rows[0]
-    if not isinstance(first, dict):
-        got = _json_type(first)
-        msg = f"JSON of the wrong shape: expected a list of objects, got a list of {got}"
-        raise HistoryFileError(msg)
-    kind, reader = _json_format(first)
-    counted = skipped = 0
-    for row in rows:
-        outcome = reader(row, totals, limits.min_ms_played) if isinstance(row, dict) else None
-        counted += outcome is True
-        skipped += outcome is None
-    if skipped == len(rows):
-        msg = f"no usable rows: every row misses {', '.join(_required(kind))} or has the wrong type"
-        raise HistoryFileError(msg)
-    return FileSummary(file=name, kind=kind, rows=len(rows), counted=counted, skipped=skipped)
-
-
-def _json_type(value: object) -> str:
-    names = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
-    return names.get(type(value), "a number")
-
-
-# Adds one row to the totals: True counted, False not music or too short, None unusable.
-_ReadRow = Callable[[dict[str, Any], "PlayTotals", int], bool | None]
-
-
-def _json_format(first: dict[str, Any]) -> tuple[str, _ReadRow]:
-    keys = set(first)
-    if keys & {"ts", "ms_played", "master_metadata_track_name", "spotify_track_uri"}:
-        kind, reader = "extended streaming history", _extended_row
-    elif keys & set(ACCOUNT_FIELDS):
-        kind, reader = "account-data streaming history", _account_row
-    else:
-        found = ", ".join(sorted(keys)[:8]) or "none"
-        msg = (
-            "JSON of the wrong shape: rows need "
-            f"{', '.join(ACCOUNT_FIELDS)} (account data) or "
-            f"{', '.join(EXTENDED_FIELDS[:4])} (extended history); found: {found}"
-        )
-        raise HistoryFileError(msg)
-    missing = [f for f in _required(kind) if f not in keys]
-    if missing:
-        msg = f"missing fields in the {kind}: {', '.join(missing)}"
-        raise HistoryFileError(msg)
-    return kind, reader
-
-
-def _required(kind: str) -> tuple[str, ...]:
-    if kind.startswith("extended"):
-        return ("ms_played", "master_metadata_track_name", "master_metadata_album_artist_name")
-    return ("artistName", "trackName", "msPlayed")
-
-
-def _milliseconds(value: object) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if value != value or value < 0 or value > 10**12:  # NaN, negative or absurd
-        return None
-    return int(value)
-
-
-def _account_row(row: dict[str, Any], totals: PlayTotals, min_ms: int) -> bool | None:
-    """Add one account-data play; True counted, False too short, None unusable."""
-    name, artist, ms = (
-        row.get("trackName"),
-        row.get("artistName"),
-        _milliseconds(row.get("msPlayed")),
-    )
-    if not isinstance(name, str) or not isinstance(artist, str) or ms is None or not name.strip():
-        return None
-    if ms < min_ms:
-        return False
-    totals.add(name, artist, ms=ms, track_id=None)
-    return True
-
-
-def _extended_row(row: dict[str, Any], totals: PlayTotals, min_ms: int) -> bool | None:
-    """Add one extended-history play; podcast and video rows (no track name) are not music."""
-    ms = _milliseconds(row.get("ms_played"))
-    if ms is None:
-        return None
-    name, artist = (
-        row.get("master_metadata_track_name"),
-        row.get("master_metadata_album_artist_name"),
-    )
-    if name is None:
-        return False
-    if not isinstance(name, str) or not isinstance(artist, str) or not name.strip():
-        return None
-    if ms < min_ms:
-        return False
-    totals.add(name, artist, ms=ms, track_id=_track_id(row.get("spotify_track_uri")))
-    return True
-
-
-def _track_id(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_track_id(value)
-    except ValueError:
-        return None  # local files ("spotify:local:…") have no catalog id
+    return read_json(name, rows, totals, limits.min_ms_played)
 
 
 def _delimiter(header: str) -> str:
@@ -318,10 +209,12 @@ def _delimiter(header: str) -> str:
 def _parse_exportify(
     name: str, text: str, totals: PlayTotals, *, delimiter: str = ","
 ) -> FileSummary:
+    """An Exportify playlist: every row is a chosen track, matched by its id when it has one."""
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = reader.fieldnames or []
         artist_column = next((c for c in ("Artist Name(s)", "Artist Name") if c in header), None)
+        id_column = next((c for c in EXPORTIFY_ID_COLUMNS if c in header), None)
         if "Track Name" not in header or artist_column is None:
             found = ", ".join(h for h in header[:8] if h) or "none"
             msg = (
@@ -333,7 +226,10 @@ def _parse_exportify(
             rows += 1
             track, artists = row.get("Track Name"), row.get(artist_column)
             if isinstance(track, str) and track.strip() and isinstance(artists, str):
-                totals.add(track, artists, ms=0, track_id=_track_id(row.get("Track URI")))
+                found_id = track_id(row.get(id_column)) if id_column else None
+                # One row counts one occurrence and no listening time: file order decides.
+                totals.add(track, artists, ms=0, track_id=found_id)
+                totals.choose(track, artists, track_id=None)
                 counted += 1
     except csv.Error as error:
         msg = f"not a valid CSV: {error} (line {reader.line_num})"
@@ -341,8 +237,16 @@ def _parse_exportify(
     if counted == 0:
         msg = "empty playlist: the CSV lists no tracks" if rows == 0 else "no row has a track name"
         raise HistoryFileError(msg)
+    why = f"{rows - counted:,} rows without a track name" if rows > counted else ""
+    if id_column is None:
+        why = "; ".join(filter(None, [why, "no id column: matched by title and artist"]))
     return FileSummary(
-        file=name, kind="Exportify playlist", rows=rows, counted=counted, skipped=rows - counted
+        file=name,
+        kind="Exportify playlist",
+        rows=rows,
+        counted=counted,
+        skipped=rows - counted,
+        why=why,
     )
 
 
@@ -362,6 +266,9 @@ def _read_zip(
         problems: list[FileProblem] = []
         for info in members:
             label = f"{name}/{info.filename}"
+            if not is_listening_file(info.filename):
+                summaries.append(not_read(label))
+                continue
             try:
                 raw = _read_member(archive, info, limits)
                 member_totals = PlayTotals()
@@ -370,10 +277,11 @@ def _read_zip(
                 problems.append(FileProblem(label, str(error)))
                 continue
             totals.merge(member_totals)
-    if not summaries and not problems:
+    if not any(s.kind != "other account data" for s in summaries) and not problems:
         msg = (
             "no streaming history in the zip: expected StreamingHistory*.json, "
-            "Streaming_History_Audio_*.json or Exportify .csv files"
+            "Streaming_History_Audio_*.json, Playlist*.json, YourLibrary.json or Exportify "
+            ".csv files"
         )
         raise HistoryFileError(msg)
     return totals, summaries, problems
@@ -406,11 +314,7 @@ def _checked_members(archive: zipfile.ZipFile, limits: HistoryLimits) -> list[zi
         if info.file_size > MB and ratio > limits.max_ratio:
             msg = f"{info.filename!r} expands {ratio:,.0f}-fold: a zip bomb; the zip is refused"
             raise HistoryFileError(msg)
-    return [
-        info
-        for info in infos
-        if not info.is_dir() and _HISTORY_MEMBER.match(PurePosixPath(info.filename).name)
-    ]
+    return [info for info in infos if not info.is_dir()]
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: HistoryLimits) -> bytes:

@@ -46,6 +46,9 @@ _PROFILE_COLUMNS: Final = (
     "popularity",
     "year",
 )
+# An upload can name thousands of songs; past this many online lookups the rest get the
+# artist average, so one upload cannot hold the page (or the free service) for minutes.
+MAX_ONLINE_LOOKUPS: Final = 300
 RECCOBEATS_BATCH: Final = 40  # more ids per call are reportedly dropped without a word
 _ONLINE_FEATURES: Final = tuple(f for f in AUDIO_FEATURES if f != "time_signature")
 
@@ -122,6 +125,34 @@ def _numbers(entry: Mapping[str, Any], names: Sequence[str]) -> dict[str, float]
     }
 
 
+class CachedSource:
+    """Remembers an online source's answers (misses too) per track id, up to ``size`` ids.
+
+    Audio features of a public track id are public facts, so one cache serves every
+    session of the process; a second upload of the same history asks nothing again.
+    """
+
+    def __init__(self, source: AudioFeatureSource, *, size: int = 50_000) -> None:
+        self.name = source.name
+        self._source = source
+        self._size = size
+        self._known: dict[str, dict[str, float]] = {}
+
+    def audio_features(self, track_ids: Sequence[str]) -> dict[str, dict[str, float]]:
+        """Features for ``track_ids``, asking the source only for ids not seen before."""
+        new = [t for t in dict.fromkeys(track_ids) if t not in self._known]
+        if new:
+            found = self._source.audio_features(new)
+            if len(self._known) + len(new) > self._size:
+                self._known.clear()
+            for track_id in new:
+                self._known[track_id] = found.get(track_id, {})
+        return {t: self._known[t] for t in track_ids if self._known.get(t)}
+
+
+_SOURCES: dict[str, CachedSource] = {}
+
+
 def online_source(settings: Settings) -> AudioFeatureSource | None:
     """The configured online source (``AUDIO_FEATURE_SOURCES=reccobeats``), else None.
 
@@ -133,7 +164,11 @@ def online_source(settings: Settings) -> AudioFeatureSource | None:
         msg = f"AUDIO_FEATURE_SOURCES has unknown sources {unknown}; known: ['reccobeats']"
         raise ValueError(msg)
     if "reccobeats" in settings.audio_feature_sources:
-        return ReccoBeatsSource(settings.reccobeats_url)
+        if settings.reccobeats_url not in _SOURCES:
+            _SOURCES[settings.reccobeats_url] = CachedSource(
+                ReccoBeatsSource(settings.reccobeats_url)
+            )
+        return _SOURCES[settings.reccobeats_url]
     return None
 
 
@@ -268,7 +303,8 @@ class CatalogIndex:
         means = np.divide(sums, counts, out=np.full(len(columns), np.nan), where=counts > 0)
         squares = np.where(known, (block - means) ** 2, 0.0).sum(axis=0)
         spread = np.sqrt(np.divide(squares, counts, out=np.zeros(len(columns)), where=counts > 0))
-        label = f"{self.artist_names[artist]} (average of {len(rows)} catalog tracks)"
+        tracks = "1 catalog track" if len(rows) == 1 else f"{len(rows):,} catalog tracks"
+        label = f"{self.artist_names[artist]} (average of {tracks})"
         return AudioProfile(
             label=label,
             features={c: float(means[i]) for i, c in enumerate(columns) if counts[i]},
@@ -283,14 +319,18 @@ def resolve_features(
     *,
     online: AudioFeatureSource | None = None,
     index: CatalogIndex | None = None,
+    max_online: int = MAX_ONLINE_LOOKUPS,
 ) -> Resolution:
     """Resolve each track: catalog id → same-song key → online source → artist profile.
+
+    One pass over the tracks (dictionary lookups), so a long history stays linear.
 
     Args:
         tracks: the listener's tracks, any order (kept in the result).
         catalog: the offline catalog.
         online: an optional online feature source; its failure is reported as a warning.
         index: a prebuilt :class:`CatalogIndex` of ``catalog`` (built here when None).
+        max_online: at most this many tracks (the first ones left) are looked up online.
     """
     index = index or CatalogIndex.build(catalog)
     results: list[ResolvedTrack | None] = []
@@ -307,7 +347,13 @@ def resolve_features(
     fetched: dict[str, dict[str, float]] = {}
     if online is not None and pending:
         try:
-            fetched = online.audio_features([tracks[p].track_id for p in pending])
+            asked = [tracks[p].track_id for p in pending[:max_online]]
+            fetched = online.audio_features(asked)
+            if len(pending) > max_online:
+                warnings.append(
+                    f"{len(pending) - max_online:,} songs beyond the first {max_online} "
+                    "outside the catalog were not looked up online (artist averages instead)."
+                )
         except OnlineSourceError as error:
             logger.warning("online audio features failed: %s", error)
             warnings.append(f"{error}; those tracks fall back to artist profiles.")
