@@ -1,18 +1,32 @@
 # The app image: slim Python 3.11, dependencies pinned by requirements.txt, run as a non-root
 # user. The catalog, the downloads and the trained model live in /data/cache, a volume that
 # replicas share (one builds and trains under a file lock, the others wait and load its files).
-FROM python:3.11-slim
+# BASE: any image with `python` and `pip` on PATH from one environment (scripts/base_image.sh
+# builds one from Debian packages where Docker Hub cannot be reached).
+ARG BASE=python:3.11-slim
+FROM ${BASE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    RECOMMENDER_CACHE_DIR=/data/cache
+    RECOMMENDER_CACHE_DIR=/data/cache \
+    STREAMLIT_SERVER_PORT=8501
 
 WORKDIR /app
 # Dependencies first: this layer is rebuilt only when requirements.txt changes.
+# An offline build passes a directory of wheels (--build-arg WHEELHOUSE=wheelhouse, made inside
+# the same base so environment markers match); the default (a file, no wheels) keeps pip on
+# its index.
+ARG WHEELHOUSE=requirements.txt
 COPY requirements.txt ./
-RUN pip install -r requirements.txt
+COPY ${WHEELHOUSE} /tmp/wheelhouse
+RUN if ls /tmp/wheelhouse/*.whl >/dev/null 2>&1; then \
+        pip install --no-index --find-links /tmp/wheelhouse -r requirements.txt; \
+    else \
+        pip install -r requirements.txt; \
+    fi \
+    && rm -rf /tmp/wheelhouse
 
 RUN useradd --create-home --uid 10001 --user-group app \
     && mkdir -p /data/cache \
@@ -30,9 +44,11 @@ EXPOSE 8501
 
 # A cold start downloads the datasets, builds the catalog and trains (minutes on a small
 # machine), hence the long start period. The slim image has no curl: Python asks instead.
+# Port: STREAMLIT_SERVER_PORT, read by Streamlit and by the check, so two containers on host
+# networking each ask their own server.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=300s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4).read().strip() == b'ok' else 1)"]
+    CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('STREAMLIT_SERVER_PORT', '8501'); sys.exit(0 if urllib.request.urlopen(f'http://127.0.0.1:{port}/_stcore/health', timeout=4).read().strip() == b'ok' else 1)"]
 
 CMD ["python", "-m", "streamlit", "run", "streamlit_app.py", \
-     "--server.address=0.0.0.0", "--server.port=8501", "--server.headless=true", \
+     "--server.address=0.0.0.0", "--server.headless=true", \
      "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"]

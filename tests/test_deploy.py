@@ -79,12 +79,17 @@ def test_deployment_files_name_only_settings_the_app_reads():
 
 def test_dockerfile_runs_as_non_root_with_a_health_check_and_copies_existing_paths():
     text = DOCKERFILE.read_text(encoding="utf-8")
-    assert re.search(r"^FROM python:3\.11-slim\b", text, flags=re.MULTILINE)
+    assert re.search(r"^ARG BASE=python:3\.11-slim$", text, flags=re.MULTILINE)
+    assert re.search(r"^FROM \$\{BASE\}$", text, flags=re.MULTILINE)
+    # CMD and HEALTHCHECK follow the port setting: no fixed port left to disagree with it.
+    assert "STREAMLIT_SERVER_PORT=8501" in text
+    assert "--server.port" not in text
+    assert "STREAMLIT_SERVER_PORT" in text.split("HEALTHCHECK", 1)[1]
     users = re.findall(r"^USER (\S+)", text, flags=re.MULTILINE)
     assert users
     assert users[-1] not in {"root", "0"}
     assert re.search(r"^HEALTHCHECK .*\\\n.*/_stcore/health", text, flags=re.MULTILINE)
-    for source in re.findall(r"^COPY (?:--\S+ )*(\S+) ", text, flags=re.MULTILINE):
+    for source in re.findall(r"^COPY (?:--\S+ )*([^\s$]\S*) ", text, flags=re.MULTILINE):
         assert (ROOT / source).exists(), f"Dockerfile copies {source}, which does not exist"
     # The app's own files must all be in the image (a new top-level package would be missed).
     copied = set(re.findall(r"^COPY (?:--\S+ )*(\S+) ", text, flags=re.MULTILINE))
