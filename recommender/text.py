@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Final
 
 # Openers of the bracketed text base_title drops, and the closer each one waits for.
@@ -93,9 +93,13 @@ def version_marker(title: str) -> str:
     return " ".join(words)
 
 
-def _bracketed(text: str) -> list[str]:
-    """The texts inside balanced "(...)" / "[...]" (linear, like ``_drop_bracketed``)."""
-    inside: list[str] = []
+def _bracket_spans(text: str) -> Iterator[tuple[int, int]]:
+    r"""The (start, end) of each balanced "(...)" / "[...]", left to right, in linear time.
+
+    ``re.sub(r"\([^)]*\)|\[[^\]]*\]")`` rescans the rest of the text from every opener that
+    has no closer after it, so a title of 20,000 "(" took seconds (an uploaded history's titles
+    are anyone's text). Here an opener without a closer ends the search for that closer.
+    """
     position = 0
     exhausted: set[str] = set()
     for opener in _OPENER.finditer(text):
@@ -107,9 +111,13 @@ def _bracketed(text: str) -> list[str]:
         if end == -1:
             exhausted.add(closer)
             continue
-        inside.append(text[start + 1 : end])
+        yield start, end
         position = end + 1
-    return inside
+
+
+def _bracketed(text: str) -> list[str]:
+    """The texts inside balanced "(...)" / "[...]"."""
+    return [text[start + 1 : end] for start, end in _bracket_spans(text)]
 
 
 def credits_overlap(first: Iterable[str], second: Iterable[str]) -> bool:
@@ -124,26 +132,12 @@ def credits_overlap(first: Iterable[str], second: Iterable[str]) -> bool:
 
 
 def _drop_bracketed(text: str) -> str:
-    r"""Replace each "(...)" / "[...]" with a space, like ``re.sub(r"\([^)]*\)|\[[^\]]*\]")``.
-
-    That regex rescans the rest of the text from every opener that has no closer after it,
-    so a title of 20,000 "(" took seconds (an uploaded history's titles are anyone's text).
-    Here an opener without a closer ends the search for that closer: linear.
-    """
+    """Replace each balanced "(...)" / "[...]" with a space (linear: ``_bracket_spans``)."""
     if "(" not in text and "[" not in text:
         return text
     parts: list[str] = []
     position = 0
-    exhausted: set[str] = set()
-    for opener in _OPENER.finditer(text):
-        start = opener.start()
-        closer = _CLOSER[opener.group()]
-        if start < position or closer in exhausted:
-            continue
-        end = text.find(closer, start + 1)
-        if end == -1:
-            exhausted.add(closer)
-            continue
+    for start, end in _bracket_spans(text):
         parts += (text[position:start], " ")
         position = end + 1
     parts.append(text[position:])
