@@ -1,4 +1,4 @@
-"""Query time and memory against catalog size: the figures behind the README's cost model.
+"""Query time and memory against catalog size: the figures behind docs/benchmarks.md's cost model.
 
     python benchmarks/bench_cost.py ../shared/data /tmp/default-140k /tmp/songs-1m
 

@@ -26,7 +26,7 @@ TESTS: Final = Path(__file__).resolve().parent
 DEV_COPY_HASHES: Final = TESTS / "reference_tables.sha256"
 WHAT_TO_SET: Final = (
     "set RECOMMENDER_CATALOG (or RECOMMENDER_DATA_DIR) to the dataset files, or "
-    "RECOMMENDER_MIRROR_URL to a mirror of them (README, Tests)"
+    "RECOMMENDER_MIRROR_URL to a mirror of them (docs/development.md, Tests)"
 )
 
 

@@ -36,8 +36,8 @@ def test_reference_playlists_match_the_tidytuesday_file(reference_data, referenc
     assert reference_catalog.playlists.height == raw.height
 
 
-def test_the_development_copies_give_the_readmes_figures(dev_copies, reference_catalog):
-    # README, "The catalog": exact only for the development copies (the full Kaggle file
+def test_the_development_copies_give_the_documented_figures(dev_copies, reference_catalog):
+    # docs/data.md, "The catalog": exact only for the development copies (the full Kaggle file
     # is ten times the 10k sample), recognised by the sha256 of each table.
     report = reference_catalog.report
     assert report["tracks"] == 75_669

@@ -40,7 +40,7 @@ def test_quick_cli_run_on_the_reference_catalog(
         recall = row["held_out"]["recall@50"]
         assert recall["low"] <= recall["mean"] <= recall["high"]
         assert row["beyond"]["short_lists"] == 0
-    # Orders of magnitude the README reports for the reference catalog.
+    # Orders of magnitude docs/evaluation.md reports for the reference catalog.
     assert rows["random"]["held_out"]["recall@50"]["mean"] < 0.01
     assert rows["shipped defaults"]["held_out"]["recall@50"]["mean"] > 0.05
     assert (

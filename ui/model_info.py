@@ -107,7 +107,7 @@ def evaluation() -> None:
         "baselines (`python -m recommender evaluate --output docs/evaluation.json`)."
     )
     if not EVALUATION_FILE.is_file():
-        st.info("No evaluation has been recorded yet; the README's evaluation section explains it.")
+        st.info("No evaluation has been recorded yet; docs/evaluation-method.md explains it.")
         return
     try:
         result = parse_evaluation(EVALUATION_FILE.read_text(encoding="utf-8"))

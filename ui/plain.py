@@ -8,6 +8,7 @@ there unchanged becomes markup: a live link, an image fetched from a foreign hos
 tracking pixel), a LaTeX formula, bold text. :func:`plain` escapes such text so that it is
 shown literally ("Ty Dolla $ign", "Apes**t"). ``tests/test_plain.py`` scans every page and
 ``ui/`` module and fails where non-literal text reaches one of those calls without it.
+Why, and what the browser test found before: docs/decisions/0004-escape-rule.md.
 """
 
 from __future__ import annotations

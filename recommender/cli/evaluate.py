@@ -10,7 +10,14 @@ from recommender.data.store import load_catalog
 from recommender.domain import Catalog
 from recommender.engine.model import TrackModel, load_or_train, train
 from recommender.evaluation.protocol import DEFAULT_RANDOM_STATE, TrackTable, leak_free_genres
-from recommender.evaluation.report import evaluation_json, format_report, format_tuning
+from recommender.evaluation.report import (
+    evaluation_json,
+    format_page,
+    format_report,
+    format_tuning,
+    parse_evaluation,
+)
+from recommender.evaluation.results import EvaluationResult
 from recommender.evaluation.scoring import evaluate_systems
 from recommender.evaluation.systems import default_contenders
 from recommender.evaluation.tuning import run_tuning, sweep_source_weights
@@ -29,21 +36,35 @@ def _evaluation_pool(settings: Settings) -> tuple[Catalog, TrackModel]:
     return leak_free, train(leak_free, now=model.trained_at)
 
 
+def _recorded(path: Path) -> EvaluationResult:
+    """A recorded result (``--from-json``); raises ValueError naming the file."""
+    try:
+        return parse_evaluation(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError(f"{path}: not a recorded evaluation ({exc})") from exc
+
+
 def _run_evaluate(args: argparse.Namespace) -> int:
     try:
-        catalog, model = _evaluation_pool(Settings.from_sources())
-        table = TrackTable.from_catalog(catalog)
-        contenders = default_contenders(catalog, model, table, random_state=args.random_state)
-        result = evaluate_systems(
-            catalog, contenders, random_state=args.random_state, quick=args.quick, table=table
-        )
+        if args.from_json is not None:
+            result = _recorded(args.from_json)
+        else:
+            catalog, model = _evaluation_pool(Settings.from_sources())
+            table = TrackTable.from_catalog(catalog)
+            contenders = default_contenders(catalog, model, table, random_state=args.random_state)
+            result = evaluate_systems(
+                catalog, contenders, random_state=args.random_state, quick=args.quick, table=table
+            )
+        text = evaluation_json(result)
+        if args.output:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            args.output.write_text(text + "\n", encoding="utf-8")
+        if args.page:
+            args.page.parent.mkdir(parents=True, exist_ok=True)
+            args.page.write_text(format_page(result), encoding="utf-8")
     except (OSError, ValueError) as exc:
         print(f"evaluate: {exc}", file=sys.stderr)
         return 2
-    text = evaluation_json(result)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n", encoding="utf-8")
     print(text if args.json else format_report(result, markdown=args.markdown))
     return 0
 
@@ -95,8 +116,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="a subset: 30 held-out playlists, 60 genre seeds, 30 seeds per source",
     )
     parser.add_argument("--json", action="store_true", help="print the full result as JSON")
+    parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
     parser.add_argument(
-        "--markdown", action="store_true", help="print the tables as Markdown (the README's)"
+        "--from-json",
+        type=Path,
+        help="do not evaluate: read this recorded result (docs/evaluation.json) instead",
+    )
+    parser.add_argument(
+        "--page", type=Path, help="also write the generated Markdown page here (docs/evaluation.md)"
     )
     parser.add_argument(
         "--random-state",

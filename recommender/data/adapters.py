@@ -277,6 +277,7 @@ CSV_ADAPTERS: Final = (
 )
 
 ADAPTERS: Final = (PARQUET, *CSV_ADAPTERS)
+# Which source wins a shared track, and why this order: docs/decisions/0003-source-precedence.md.
 SOURCE_PRECEDENCE: Final = tuple(a.kind for a in sorted(ADAPTERS, key=lambda a: a.precedence))
 
 

@@ -55,7 +55,7 @@ class ValidRange:
     unit: str = ""
 
     def describe(self, this_year: int) -> str:
-        """The range as the README and the drop reasons spell it ("loudness -60…5 dB")."""
+        """The range as docs/data.md and the drop reasons spell it ("loudness -60…5 dB")."""
         high = this_year if self.high is None else self.high
         unit = f" {self.unit}" if self.unit else ""
         return f"{_number(self.low)}…{_number(high)}{unit}"
@@ -68,7 +68,7 @@ def _number(value: float) -> str:
     return str(int(value)) if 1000 <= value < 10_000 else f"{int(value):,}"
 
 
-# The valid-range table (also in the README). A row outside it is dropped and counted by reason.
+# The valid-range table (also in docs/data.md). A row outside it is dropped and counted by reason.
 VALID_RANGES: Final = (
     *(ValidRange(name, 0, 1, required=True, whole=False) for name in UNIT_FEATURES),
     ValidRange("key", -1, 11, required=True, whole=True),

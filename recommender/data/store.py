@@ -189,7 +189,7 @@ class CatalogUnavailable(CatalogError):  # noqa: N818
             "What to do: connect to the internet and run `python -m recommender download`; "
             "or set RECOMMENDER_MIRROR_URL to a server holding the dataset files under their "
             "public names; or put the dataset files in a folder and point RECOMMENDER_DATA_DIR "
-            "(or RECOMMENDER_CATALOG) at it (README, section Data). Until then the app can run "
+            "(or RECOMMENDER_CATALOG) at it (docs/data.md). Until then the app can run "
             "on its labelled synthetic demo catalog."
         )
 

@@ -32,16 +32,9 @@ WEIGHT_NAMES: Final = (
 WEIGHT_MIN: Final = 0.0
 WEIGHT_MAX: Final = 3.0
 
-# Hand-set start: the audio features at 1, the coarse musical descriptors (key, mode, metre)
-# low because they mostly say "4/4 major", the artist at 1 (a different artist costs as much
-# as a random draw on two features). `python -m recommender tune` then lowered danceability,
-# energy, acousticness, loudness and popularity to 0.5 and raised year to 1: +0.029 recall@50
-# on held-out playlists (README, "Evaluation"); it may not switch a radar feature off. With
-# partial distances, year 1 and genre 0.75 steered TidyTuesday seeds to TidyTuesday tracks
-# (11.5 points over the common-fields mix); `tune --sweep-source-weights` on the tuning half
-# chose year 0.75 and genre 0.5: 5.4 points, recall@50 -0.003 there. (Year 1 with genre 0.5
-# kept 0.003 more recall at 9.0 points, too close to the 10-point limit for a 40-playlist
-# sample.)
+# The defaults every listener starts from: no radar feature switched off, key/mode/metre low
+# (they mostly say "4/4, major"). Why these values, and the figures that chose them:
+# docs/decisions/0001-default-weights.md.
 DEFAULT_WEIGHTS: Final[Mapping[str, float]] = MappingProxyType(
     {
         "danceability": 0.5,

@@ -12,7 +12,7 @@ some sources have (TidyTuesday's year, popularity, metre) therefore neither rewa
 punishes a candidate for coming from a source: without it the candidate is judged on what it
 shares with the seed. Labels are the exception: a candidate without genres is compared as
 sharing none (two random tracks almost never share one), because skipping the genre would
-favour the one source without genres (README, "Evaluation", source mix). Two random tracks
+favour the one source without genres (docs/decisions/0005-partial-distance.md). Two random tracks
 sit about ``2 Σw²`` apart, as before, so similarities stay comparable. When nothing is
 compared the candidate costs that random-pair value.
 
@@ -49,12 +49,13 @@ from recommender.text import artist_names
 DEFAULT_PER_SEED: Final = 5
 MAX_DEFAULT_LIMIT: Final = 50
 BLOCK: Final = 10
+# Distinct primary artists each block of 10 keeps: docs/decisions/0002-artist-rule.md.
 ARTISTS_PER_BLOCK: Final = 8
 
 
 @dataclass(frozen=True, slots=True)
 class RecommendOptions:
-    """What to return and what to leave out (see the README, "How recommendations work")."""
+    """What to return and what to leave out (docs/engine.md, "What comes back")."""
 
     per_seed: int = DEFAULT_PER_SEED
     limit: int | None = None  # default min(50, per_seed * len(seeds))

@@ -37,7 +37,7 @@ _COLUMNS: Final = (
     ("seed-artist tracks", 18),
 )
 
-# What every column means, in plain words (the Model page and the README show this).
+# What every column means, in plain words (the Model page and docs/evaluation.md show this).
 COLUMN_LEGEND: Final = {
     "R@50 [95% CI]": (
         "recall@50: of a held-out playlist's hidden half, the share found in the 50 "
@@ -218,7 +218,7 @@ def table_cells(result: EvaluationResult) -> tuple[list[str], list[list[str]]]:
 
 
 def format_table(result: EvaluationResult, *, markdown: bool = False) -> str:
-    """The systems as a text table (or a Markdown table for the README)."""
+    """The systems as a text table (or a Markdown table, as in ``docs/evaluation.md``)."""
     names = [row.name for row in result.systems]
     width = max([len("system"), *map(len, names)])
     header, body = table_cells(result)
@@ -271,6 +271,62 @@ def format_report(result: EvaluationResult, *, markdown: bool = False) -> str:
             lines += ["  ".join(header), *("  ".join(r) for r in rows), ""]
     lines += format_verdict(result)
     return "\n".join(lines)
+
+
+PAGE_COMMAND: Final = (
+    "python -m recommender evaluate --from-json docs/evaluation.json --page docs/evaluation.md"
+)
+
+
+def format_page(result: EvaluationResult) -> str:
+    """``docs/evaluation.md``: every table and figure of the result, as one Markdown page.
+
+    The page is generated, never edited by hand, so its numbers are the JSON's;
+    ``tests/test_docs.py`` fails when the committed page and ``docs/evaluation.json`` differ.
+    """
+    header, body = table_cells(result)
+    mix_header, mix_rows = source_mix_cells(result)
+    trade_header, trade_rows = tradeoff_cells(result)
+    lines = [
+        "# Evaluation: the recorded result",
+        "",
+        "<!-- Generated from docs/evaluation.json; do not edit. Regenerate with:",
+        f"     {PAGE_COMMAND} -->",
+        "",
+        "How these numbers are made, and what they do and do not measure: "
+        "[evaluation-method.md](evaluation-method.md).",
+        "",
+        f"Recorded run: {format_summary(result)}.",
+        "",
+        "## Systems",
+        "",
+        _markdown(header, body),
+        "",
+        "What every column means:",
+        "",
+        *(f"- **{name}**: {text}" for name, text in COLUMN_LEGEND.items()),
+        "",
+        "What each row scored:",
+        "",
+        *(f"- **{name}**: {text}" for name, text in system_configs(result)),
+        "",
+        "## Paired differences (held-out playlists)",
+        "",
+        *(f"- {line}" for line in format_comparisons(result)),
+        "",
+        "## Which dataset the recommendations come from (percent)",
+        "",
+        _markdown(mix_header, mix_rows),
+        "",
+        "## Artist variety against recall (tuning half)",
+        "",
+        _markdown(trade_header, trade_rows),
+        "",
+        "## Targets",
+        "",
+        *(f"- {line}" for line in format_verdict(result)),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def format_tuning(result: TuningResult) -> str:

@@ -71,7 +71,7 @@ def readable_size(size: float) -> str:
 
 @dataclass(frozen=True, slots=True)
 class HistoryLimits:
-    """What an upload may weigh; the defaults are the ones the README states."""
+    """What an upload may weigh; the defaults are the ones docs/app.md states."""
 
     max_file_bytes: int = 200 * MB
     max_members: int = 200
