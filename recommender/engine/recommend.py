@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -36,6 +35,7 @@ import numpy as np
 from recommender.domain import AudioProfile, Catalog
 from recommender.engine.explain import Recommendation, explain
 from recommender.engine.features import WeightVector
+from recommender.engine.list_builder import BLOCK, ListBuilder, ListRules
 from recommender.engine.model import TrackModel
 from recommender.engine.seed_rows import (
     UNKNOWN_COST,
@@ -48,7 +48,6 @@ from recommender.text import artist_names
 
 DEFAULT_PER_SEED: Final = 5
 MAX_DEFAULT_LIMIT: Final = 50
-BLOCK: Final = 10
 # Distinct primary artists each block of 10 keeps: docs/decisions/0002-artist-rule.md.
 ARTISTS_PER_BLOCK: Final = 8
 
@@ -152,30 +151,6 @@ def _artist_columns(model: TrackModel, names: frozenset[str]) -> np.ndarray:
     return np.array(sorted(columns), dtype=np.intp)
 
 
-@dataclass
-class _Blocks:
-    """The artist rule of one list: at most ``BLOCK - minimum`` repeats in every block of 10."""
-
-    minimum: int | None
-    artists: Counter[int]
-    filled: int = 0
-
-    def fits(self, artist: int) -> bool:
-        """Whether a track by ``artist`` may take the next slot of the current block."""
-        if self.minimum is None or artist not in self.artists:
-            return True
-        repeats = self.filled - len(self.artists)
-        return repeats < BLOCK - self.minimum
-
-    def add(self, artist: int) -> None:
-        """Fill the next slot; a full block starts the next one."""
-        self.artists[artist] += 1
-        self.filled += 1
-        if self.filled == BLOCK:
-            self.artists.clear()
-            self.filled = 0
-
-
 def _greedy(
     model: TrackModel,
     order: np.ndarray,
@@ -185,65 +160,16 @@ def _greedy(
     limit: int,
     strict: bool,
 ) -> list[int]:
-    """Walk candidates nearest first: each seed's quota, then top up to ``limit``.
-
-    Only the nearest version of a song is kept, at most ``max_per_artist`` tracks per primary
-    artist, and each block of 10 keeps ``artists_per_block`` distinct primary artists: a
-    track that would break its block waits for the next block (nearest first again). When
-    ``strict`` is False and nothing else is left, waiting tracks fill the list anyway.
-    Returns positions into ``order``/``assigned``, in list order.
-    """
-    per_seed = Counter[int]()
-    per_artist = Counter[int]()
-    songs: set[int] = set()
-    picked: list[int] = []
-    taken = np.zeros(len(order), dtype=bool)
-    blocks = _Blocks(options.artists_per_block, Counter())
-    waiting: list[int] = []
-
-    def take(position: int, *, use_quota: bool, relaxed: bool = False) -> bool:
-        candidate, seed = order[position], assigned[position]
-        song = int(model.song_codes[candidate])
-        artist = int(model.primary_codes[candidate])
-        if song in songs:
-            return False
-        if options.max_per_artist is not None and per_artist[artist] >= options.max_per_artist:
-            return False
-        if use_quota and per_seed[seed] >= options.per_seed:
-            return False
-        if not relaxed and not blocks.fits(artist):
-            waiting.append(position)
-            return False
-        taken[position] = True
-        songs.add(song)
-        per_artist[artist] += 1
-        per_seed[seed] += 1
-        blocks.add(artist)
-        picked.append(position)
-        if blocks.filled == 0 and waiting:
-            # A new block: the tracks that waited are the nearest left, so they go first.
-            retry = sorted(set(waiting))
-            waiting.clear()
-            for earlier in retry:
-                if len(picked) >= limit:
-                    break
-                if not taken[earlier]:
-                    take(earlier, use_quota=use_quota)
-        return True
-
-    for use_quota in (True, False):
-        for position in range(len(order)):
-            if len(picked) >= limit:
-                return picked
-            if not taken[position]:
-                take(position, use_quota=use_quota)
-    if not strict:
-        for position in sorted(set(waiting)):
-            if len(picked) >= limit:
-                break
-            if not taken[position]:
-                take(position, use_quota=False, relaxed=True)
-    return picked
+    """Positions into ``order``/``assigned`` that make the list, in list order (ListBuilder)."""
+    rules = ListRules(
+        per_seed=options.per_seed,
+        max_per_artist=options.max_per_artist,
+        artists_per_block=options.artists_per_block,
+    )
+    builder = ListBuilder(
+        song_codes=model.song_codes, primary_codes=model.primary_codes, rules=rules, limit=limit
+    )
+    return builder.build(order, assigned, strict=strict)
 
 
 def _nearest_columns(distances: np.ndarray, size: int) -> np.ndarray:

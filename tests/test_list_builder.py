@@ -1,0 +1,119 @@
+"""The list builder, rule by rule, on candidates whose songs and artists the test sets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recommender.engine.list_builder import (
+    BLOCK,
+    Candidate,
+    ListBuilder,
+    ListRules,
+    Phase,
+    Verdict,
+)
+
+
+def _builder(
+    songs: list[int],
+    artists: list[int],
+    *,
+    per_seed: int = 50,
+    max_per_artist: int | None = None,
+    artists_per_block: int | None = None,
+    limit: int = 50,
+) -> ListBuilder:
+    rules = ListRules(
+        per_seed=per_seed, max_per_artist=max_per_artist, artists_per_block=artists_per_block
+    )
+    return ListBuilder(
+        song_codes=np.array(songs), primary_codes=np.array(artists), rules=rules, limit=limit
+    )
+
+
+def _build(builder: ListBuilder, seeds: list[int], *, strict: bool = False) -> list[int]:
+    order = np.arange(len(seeds))
+    return builder.build(order, np.array(seeds), strict=strict)
+
+
+def test_only_the_nearest_version_of_a_song_is_kept():
+    builder = _builder(songs=[7, 7, 8], artists=[1, 2, 3])
+    assert _build(builder, seeds=[0, 0, 0]) == [0, 2]
+
+
+def test_the_song_rule_rejects_a_song_already_listed():
+    builder = _builder(songs=[7, 7], artists=[1, 2])
+    _build(builder, seeds=[0])
+    again = Candidate(position=1, song=7, artist=2, seed=0)
+    assert builder.same_song(again, Phase.TOP_UP) is Verdict.REJECT
+    assert builder.same_song(Candidate(1, 9, 2, 0), Phase.TOP_UP) is Verdict.ADMIT
+
+
+def test_at_most_max_per_artist_tracks_per_primary_artist():
+    builder = _builder(songs=[1, 2, 3, 4], artists=[5, 5, 5, 6], max_per_artist=2)
+    assert _build(builder, seeds=[0, 0, 0, 0]) == [0, 1, 3]
+
+
+def test_each_seed_gets_its_quota_first_then_the_list_is_topped_up_nearest_first():
+    # Seed 0 owns the four nearest; seed 1 the two furthest. Quota 2: 0, 1 (seed 0), then
+    # 4, 5 (seed 1), then the top-up takes 2 and 3.
+    builder = _builder(songs=list(range(6)), artists=list(range(6)), per_seed=2, limit=6)
+    assert _build(builder, seeds=[0, 0, 0, 0, 1, 1]) == [0, 1, 4, 5, 2, 3]
+
+
+def test_the_quota_rule_rejects_only_in_the_quota_pass():
+    builder = _builder(songs=[1, 2], artists=[1, 2], per_seed=1, limit=1)
+    _build(builder, seeds=[0])
+    full = Candidate(position=1, song=2, artist=2, seed=0)
+    assert builder.seed_quota(full, Phase.QUOTA) is Verdict.REJECT
+    assert builder.seed_quota(full, Phase.TOP_UP) is Verdict.ADMIT
+
+
+def test_a_repeat_that_would_break_its_block_waits_and_goes_first_in_the_next_block():
+    # Artist 0 has the twelve nearest tracks; twenty single-track artists follow. With 8 in
+    # 10, a block holds at most 2 repeats: 3 of artist 0 fit in each block.
+    artists = [0] * 12 + list(range(1, 21))
+    builder = _builder(songs=list(range(32)), artists=artists, artists_per_block=8, limit=20)
+    picked = _build(builder, seeds=[0] * 32)
+    first, second = picked[:BLOCK], picked[BLOCK:]
+    assert first == [0, 1, 2, *range(12, 19)]
+    assert second == [3, 4, 5, *range(19, 26)]
+    for block in (first, second):
+        assert len({artists[p] for p in block}) >= 8
+
+
+def test_the_variety_rule_defers_rather_than_rejects_and_never_in_the_fill_pass():
+    repeat = Candidate(position=2, song=2, artist=0, seed=0)
+    builder_after_two = _builder(songs=[0, 1, 2], artists=[0, 0, 0], artists_per_block=9)
+    _build(builder_after_two, seeds=[0, 0], strict=True)
+    assert builder_after_two.artist_variety(repeat, Phase.TOP_UP) is Verdict.DEFER
+    assert builder_after_two.artist_variety(repeat, Phase.FILL) is Verdict.ADMIT
+
+
+def test_waiting_tracks_fill_the_list_only_when_not_strict():
+    # One artist only: 9 in 10 lets one repeat per block, so two tracks fit.
+    loose = _builder(songs=list(range(5)), artists=[0] * 5, artists_per_block=9, limit=5)
+    strict = _builder(songs=list(range(5)), artists=[0] * 5, artists_per_block=9, limit=5)
+    assert _build(strict, seeds=[0] * 5, strict=True) == [0, 1]
+    assert _build(loose, seeds=[0] * 5, strict=False) == [0, 1, 2, 3, 4]
+
+
+def test_the_limit_stops_the_walk():
+    builder = _builder(songs=list(range(10)), artists=list(range(10)), limit=3)
+    assert _build(builder, seeds=[0] * 10) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("name", ListBuilder.RULES)
+def test_every_rule_is_a_method_that_admits_a_fresh_candidate(name):
+    builder = _builder(songs=[0], artists=[0], max_per_artist=1, artists_per_block=8)
+    verdict = getattr(builder, name)(Candidate(0, 0, 0, 0), Phase.QUOTA)
+    assert verdict is Verdict.ADMIT
+
+
+def test_judge_returns_the_first_objection_in_rule_order():
+    builder = _builder(songs=[0, 0], artists=[0, 0], max_per_artist=1, limit=1)
+    _build(builder, seeds=[0])
+    # Both the song rule and the artist cap object; the song rule is asked first.
+    assert builder.judge(Candidate(1, 0, 0, 0), Phase.TOP_UP) is Verdict.REJECT
+    assert ListBuilder.RULES[0] == "same_song"
