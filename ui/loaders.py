@@ -1,51 +1,25 @@
 """Cached loaders: the catalog and the model, shared read-only by every visitor.
 
-Both live in one ``st.cache_resource`` store per catalog kind (real or demo), so every
-session of the server sees the same objects (``st.cache_data`` would copy the 75k-row catalog
-on every rerun). The store hands out a matching (catalog, model) pair:
-
-- cold start: the first visitor loads/trains behind a progress display; anyone arriving
-  meanwhile waits on the same lock instead of loading a second copy;
-- a stale model (older than ``RECOMMENDER_MAX_MODEL_AGE_DAYS``) or changed catalog files are
-  noticed on a later request (files are checked at most once a minute) and renewed in a
-  background thread; until the new pair is ready, everyone keeps using the old one.
-
+The shared pair comes from one :class:`recommender.serving.ServiceStore` per catalog kind
+(real or demo) and cache folder, kept by ``st.cache_resource`` so every session of the server
+sees the same objects (``st.cache_data`` would copy the 75k-row catalog on every rerun). This
+module adds what only a page needs: progress on a cold start, the error box, the demo offer.
 Nothing per user is stored here.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Final
-
 import streamlit as st
 import threadpoolctl
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from recommender.data.store import CatalogUnavailable, open_catalog
-from recommender.domain import Catalog, LoadNote
-from recommender.engine.model import TrackModel, load_or_train, needs_retrain, open_model, train
+from recommender.data.store import CatalogUnavailable
+from recommender.serving import Services, ServiceStore
 from recommender.settings import Settings
 from ui import state
 from ui.plain import plain
 
-log = logging.getLogger(__name__)
-
-FILE_CHECK_INTERVAL_S: Final = 60.0
-Progress = Callable[[float, str], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Services:
-    """A catalog and the model trained on it (always a matching pair)."""
-
-    catalog: Catalog
-    model: TrackModel
+__all__ = ["ServiceStore", "Services", "current_store", "get_settings", "load_services"]
 
 
 def _secrets() -> dict[str, object]:
@@ -58,131 +32,6 @@ def _secrets() -> dict[str, object]:
 def get_settings() -> Settings:
     """Settings from the environment first, then ``st.secrets`` (cheap; read per run)."""
     return Settings.from_sources(secrets=_secrets())
-
-
-def _source_signature(settings: Settings) -> tuple[tuple[str, int, int], ...]:
-    """Size and mtime of every file the catalog may be built from (cheap change detection)."""
-    roots = [*settings.catalog_paths, *([settings.data_dir] if settings.data_dir else [])]
-    entries: list[tuple[str, int, int]] = []
-    for root in roots:
-        paths = sorted(root.iterdir()) if root.is_dir() else [root]
-        for path in paths:
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            if path.is_file():
-                entries.append((str(path), stat.st_size, stat.st_mtime_ns))
-    return tuple(entries)
-
-
-def _demo_catalog() -> Catalog:
-    from recommender.data import demo
-
-    return demo.demo_catalog()
-
-
-@dataclass
-class ServiceStore:
-    """The shared (catalog, model) pair of one catalog kind and its renewal machinery."""
-
-    demo: bool
-    services: Services | None = None
-    signature: tuple[tuple[str, int, int], ...] = ()
-    checked_at: float = 0.0
-    renewing: bool = False
-    last_renewal: str | None = None
-    # What the last load had to work around (a damaged cache rebuilt, an unwritable folder).
-    notes: tuple[LoadNote, ...] = ()
-    load_lock: threading.Lock = field(default_factory=threading.Lock)
-    state_lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def _build(self, settings: Settings, progress: Progress | None, *, force: bool) -> Services:
-        if self.demo:
-            # The demo model stays in memory: it must never replace the real model's artifact.
-            catalog = _demo_catalog()
-            return Services(catalog=catalog, model=train(catalog))
-        started = time.monotonic()
-        loaded = open_catalog(settings, progress=progress)
-        catalog = loaded.catalog
-        if progress:
-            progress(0.9, f"Preparing the model for {catalog.tracks.height:,} tracks…")
-        model_load = open_model(catalog, settings, force=force)
-        model = model_load.model
-        self.notes = (*loaded.notes, *model_load.notes)
-        # One line per load: the end-to-end tests count them to prove a single shared load.
-        log.info(
-            "loaded the catalog (%d tracks) and the model (trained %s) in %.1f s",
-            catalog.tracks.height,
-            f"{model.trained_at:%Y-%m-%d %H:%M} UTC",
-            time.monotonic() - started,
-        )
-        return Services(catalog=catalog, model=model)
-
-    def get(self, settings: Settings, *, progress: Progress | None = None) -> Services:
-        """Return the current pair, loading it first if nobody has yet."""
-        if self.services is None:
-            with self.load_lock:
-                if self.services is None:
-                    signature = () if self.demo else _source_signature(settings)
-                    self.services = self._build(settings, progress, force=False)
-                    self.signature = signature
-                    self.checked_at = time.monotonic()
-            return self.services
-        self._maybe_renew(settings)
-        return self.services
-
-    def stale_reason(self, settings: Settings) -> str | None:
-        """Why the current pair should be renewed, or None."""
-        current = self.services
-        if current is None:
-            return None
-        now = time.monotonic()
-        if not self.demo and now - self.checked_at >= FILE_CHECK_INTERVAL_S:
-            self.checked_at = now
-            if _source_signature(settings) != self.signature:
-                return "the catalog files changed"
-        return needs_retrain(current.model, current.catalog, settings, now=datetime.now(UTC))
-
-    def _maybe_renew(self, settings: Settings) -> None:
-        with self.state_lock:
-            if self.renewing:
-                return
-            reason = self.stale_reason(settings)
-            if reason is None:
-                return
-            self.renewing = True
-        log.info("renewing the model in the background: %s", reason)
-        threading.Thread(
-            target=self._renew, args=(settings, reason), name="model-renewal", daemon=True
-        ).start()
-
-    def _renew(self, settings: Settings, reason: str) -> None:
-        try:
-            signature = () if self.demo else _source_signature(settings)
-            fresh = self._build(settings, None, force=False)
-            self.services, self.signature = fresh, signature
-            self.last_renewal = (
-                f"renewed at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC because {reason}"
-            )
-        except (OSError, ValueError, RuntimeError) as error:
-            # The old pair keeps serving; the Model page shows what went wrong.
-            self.last_renewal = f"renewal failed ({reason}): {error}"
-            log.warning("model renewal failed: %s", error)
-        finally:
-            with self.state_lock:
-                self.renewing = False
-
-    def retrain_now(self, settings: Settings) -> Services:
-        """Retrain synchronously (admin button); others keep the old pair until it is done."""
-        with self.load_lock:
-            catalog = self.services.catalog if self.services else None
-            if catalog is None:
-                return self.get(settings)
-            model = train(catalog) if self.demo else load_or_train(catalog, settings, force=True)
-            self.services = Services(catalog=catalog, model=model)
-            self.last_renewal = f"retrained on request at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-            return self.services
 
 
 @st.cache_resource(show_spinner=False)
@@ -230,10 +79,10 @@ def load_services() -> Services | None:
     settings = get_settings()
     store = current_store()
     if store.services is not None:
-        return store.get(settings)
+        return store.open(settings)
     if store.load_lock.locked():
         with st.spinner("Another visitor is loading the catalog and model; this takes a moment…"):
-            return store.get(settings)
+            return store.open(settings)
     with st.status("Loading the catalog and the model (first start only)…", expanded=True) as box:
         bar = st.progress(0.0, text="Looking for the catalog files…")
 
@@ -241,7 +90,7 @@ def load_services() -> Services | None:
             bar.progress(min(1.0, max(0.0, fraction)), text=plain(text))
 
         try:
-            services = store.get(settings, progress=progress)
+            services = store.open(settings, progress=progress)
         except (OSError, ValueError, RuntimeError) as error:
             # The bar would stay green at its last step: the box alone shows the failure.
             bar.empty()
@@ -270,7 +119,7 @@ def load_services() -> Services | None:
         box.update(
             label=f"Ready: {services.catalog.tracks.height:,} tracks",
             state="complete",
-            expanded=bool(store.notes),
+            expanded=bool(services.notes),
         )
         show_storage_notes()
     return services
