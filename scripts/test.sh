@@ -23,4 +23,6 @@ fi
 python3 -m ruff check .
 python3 -m ruff format --check .
 python3 -m mypy
+# Import contracts (layers, no streamlit in the core, no cycles): [tool.importlinter].
+lint-imports
 python3 -m pytest "$@"
