@@ -167,15 +167,6 @@ def artist_names(credits: Sequence[str] | None) -> list[str]:
     return [name for name in names if name]
 
 
-def count_artists(credits: Iterable[str | None]) -> int:
-    """How many distinct artists (``artist_names``) a collection of credit strings names.
-
-    Missing credits (``None``) name nobody. Pass distinct credits when there are many tracks:
-    an artist's credit repeats on each of their tracks, and the folding is the slow part.
-    """
-    return len({name for credit in credits if credit for name in artist_names([credit])})
-
-
 def primary_artist(artists: Sequence[str] | str) -> str:
     """Return the folded first artist of a list of names or of one credited string."""
     first = artists if isinstance(artists, str) else (artists[0] if artists else "")

@@ -20,7 +20,7 @@ from recommender.text import artist_names, base_title, fold, primary_artist
 
 # Printable ASCII: the values the polars rules below handle exactly like ``text``.
 _PLAIN: Final = r"^[\x20-\x7e]*$"
-# text._BRACKETED and text._ARTIST_SPLIT, restricted to what they match in printable ASCII.
+# text._bracket_spans and text._ARTIST_SPLIT, restricted to what they match in printable ASCII.
 _BRACKETED: Final = r"\([^)]*\)|\[[^\]]*\]"
 _ARTIST_SPLIT: Final = r"(?i) *[,;] *| +& +| +feat\. +| +featuring +| +x +"
 _SEPARATOR: Final = "\x00"  # never in printable ASCII, so a safe split marker

@@ -1,7 +1,8 @@
 """Helpers for the AppTest tests: a fresh AppTest per scenario, pointed at the given catalog.
 
 Each scenario builds its own ``AppTest`` (with ``st.navigation`` only the first run executes
-the entrypoint, see the facts file), in an environment holding only what the test sets.
+the entrypoint: a second ``run()`` reruns only the page), in an environment holding only
+what the test sets.
 """
 
 from __future__ import annotations

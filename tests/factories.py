@@ -56,3 +56,14 @@ def make_catalog(
     members = pl.DataFrame(playlists or [], schema=PLAYLIST_SCHEMA)
     fingerprint = f"test-{tracks.hash_rows().sum()}"
     return Catalog(tracks=tracks, playlists=members, fingerprint=fingerprint)
+
+
+def count_artists(credits) -> int:
+    """How many distinct artists (``text.artist_names``) credit strings name, one by one.
+
+    The per-track reference the column-wise ``data.read.artist_count`` must equal; missing
+    credits (``None``) name nobody.
+    """
+    from recommender.text import artist_names
+
+    return len({name for credit in credits if credit for name in artist_names([credit])})

@@ -5,8 +5,8 @@ import pytest
 from recommender.engine.explain import similarity_of, top_reasons
 from recommender.engine.features import WeightVector
 from recommender.engine.recommend import RecommendOptions, recommend
+from tests.engine_samples import tiny_catalog_and_model as _tiny
 from tests.factories import track_id
-from tests.test_recommend import _tiny
 
 
 def test_explanations_are_shares_and_similarity_is_monotone():

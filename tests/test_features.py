@@ -1,5 +1,3 @@
-import math
-
 import numpy as np
 import pytest
 
@@ -14,7 +12,6 @@ from recommender.engine.features import (
     encode_dense,
     fit_scaler,
     format_weights,
-    one_hot,
     parse_weights,
     raw_features,
     resolve_weights,
@@ -129,11 +126,3 @@ def test_key_lies_on_the_circle_of_fifths():
     c_to_c_sharp = np.sum((key[0] - key[1]) ** 2)
     assert c_to_g < c_to_c_sharp
     assert np.linalg.norm(key, axis=1) == pytest.approx([1.0, 1.0, 1.0])
-
-
-def test_one_hot_rows_have_unit_norm_and_unlabelled_rows_are_empty():
-    vocabulary = {"a": 0, "b": 1, "c": 2}
-    block = one_hot([["a"], ["a", "b"], [], ["zzz"]], vocabulary).toarray()
-    norms = np.linalg.norm(block, axis=1)
-    assert norms.tolist() == pytest.approx([1.0, 1.0, 0.0, 0.0])
-    assert block[1, 0] == pytest.approx(1 / math.sqrt(2))

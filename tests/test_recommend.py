@@ -17,6 +17,7 @@ from recommender.engine.features import (
 from recommender.engine.model import load_or_train, train
 from recommender.engine.recommend import RecommendOptions, _nearest_columns, recommend
 from recommender.text import song_key
+from tests.engine_samples import tiny_catalog_and_model as _tiny
 from tests.factories import make_catalog, track_id
 from tests.reference import catalog_env
 
@@ -25,25 +26,6 @@ FEATURES = ("danceability", "energy", "valence", "acousticness", "tempo", "loudn
 
 def _ids(results):
     return [r.track_id for r in results]
-
-
-def _tiny():
-    rows = [
-        {"name": "Seed", "artists": ["Ann"], "energy": 0.90, "valence": 0.80, "genres": ["rock"]},
-        {"name": "Twin", "artists": ["Bob"], "energy": 0.88, "valence": 0.80, "genres": ["rock"]},
-        {"name": "Cousin", "artists": ["Cat"], "energy": 0.70, "valence": 0.60, "genres": ["rock"]},
-        {
-            "name": "Opposite",
-            "artists": ["Dan"],
-            "energy": 0.05,
-            "valence": 0.05,
-            "genres": ["jazz"],
-        },
-        {"name": "Middle", "artists": ["Eve"], "energy": 0.50, "valence": 0.40, "genres": ["pop"]},
-        {"name": "Quiet", "artists": ["Fay"], "energy": 0.20, "valence": 0.30, "genres": ["folk"]},
-    ]
-    catalog = make_catalog(rows)
-    return catalog, train(catalog)
 
 
 def _random_catalog(seed: int, n: int = 240, *, missing: bool = False):

@@ -7,12 +7,12 @@ from hypothesis import strategies as hyp
 from recommender.text import (
     artist_names,
     base_title,
-    count_artists,
     fold,
     primary_artist,
     song_key,
     split_artists,
 )
+from tests.factories import count_artists
 
 
 def test_fold_removes_case_and_accents():

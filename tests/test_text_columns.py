@@ -153,7 +153,7 @@ def test_reference_catalog_codes_match_the_per_track_functions(reference_catalog
 @pytest.mark.slow
 def test_reference_catalog_artist_count_matches_count_artists(reference_catalog):
     from recommender.data.read import artist_count
-    from recommender.text import count_artists
+    from tests.factories import count_artists
 
     tracks = reference_catalog.tracks
     expected = count_artists(tracks["artists"].explode().unique().to_list())

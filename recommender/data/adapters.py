@@ -1,7 +1,7 @@
 """Source adapters: recognise a dataset by its header and map its rows to the canonical columns.
 
 Every adapter returns the catalog columns (``CATALOG_SCHEMA``) still loosely typed: numbers may
-be strings, so one validation step in ``catalog.py`` parses and range-checks every source alike.
+be strings, so one validation step in ``read.py`` parses and range-checks every source alike.
 """
 
 from __future__ import annotations

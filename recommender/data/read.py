@@ -287,7 +287,7 @@ def artist_count(tracks: pl.DataFrame) -> int:
 
     The one count the catalog report, the demo catalog and the Explore page all show.
     """
-    # Column-wise (text_columns): the same names as count_artists, each distinct credit once.
+    # Column-wise (text_columns): the names text.artist_names gives, each distinct credit once.
     names = credit_names(tracks.get_column("artists").explode())
     return names.get_column("names").explode().drop_nulls().n_unique()
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 # No checksums are declared: the originals could not be fetched when this was written, so a
 # hash here would be invented. Files are verified by header and parsed rows instead, and the
-# sha256 of what was downloaded is recorded so later corruption is caught (download.py).
+# sha256 of what was downloaded is recorded so later corruption is caught (fetch.py).
 MIN_ROWS: Final = 1_000
 
 # The published headers, in the files' own order; the audio-feature run is the same in all.

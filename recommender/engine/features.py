@@ -10,7 +10,6 @@ from typing import Final
 
 import numpy as np
 import polars as pl
-import scipy.sparse as sp
 from sklearn.preprocessing import StandardScaler
 
 from recommender.domain import PROFILE_FEATURES
@@ -196,26 +195,6 @@ def encode_dense(
 def genre_labels(genres: Sequence[str] | None) -> list[str]:
     """Folded, de-duplicated genre labels of one track."""
     return list(dict.fromkeys(label for label in (fold(g) for g in genres or ()) if label))
-
-
-def one_hot(rows: Sequence[Sequence[str]], vocabulary: Mapping[str, int]) -> sp.csr_matrix:
-    """Multi-hot rows over ``vocabulary``, L2-normalised so every labelled row has norm 1.
-
-    Labels not in the vocabulary are dropped; a row with none stays all-zero.
-    """
-    indptr = [0]
-    indices: list[int] = []
-    data: list[float] = []
-    for labels in rows:
-        cols = sorted({vocabulary[label] for label in labels if label in vocabulary})
-        indices.extend(cols)
-        if cols:
-            data.extend([1.0 / math.sqrt(len(cols))] * len(cols))
-        indptr.append(len(indices))
-    return sp.csr_matrix(
-        (np.array(data, dtype=np.float32), np.array(indices, dtype=np.int32), indptr),
-        shape=(len(rows), len(vocabulary)),
-    )
 
 
 def resolve_weights(

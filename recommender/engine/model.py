@@ -159,8 +159,8 @@ def _codes(keys: pl.Series) -> np.ndarray:
 def _multi_hot(pairs: pl.DataFrame, n_rows: int) -> tuple[sp.csr_matrix, list[str]]:
     """L2-normalised multi-hot rows from distinct ``(row, label)`` pairs, and the vocabulary.
 
-    The same matrix ``features.one_hot`` builds from per-row label lists: columns sorted,
-    each labelled row's values ``1/sqrt(labels in the row)``; the vocabulary sorted by code point.
+    Columns sorted, each labelled row's values ``1/sqrt(labels in the row)`` (so every
+    labelled row has norm 1, an unlabelled one stays empty); the vocabulary sorted by code point.
     """
     vocabulary = sorted(pairs["label"].unique().to_list())
     columns = pl.DataFrame({"label": vocabulary}, schema={"label": pl.String}).with_row_index("col")
@@ -176,7 +176,7 @@ def _multi_hot(pairs: pl.DataFrame, n_rows: int) -> tuple[sp.csr_matrix, list[st
     return matrix, vocabulary
 
 
-def _artist_columns(tracks: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+def _credited_artist_columns(tracks: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
     """Distinct ``(row, label)`` artist pairs and each row's folded primary artist.
 
     Column-wise ``text.artist_names`` / ``text.primary_artist``: each distinct credit string is
@@ -233,7 +233,7 @@ def train(
     scaler = fit_scaler(raw)
     dense, known = encode_dense(raw, key, scaler, layout)
     del raw, key  # float64, n x 14: the largest temporary; the model keeps float32 only
-    artist_pairs, primary = _artist_columns(tracks)
+    artist_pairs, primary = _credited_artist_columns(tracks)
     artists, artist_vocabulary = _multi_hot(artist_pairs, tracks.height)
     del artist_pairs
     genres, genre_vocabulary = _multi_hot(_genre_pairs(tracks), tracks.height)

@@ -57,7 +57,7 @@ class RecommendOptions:
     """What to return and what to leave out (docs/engine.md, "What comes back")."""
 
     per_seed: int = DEFAULT_PER_SEED
-    limit: int | None = None  # default min(50, per_seed * len(seeds))
+    limit: int | None = None  # None: min(50, per_seed * len(seeds)); otherwise at least 1
     max_per_artist: int | None = None
     # Every block of 10 (1-10, 11-20, ...) holds at least this many distinct primary artists
     # whenever the candidates allow; None switches the rule off (pure distance order).
@@ -121,7 +121,7 @@ def _allowed(model: TrackModel, seeds: SeedRows, options: RecommendOptions) -> n
     allowed &= ~np.isin(model.song_codes, model.song_codes[catalog_rows])
     skip = [model.index[t] for t in options.skip_ids if t in model.index]
     allowed[skip] = False
-    excluded = _artist_columns(model, options.exclude_artists)
+    excluded = _excluded_artist_columns(model, options.exclude_artists)
     if excluded.size:
         allowed[model.artists_t[excluded].indices] = False
     if options.discover and seeds.artists.nnz:
@@ -137,7 +137,7 @@ def _allowed(model: TrackModel, seeds: SeedRows, options: RecommendOptions) -> n
     return allowed
 
 
-def _artist_columns(model: TrackModel, names: frozenset[str]) -> np.ndarray:
+def _excluded_artist_columns(model: TrackModel, names: frozenset[str]) -> np.ndarray:
     """Artist-block columns of ``names``, folded and split like the model's own credits.
 
     A name the catalog does not know matches nothing (it cannot be recommended anyway).
@@ -251,8 +251,8 @@ def _check_options(options: RecommendOptions) -> None:
     if options.per_seed < 1:
         msg = f"per_seed must be at least 1, got {options.per_seed}"
         raise ValueError(msg)
-    if options.limit is not None and options.limit < 0:
-        msg = f"limit must not be negative, got {options.limit}"
+    if options.limit is not None and options.limit < 1:
+        msg = f"limit must be at least 1 (None: the default), got {options.limit}"
         raise ValueError(msg)
     if options.max_per_artist is not None and options.max_per_artist < 1:
         msg = f"max_per_artist must be at least 1, got {options.max_per_artist}"

@@ -191,8 +191,14 @@ def test_catalog_titles_with_markdown_characters_display_literally(page, env, at
     page.goto(f"{server.url}?seeds={seeds}")
     wait_for_render(page)
     page.get_by_role("link", name="Home").first.click()
+    # The click starts a rerun a moment later: await Home itself, not just a quiet page.
+    page.wait_for_url(lambda url: urlsplit(url).path.rstrip("/") in ("", "/home"))
     wait_for_render(page)
-    body = page.locator('[data-testid="stMain"]').inner_text()
+    main = page.locator('[data-testid="stMain"]')
+    for row in titled.iter_rows(named=True):
+        label = f"{row['name']} — {', '.join(row['artists'])}"
+        main.get_by_text(label, exact=False).first.wait_for(timeout=RUN_TIMEOUT_MS)
+    body = main.inner_text()
     for row in titled.iter_rows(named=True):
         label = f"{row['name']} — {', '.join(row['artists'])}"
         assert label in body
