@@ -117,3 +117,14 @@ def test_judge_returns_the_first_objection_in_rule_order():
     # Both the song rule and the artist cap object; the song rule is asked first.
     assert builder.judge(Candidate(1, 0, 0, 0), Phase.TOP_UP) is Verdict.REJECT
     assert ListBuilder.RULES[0] == "same_song"
+
+
+def test_in_the_fill_pass_a_new_block_still_prefers_a_new_artist_to_a_second_repeat():
+    # Two artists cannot make 9 in 10, so most tracks wait and the fill pass places them.
+    # When the fill pass starts block two, the waiting tracks are offered under the artist
+    # rule again: 10 and 11 (artist 0) fit, 12 (artist 0, a second repeat) waits behind 13
+    # (artist 1), and only the fill pass's own walk lets 12 through after it.
+    artists = [0, 0, 1, 1, 1, 0, 1, 1, 0, 1, 0, 0, 0, 1]
+    n = len(artists)
+    builder = _builder(songs=list(range(n)), artists=artists, artists_per_block=9, limit=n)
+    assert _build(builder, seeds=[0] * n, strict=False) == [*range(12), 13, 12]
