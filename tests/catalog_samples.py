@@ -153,6 +153,34 @@ def million_row(n: int, **overrides: Any) -> dict[str, Any]:
     }
 
 
+SPOTIFY_1M_HEADER = [
+    "",
+    "artist_name",
+    "track_name",
+    "track_id",
+    "popularity",
+    "year",
+    "genre",
+    *_FEATURE_ORDER,
+    "time_signature",
+]
+
+
+def spotify_1m_row(n: int, **overrides: Any) -> dict[str, Any]:
+    return {
+        "": n,
+        "artist_name": f"Artist {n}",
+        "track_name": f"Song {n}",
+        "track_id": made_id(n),
+        "popularity": 40,
+        "year": 2015,
+        "genre": "acoustic",
+        **FEATURES,
+        "time_signature": 4,
+        **overrides,
+    }
+
+
 def csv_bytes(header: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
     """CSV text (LF line ends) with ``None`` written as an empty field."""
     out = io.StringIO()

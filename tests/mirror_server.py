@@ -21,7 +21,7 @@ from typing import Literal
 
 HIT_PREDICTOR_DECADES = ("60s", "70s", "80s", "90s", "00s", "10s")
 
-Fault = Literal["404", "500", "cut", "cut_once", "short", "html"]
+Fault = Literal["404", "500", "cut", "cut_once", "short", "html", "redirect"]
 
 
 _DECADE_FILE = re.compile(r"dataset-of-(\d0s)\.csv$")
@@ -38,6 +38,10 @@ def public_name(kind: str, table_name: str) -> str:
         return "dataset.csv"
     if kind == "tidytuesday":
         return "spotify_songs.csv"
+    if kind == "tracks_1_2m":
+        return "tracks_features.csv"
+    if kind == "spotify_1m":
+        return "spotify_data.csv"
     if kind == "hit_predictor":
         match = _DECADE_FILE.search(table_name)
         if match is None or match.group(1) not in HIT_PREDICTOR_DECADES:
@@ -80,6 +84,11 @@ class Mirror:
     faults: dict[str, Fault] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Range requests answered with 206 (False: every GET gets the whole file, status 200).
+    honour_range: bool = True
+    ranges: list[str] = field(default_factory=list)
+    # Sent as X-Repo-Commit, as the Hugging Face hub names the commit it served.
+    revision: str | None = None
 
     def requested(self, name: str) -> int:
         """How many GETs asked for ``name``."""
@@ -97,11 +106,24 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         name = path.rsplit("/", 1)[-1]
+        requested_range = self.headers.get("Range")
         with self.mirror.lock:
             self.mirror.requests.append(path)
-            fault = self.mirror.faults.get(name)
+            if requested_range:
+                self.mirror.ranges.append(requested_range)
+            # The target of a redirect is served as it is.
+            fault = None if path.startswith("/redirected/") else self.mirror.faults.get(name)
             if fault == "cut_once":
                 del self.mirror.faults[name]
+        if fault == "redirect":
+            # Like the hub's resolve URLs: a 302 that names the commit, then the file elsewhere.
+            self.send_response(302)
+            self.send_header("Location", f"/redirected/{name}")
+            if self.mirror.revision:
+                self.send_header("X-Repo-Commit", self.mirror.revision)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         file = self.mirror.root / name
         if fault == "404" or not file.is_file() or path.startswith("/missing/"):
             self._send(404, b"Not Found")
@@ -117,9 +139,18 @@ class _Handler(BaseHTTPRequestHandler):
             # A complete response of a file cut after 500 lines (the declared length matches).
             self._send(200, b"\n".join(body.split(b"\n")[:500]))
             return
-        self.send_response(200)
+        start = _range_start(requested_range, len(body)) if self.mirror.honour_range else None
+        if start is not None:
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+            body = body[start:]
+        else:
+            self.send_response(200)
         self.send_header("Content-Type", "text/csv")
         self.send_header("Content-Length", str(len(body)))
+        self.send_header("Accept-Ranges", "bytes")
+        if self.mirror.revision and not path.startswith("/redirected/"):
+            self.send_header("X-Repo-Commit", self.mirror.revision)
         self.end_headers()
         if fault in ("cut", "cut_once"):
             # Declares the whole file, sends a third, then hangs up: a broken connection.
@@ -134,6 +165,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+def _range_start(header: str | None, size: int) -> int | None:
+    """The first byte of a ``bytes=N-`` range inside the file, else None (send it whole)."""
+    match = re.fullmatch(r"bytes=(\d+)-", header or "")
+    if match is None:
+        return None
+    start = int(match.group(1))
+    return start if 0 < start < size else None
 
 
 @contextmanager

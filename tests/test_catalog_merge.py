@@ -12,10 +12,14 @@ from recommender.data.read import build_catalog
 from tests.catalog_samples import (
     HIT_HEADER,
     KAGGLE_HEADER,
+    MILLION_HEADER,
+    SPOTIFY_1M_HEADER,
     TIDY_HEADER,
     hit_row,
     kaggle_row,
     made_id,
+    million_row,
+    spotify_1m_row,
     tidy_row,
     write_csv,
 )
@@ -27,7 +31,14 @@ def _only(catalog, track_id: str) -> dict:
 
 
 def test_precedence_order_is_stated():
-    assert SOURCE_PRECEDENCE == ("parquet", "tidytuesday", "hit_predictor", "tracks_1_2m", "kaggle")
+    assert SOURCE_PRECEDENCE == (
+        "parquet",
+        "tidytuesday",
+        "hit_predictor",
+        "tracks_1_2m",
+        "kaggle",
+        "spotify_1m",
+    )
 
 
 @pytest.mark.parametrize("kaggle_first", [True, False])
@@ -53,6 +64,30 @@ def test_features_from_the_highest_source_and_nulls_filled_from_others(tmp_path,
     assert row["album"] == "Album 0"
     assert row["genres"] == ["indie", "pop"]
     assert row["sources"] == ["tidytuesday", "kaggle"]
+
+
+@pytest.mark.parametrize("big_first", [True, False])
+def test_the_two_big_sources_share_a_track_by_precedence(tmp_path, big_first):
+    # The 1.2M set (album crawls) outranks the 1.16M set on features; the 1.16M set fills
+    # the popularity and genre the 1.2M set does not have.
+    million = write_csv(
+        tmp_path / "tracks_features.csv",
+        MILLION_HEADER,
+        [million_row(0, energy=0.31, year=2001, time_signature=3)],
+    )
+    spotify = write_csv(
+        tmp_path / "spotify_data.csv",
+        SPOTIFY_1M_HEADER,
+        [spotify_1m_row(0, energy=0.99, year=2019, popularity=61, genre="jazz")],
+    )
+    files = [million, spotify] if big_first else [spotify, million]
+    row = _only(build_catalog(files), made_id(0))
+    assert row["energy"] == pytest.approx(0.31)
+    assert row["year"] == 2001
+    assert row["time_signature"] == 3
+    assert row["popularity"] == 61
+    assert row["genres"] == ["jazz"]
+    assert row["sources"] == ["tracks_1_2m", "spotify_1m"]
 
 
 def test_hit_predictor_outranks_kaggle(tmp_path):

@@ -19,7 +19,15 @@ from recommender.data import fetch as download
 from recommender.data.adapters import CSV_ADAPTERS
 from recommender.data.detect import CatalogError
 from recommender.data.fetch import cached_files, download_sources, downloads_dir
-from recommender.data.sources import MIN_ROWS, SOURCE_NAMES, SOURCES, pick_sources, selected_sources
+from recommender.data.sources import (
+    DEFAULT_SOURCES,
+    MIN_ROWS,
+    SOURCE_NAMES,
+    SOURCES,
+    mirrored,
+    pick_sources,
+    selected_sources,
+)
 from recommender.data.store import CatalogUnavailable, load_catalog, locate_catalog_files
 from recommender.settings import Settings
 from tests.conftest import ROOT
@@ -80,16 +88,32 @@ def test_each_source_is_declared_completely():
         # What the downloader checks must be at least what the adapter needs to read it.
         assert adapters[source.kind].required <= set(source.columns), source.name
         for file in source.files:
-            assert file.urls
+            assert file.urls or file.archives
             assert all(url.startswith("https://") for url in file.urls)
             assert all(url.endswith("/" + file.name) for url in file.urls)
+            for archive in file.archives:
+                assert archive.url.startswith("https://")
+                assert archive.name.endswith(".zip")
 
 
 def test_mirror_replaces_every_origin_with_mirror_and_file_name(tmp_path):
     settings = _settings(tmp_path, RECOMMENDER_MIRROR_URL="http://127.0.0.1:9/data/")
     urls = [url for s in selected_sources(settings) for f in s.files for url in f.urls]
-    names = [f.name for s in SOURCES for f in s.files]
+    names = [f.name for s in SOURCES if s.default for f in s.files]
     assert urls == [f"http://127.0.0.1:9/data/{name}" for name in names]
+    # A zip route is mirrored under the zip's public name.
+    big = pick_sources(["songs12m"])[0]
+    (file,) = mirrored(big, "http://127.0.0.1:9/data/").files
+    assert file.urls == ("http://127.0.0.1:9/data/tracks_features.csv",)
+    assert [a.url for a in file.archives] == ["http://127.0.0.1:9/data/spotify-12m-songs.zip"]
+
+
+def test_unset_sources_select_the_default_ones_and_a_name_selects_any(tmp_path):
+    assert DEFAULT_SOURCES == ("kaggle", "tidytuesday", "hitpredictor")
+    assert [s.name for s in selected_sources(_settings(tmp_path))] == list(DEFAULT_SOURCES)
+    assert set(SOURCE_NAMES) - set(DEFAULT_SOURCES) == {"songs12m", "spotify1m"}
+    settings = _settings(tmp_path, RECOMMENDER_SOURCES="songs12m,spotify1m,kaggle")
+    assert [s.name for s in selected_sources(settings)] == ["kaggle", "songs12m", "spotify1m"]
 
 
 def test_sources_selection_and_unknown_names(tmp_path):
@@ -412,3 +436,146 @@ def test_mirror_build_of_the_reference_files_equals_the_direct_build(
     assert through_mirror.fingerprint != reference_catalog.fingerprint
     assert through_mirror.tracks.equals(reference_catalog.tracks)
     assert through_mirror.report["artists"] == reference_catalog.report["artists"]
+
+
+# --------------------------------------------------------------------------- big sources
+
+
+@pytest.fixture(scope="module")
+def big_dir(tmp_path_factory) -> Path:
+    """Made-up files in the two big sources' layouts, plain and as their zip downloads."""
+    from tests.catalog_samples import (
+        MILLION_HEADER,
+        SPOTIFY_1M_HEADER,
+        csv_bytes,
+        million_row,
+        spotify_1m_row,
+        write_zip,
+    )
+
+    root = tmp_path_factory.mktemp("big-mirror")
+    # Over a megabyte: a cut at a third still leaves whole 256 KiB chunks on disk.
+    million = csv_bytes(MILLION_HEADER, [million_row(n) for n in range(6_000)])
+    (root / "tracks_features.csv").write_bytes(million)
+    write_zip(root / "spotify-12m-songs.zip", {"tracks_features.csv": million})
+    spotify = csv_bytes(SPOTIFY_1M_HEADER, [spotify_1m_row(n) for n in range(1_200)])
+    write_zip(root / "spotify-1million-tracks.zip", {"data/spotify_data.csv": spotify})
+    write_zip(root / "wrong.zip", {"README.txt": b"not the data"})
+    return root
+
+
+@pytest.fixture
+def big_mirror(big_dir):
+    with serve(big_dir) as running:
+        yield running
+
+
+def test_a_cut_transfer_resumes_from_where_it_stopped(tmp_path, big_mirror, big_dir):
+    big_mirror.faults["tracks_features.csv"] = "cut_once"
+    settings = _settings(tmp_path, big_mirror, RECOMMENDER_SOURCES="songs12m")
+    (outcome,) = download_sources(settings).files
+    whole = (big_dir / "tracks_features.csv").read_bytes()
+    assert outcome.status == "downloaded"
+    assert len(outcome.errors) == 1
+    (asked,) = big_mirror.ranges
+    resumed_at = int(asked.removeprefix("bytes=").removesuffix("-"))
+    assert 0 < resumed_at <= len(whole) // 3
+    assert outcome.path.read_bytes() == whole
+    assert outcome.sha256 == hashlib.sha256(whole).hexdigest()
+    assert _no_partials(settings)
+
+
+def test_a_server_that_ignores_range_gets_a_clean_restart(tmp_path, big_mirror, big_dir):
+    big_mirror.faults["tracks_features.csv"] = "cut_once"
+    big_mirror.honour_range = False
+    settings = _settings(tmp_path, big_mirror, RECOMMENDER_SOURCES="songs12m")
+    (outcome,) = download_sources(settings).files
+    whole = (big_dir / "tracks_features.csv").read_bytes()
+    assert big_mirror.ranges  # it was asked for the rest, and sent everything
+    assert outcome.path.read_bytes() == whole
+    assert outcome.sha256 == hashlib.sha256(whole).hexdigest()
+
+
+def test_a_redirect_is_followed_and_the_served_revision_recorded(tmp_path, big_mirror):
+    big_mirror.faults["tracks_features.csv"] = "redirect"
+    big_mirror.revision = "0123abcd" * 5
+    settings = _settings(tmp_path, big_mirror, RECOMMENDER_SOURCES="songs12m")
+    (outcome,) = download_sources(settings).files
+    assert outcome.status == "downloaded"
+    assert outcome.revision == "0123abcd" * 5
+    assert "/redirected/tracks_features.csv" in big_mirror.requests
+    manifest = json.loads((downloads_dir(settings) / "manifest.json").read_text())["files"]
+    assert manifest["songs12m/tracks_features.csv"]["revision"] == "0123abcd" * 5
+    (cached,) = download_sources(settings).files
+    assert (cached.status, cached.revision) == ("cached", "0123abcd" * 5)
+
+
+def test_the_zip_route_is_tried_when_the_file_itself_is_missing(tmp_path, big_mirror, big_dir):
+    big_mirror.faults["tracks_features.csv"] = "404"
+    settings = _settings(tmp_path, big_mirror, RECOMMENDER_SOURCES="songs12m")
+    (outcome,) = download_sources(settings).files
+    assert outcome.status == "downloaded"
+    assert outcome.archive == "spotify-12m-songs.zip"
+    assert outcome.url == f"{big_mirror.url}/spotify-12m-songs.zip"
+    assert outcome.path.name == "tracks_features.csv"
+    assert outcome.path.read_bytes() == (big_dir / "tracks_features.csv").read_bytes()
+    assert outcome.rows == 6_000
+    assert _no_partials(settings)
+    assert not any(p.suffix == ".zip" for p in downloads_dir(settings).rglob("*"))
+
+
+def test_a_source_only_published_as_a_zip_is_unpacked_from_a_subfolder(tmp_path, big_mirror):
+    settings = _settings(tmp_path, big_mirror, RECOMMENDER_SOURCES="spotify1m")
+    (outcome,) = download_sources(settings).files
+    assert outcome.status == "downloaded", outcome.errors
+    assert outcome.archive == "spotify-1million-tracks.zip"
+    catalog = load_catalog(
+        Settings.from_sources(
+            env={"RECOMMENDER_CATALOG": str(outcome.path), "RECOMMENDER_CACHE_DIR": str(tmp_path)},
+            secrets={},
+        )
+    )
+    assert catalog.tracks.height == 1_200
+    row = catalog.tracks.row(0, named=True)
+    assert row["sources"] == ["spotify_1m"]
+    assert row["genres"] == ["acoustic"]
+    assert row["popularity"] == 40
+
+
+def test_a_zip_without_the_file_is_rejected_with_what_it_holds(tmp_path, big_mirror):
+    (big,) = pick_sources(["songs12m"])
+    (file,) = big.files
+    (archive,) = file.archives
+    wrong = replace(archive, url=f"{big_mirror.url}/wrong.zip", name="wrong.zip")
+    source = replace(big, files=(replace(file, urls=(), archives=(wrong,)),))
+    (failed,) = download_sources(_settings(tmp_path), sources=[source]).failures
+    (error,) = failed.errors
+    assert "wrong.zip" in error
+    assert "holds no tracks_features.csv" in error
+    assert "README.txt" in error
+
+
+def test_a_big_file_is_verified_on_its_first_rows(tmp_path, big_mirror, monkeypatch):
+    monkeypatch.setattr(download, "VERIFY_WHOLE_BYTES", 10_000)
+    monkeypatch.setattr(download, "VERIFY_SAMPLE_ROWS", 1_100)
+    settings = _settings(tmp_path, big_mirror, RECOMMENDER_SOURCES="songs12m")
+    (outcome,) = download_sources(settings).files
+    assert outcome.status == "downloaded"
+    assert outcome.sampled
+    assert outcome.rows == 1_100
+    assert "first rows checked" in download._done_text(outcome)
+
+
+def test_download_help_lists_every_source_with_its_default_licence_and_urls(capsys):
+    with pytest.raises(SystemExit):
+        main(["download", "--help"])
+    text = capsys.readouterr().out
+    for source in SOURCES:
+        state = "on by default" if source.default else "off by default"
+        assert f"{source.name} ({state};" in text
+        assert source.licence in text
+        for file in source.files:
+            for url in file.urls:
+                assert url in text
+            for archive in file.archives:
+                assert f"{archive.url} (zip)" in text

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from recommender.data.fetch import ProgressCallback, _done_text, download_sources
-from recommender.data.sources import selected_sources
+from recommender.data.sources import SOURCES, Source, selected_sources
 from recommender.settings import Settings
 
 
@@ -70,6 +70,19 @@ def _cli_download(args: argparse.Namespace) -> int:
     return 1 if result.failures else 0
 
 
+def _describe_source(source: Source) -> str:
+    """A --help paragraph: name, on or off by default, size, licence, URLs in order."""
+    state = "on by default" if source.default else "off by default"
+    urls = [url for f in source.files for url in f.urls]
+    urls += [f"{a.url} (zip)" for f in source.files for a in f.archives]
+    lines = [
+        f"{source.name} ({state}; ~{source.approx_bytes / 1e6:,.0f} MB; licence: {source.licence})",
+        f"  {source.title}",
+        *(f"  {url}" for url in urls),
+    ]
+    return "\n".join(lines)
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``download``."""
     parser = subparsers.add_parser(
@@ -78,6 +91,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Download the public datasets (RECOMMENDER_SOURCES; from "
         "RECOMMENDER_MIRROR_URL when set) into RECOMMENDER_CACHE_DIR/downloads, verify them "
         "and record their sha256. Intact cached files are kept.",
+        epilog="sources (RECOMMENDER_SOURCES, comma-separated; unset: the ones on by "
+        "default), each file's URLs tried in order:\n\n"
+        + "\n\n".join(_describe_source(source) for source in SOURCES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--force", action="store_true", help="fetch again even if cached")

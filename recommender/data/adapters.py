@@ -186,6 +186,26 @@ def _tracks_1_2m(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _spotify_1m(frame: pl.DataFrame) -> pl.DataFrame:
+    return _finish(
+        frame,
+        {
+            "track_id": pl.col("track_id"),
+            "name": pl.col("track_name"),
+            # One artist per row, as the source credits it (no list to split).
+            "artists": _one_item_list("artist_name"),
+            "album": _null(pl.String),
+            "year": pl.col("year"),
+            "popularity": pl.col("popularity"),
+            "explicit": _null(pl.String),
+            **_features(),
+            "time_signature": pl.col("time_signature"),
+            "genres": _one_item_list("genre"),
+            "sources": _source("spotify_1m"),
+        },
+    )
+
+
 def _canonical_parquet(frame: pl.DataFrame) -> pl.DataFrame:
     exprs = {name: pl.col(name) for name in CATALOG_SCHEMA}
     exprs["sources"] = (
@@ -273,6 +293,24 @@ CSV_ADAPTERS: Final = (
         precedence=4,
         null_values=(),
         to_canonical=_kaggle,
+    ),
+    Adapter(
+        kind="spotify_1m",
+        label='"Spotify 1 Million Tracks" spotify_data.csv',
+        columns=(
+            "artist_name",
+            "track_name",
+            "track_id",
+            "popularity",
+            "year",
+            "genre",
+            *SHARED_FEATURES,
+            "time_signature",
+        ),
+        # Last: an optional source added after the others; it fills what they lack.
+        precedence=5,
+        null_values=(),
+        to_canonical=_spotify_1m,
     ),
 )
 

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -27,7 +28,14 @@ import requests
 
 from recommender.data.detect import CatalogError, detect_kind
 from recommender.data.read import build_catalog
-from recommender.data.sources import MIN_ROWS, Source, SourceFile, selected_sources
+from recommender.data.sources import MIN_ROWS, Archive, Source, SourceFile, selected_sources
+from recommender.data.transfer import (
+    VerificationError,
+    cannot_connect,
+    describe,
+    stream,
+    unpack,
+)
 from recommender.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -35,18 +43,15 @@ logger = logging.getLogger(__name__)
 ProgressCallback = Callable[[float, str], None]
 
 MANIFEST_NAME: Final = "manifest.json"
-_CHUNK: Final = 256 * 1024
 _HEADER_LIMIT: Final = 64 * 1024
-# (connect, read) seconds: an unreachable host fails fast, a slow mirror still finishes.
-TIMEOUT: Final = (10.0, 60.0)
 # A transport error (reset, truncated body, 5xx) is retried once from byte zero; a 404 is not.
 ATTEMPTS_PER_URL: Final = 2
 # Another process (the app and the CLI at once) may be downloading; wait for it, not race it.
 LOCK_TIMEOUT_S: Final = 30 * 60
-
-
-class VerificationError(ValueError):
-    """A fetched file is not the dataset it should be (wrong header, too few rows)."""
+# Files above this are verified on their first VERIFY_SAMPLE_ROWS rows: building a 1.2M-row
+# catalog only to count it would double the first start (the catalog build reads it all).
+VERIFY_WHOLE_BYTES: Final = 64 * 1024 * 1024
+VERIFY_SAMPLE_ROWS: Final = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,12 @@ class FileOutcome:
     bytes: int = 0
     rows: int | None = None
     errors: tuple[str, ...] = ()
+    # What the server said it served (the hub's commit header, else the ETag), when it said.
+    revision: str | None = None
+    # The zip the file was unpacked from, when it came as one.
+    archive: str | None = None
+    # True when only the first VERIFY_SAMPLE_ROWS rows were parsed to verify the file.
+    sampled: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (paths as strings)."""
@@ -159,6 +170,9 @@ def _check_cached(
         sha256=digest,
         bytes=size,
         rows=entry.get("rows"),
+        revision=entry.get("revision"),
+        archive=entry.get("archive"),
+        sampled=bool(entry.get("sampled", False)),
     )
     return outcome, None
 
@@ -196,6 +210,9 @@ def read_header(path: Path) -> list[str]:
 def verify_file(path: Path, source: Source, *, url: str | None = None) -> int:
     """Check a fetched file is ``source``'s dataset; return its number of valid tracks.
 
+    A file over ``VERIFY_WHOLE_BYTES`` is checked on its first ``VERIFY_SAMPLE_ROWS`` rows,
+    and the count is of those (:func:`is_sampled` says which).
+
     Raises:
         VerificationError: naming the file (and URL) and what is wrong with it.
     """
@@ -210,7 +227,15 @@ def verify_file(path: Path, source: Source, *, url: str | None = None) -> int:
             f"(first line starts {first!r})"
         )
         raise VerificationError(msg)
-    rows = _parsed_rows(path, source, where=where)
+    if is_sampled(path):
+        with tempfile.TemporaryDirectory(dir=path.parent) as scratch:
+            head = Path(scratch) / path.name
+            with path.open("rb") as whole, head.open("wb") as sample:
+                for _, line in zip(range(VERIFY_SAMPLE_ROWS + 1), whole, strict=False):
+                    sample.write(line)
+            rows = _parsed_rows(head, source, where=where)
+    else:
+        rows = _parsed_rows(path, source, where=where)
     if rows < MIN_ROWS:
         msg = (
             f"{where} holds only {rows:,} valid tracks of the {source.name} dataset "
@@ -218,6 +243,11 @@ def verify_file(path: Path, source: Source, *, url: str | None = None) -> int:
         )
         raise VerificationError(msg)
     return rows
+
+
+def is_sampled(path: Path) -> bool:
+    """Whether :func:`verify_file` checks only the head of ``path`` (a big file)."""
+    return path.stat().st_size > VERIFY_WHOLE_BYTES
 
 
 def _parsed_rows(path: Path, source: Source, *, where: str) -> int:
@@ -233,65 +263,6 @@ def _parsed_rows(path: Path, source: Source, *, where: str) -> int:
         raise VerificationError(msg) from error
 
 
-def _cannot_connect(error: requests.RequestException) -> bool:
-    """True when no connection was made at all (retrying the same host now is pointless)."""
-    if isinstance(error, requests.ConnectTimeout):
-        return True
-    text = str(error)
-    return isinstance(error, requests.ConnectionError) and (
-        "NameResolutionError" in text or "Failed to establish a new connection" in text
-    )
-
-
-def _describe(error: requests.RequestException) -> str:
-    """A one-line reason for a failed request, without urllib3's nested repr soup."""
-    if isinstance(error, requests.HTTPError) and error.response is not None:
-        return f"HTTP {error.response.status_code} {error.response.reason}".strip()
-    if isinstance(error, requests.ConnectTimeout):
-        return "could not connect (timed out)"
-    if isinstance(error, requests.ReadTimeout):
-        return "timed out waiting for data"
-    text = str(error)
-    if "NameResolutionError" in text:
-        return "could not connect (host name not resolved)"
-    for marker in ("Connection refused", "Network is unreachable", "No route to host"):
-        if marker in text:
-            return f"could not connect ({marker.lower()})"
-    return f"{type(error).__name__}: {text[:200]}"
-
-
-class _Truncated(requests.exceptions.ChunkedEncodingError):
-    """The body ended before its declared Content-Length."""
-
-
-def _stream(
-    session: requests.Session,
-    url: str,
-    target: Path,
-    on_bytes: Callable[[int, int | None], None],
-) -> tuple[str, int]:
-    """GET ``url`` into ``target`` (truncated first); return its sha256 and size."""
-    digest = hashlib.sha256()
-    done = 0
-    # identity: Content-Length then counts the bytes we store, so truncation is detectable.
-    with session.get(
-        url, stream=True, timeout=TIMEOUT, headers={"Accept-Encoding": "identity"}
-    ) as response:
-        response.raise_for_status()
-        declared = response.headers.get("Content-Length")
-        total = int(declared) if declared and declared.isdigit() else None
-        with target.open("wb") as handle:
-            for chunk in response.iter_content(chunk_size=_CHUNK):
-                handle.write(chunk)
-                digest.update(chunk)
-                done += len(chunk)
-                on_bytes(done, total)
-    if total is not None and done != total:
-        msg = f"connection closed after {done:,} of {total:,} bytes"
-        raise _Truncated(msg)
-    return digest.hexdigest(), done
-
-
 def _fetch_file(
     session: requests.Session,
     directory: Path,
@@ -300,39 +271,54 @@ def _fetch_file(
     on_bytes: Callable[[int, int | None], None],
     unreachable: set[str],
 ) -> FileOutcome:
-    """Try each URL of ``file`` until one yields a verified file; never leave a partial one.
+    """Try each URL of ``file``, then each zip holding it, until one yields a verified file.
 
-    ``unreachable`` collects hosts no connection could be made to, so an offline start
-    fails after one attempt per host instead of one per file.
+    A transfer cut short is resumed from where it stopped when the server allows it (else
+    restarted); a partial file never outlives the run. ``unreachable`` collects hosts no
+    connection could be made to, so an offline start fails after one attempt per host
+    instead of one per file.
     """
     partial = directory / ".partial" / source.name / file.name
     final = directory / source.name / file.name
     partial.parent.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
+    routes: list[tuple[str, Archive | None]] = [(url, None) for url in file.urls]
+    routes += [(archive.url, archive) for archive in file.archives]
     try:
-        for url in file.urls:
+        for url, archive in routes:
             host = urlsplit(url).netloc
             if host in unreachable:
                 errors.append(f"{url}: skipped, {host} could not be reached a moment ago")
                 continue
+            landing = partial.with_name(archive.name) if archive else partial
+            # A partial file of an earlier run (or another URL) is never resumed.
+            landing.unlink(missing_ok=True)
             for attempt in range(1, ATTEMPTS_PER_URL + 1):
                 try:
-                    digest, size = _stream(session, url, partial, on_bytes)
+                    streamed = stream(session, url, landing, on_bytes)
                 except requests.RequestException as error:
-                    errors.append(f"{url}: {_describe(error)} (attempt {attempt})")
+                    errors.append(f"{url}: {describe(error)} (attempt {attempt})")
                     status = getattr(getattr(error, "response", None), "status_code", None)
-                    if _cannot_connect(error):
+                    if cannot_connect(error):
                         unreachable.add(host)
                         break
                     if status is not None and status < 500:
                         break
+                    if status is not None:
+                        landing.unlink(missing_ok=True)  # a 5xx body is not the file
                     continue
                 try:
+                    if archive is not None:
+                        unpack(landing, file.name, partial)
+                        landing.unlink(missing_ok=True)
                     rows = verify_file(partial, source, url=url)
                 except VerificationError as error:
                     errors.append(f"{url}: downloaded file rejected: {error}")
                     break
                 final.parent.mkdir(parents=True, exist_ok=True)
+                sampled = is_sampled(partial)
+                digest = sha256_of(partial) if archive is not None else streamed.sha256
+                size = partial.stat().st_size
                 os.replace(partial, final)
                 return FileOutcome(
                     source=source.name,
@@ -344,9 +330,15 @@ def _fetch_file(
                     bytes=size,
                     rows=rows,
                     errors=tuple(errors),
+                    revision=streamed.revision,
+                    archive=archive.name if archive else None,
+                    sampled=sampled,
                 )
+            landing.unlink(missing_ok=True)
     finally:
         partial.unlink(missing_ok=True)
+        for archive in file.archives:
+            partial.with_name(archive.name).unlink(missing_ok=True)
     return FileOutcome(source=source.name, name=file.name, status="failed", errors=tuple(errors))
 
 
@@ -364,6 +356,9 @@ def _remember(directory: Path, source: Source, file: SourceFile, outcome: FileOu
         "sha256": outcome.sha256,
         "bytes": outcome.bytes,
         "rows": outcome.rows,
+        "revision": outcome.revision,
+        "archive": outcome.archive,
+        "sampled": outcome.sampled,
         "downloaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     _write_manifest(directory, manifest)
@@ -446,4 +441,5 @@ def _done_text(outcome: FileOutcome) -> str:
     label = f"{outcome.source}/{outcome.name}"
     if outcome.status == "failed":
         return f"{label}: failed"
-    return f"{label}: {outcome.status}, {outcome.rows or 0:,} valid tracks"
+    checked = " in the first rows checked" if outcome.sampled else ""
+    return f"{label}: {outcome.status}, {outcome.rows or 0:,} valid tracks{checked}"
