@@ -57,6 +57,21 @@ def _open_with_seeds(app, seed_ids):
     return at.switch_page("pages/recommendations.py").run()
 
 
+def _players(at) -> list[str]:
+    """The embed players' addresses (the copy button is an iframe too, with no src)."""
+    return [e.proto.src for e in at.get("iframe") if e.proto.src.startswith("https://")]
+
+
+def _share_link(at) -> str:
+    (link,) = [c.value for c in at.code if "?seeds=" in c.value]
+    return link
+
+
+def _copied_links(at) -> list[str]:
+    (block,) = [c.value for c in at.code if c.value.startswith("https://open.spotify.com/track/")]
+    return block.splitlines()
+
+
 def _table(at):
     return at.dataframe[0].value
 
@@ -196,20 +211,31 @@ def test_export_is_the_shown_table(app, seed_ids, monkeypatch):
     lines = content.decode("utf-8").splitlines()
     table = _table(at)
     assert len(lines) == len(table) + 1
-    # The table's columns in the table's order, then the ids.
-    assert lines[0] == "title,artists,similarity,why,spotify,answers seed,track_id,seed_track_id"
+    # The table's columns in the table's order, then the ids, then Exportify's columns.
+    assert lines[0] == (
+        "title,artists,similarity,why,spotify,answers seed,track_id,seed_track_id,"
+        "Track URI,Track Name,Artist Name(s),Album Name,Album Release Date,"
+        "Track Duration (ms),Explicit,Popularity"
+    )
 
 
-def test_guest_is_told_why_saving_needs_login(app, seed_ids):
+def test_without_a_login_the_guest_gets_the_routes_that_need_none(app, seed_ids):
     at = _open_with_seeds(app, seed_ids)
-    assert "needs a Spotify login" in texts(at)
+    shown = texts(at)
+    assert "Log in on Home" not in shown
+    assert "needs a Spotify login" not in shown
     assert not [b for b in at.button if b.key == "save_playlist"]
+    assert "Take the list to Spotify" in [s.value for s in at.subheader]
+    assert "desktop app" in shown
+    links = _copied_links(at)
+    assert links == [f"https://open.spotify.com/track/{i}" for i in _table(at)["track_id"]]
+    assert any(e.label == f"The {len(links)} links, to copy by hand" for e in at.expander)
 
 
 def test_share_link_reproduces_seeds_and_weights(app, seed_ids):
     at = _open_with_seeds(app, seed_ids)
     at.slider(key="weight_energy").set_value(2.0).run()
-    link = at.code[0].value
+    link = _share_link(at)
     assert f"seeds={seed_ids[0]},{seed_ids[1]}" in link
     assert "weights=energy:2" in link
 
@@ -255,12 +281,12 @@ def _select(at, track_id):
 def test_selecting_a_recommendation_plays_it_and_its_seed(app, seed_ids):
     at = _open_with_seeds(app, seed_ids)
     assert "Select a row" in texts(at)
-    assert not at.get("iframe")
+    assert not _players(at)
     table = _table(at)
     chosen = table["track_id"].iloc[3]
     at = _select(at, chosen)
     assert not at.exception
-    sources = [element.proto.src for element in at.get("iframe")]
+    sources = _players(at)
     assert sources == [
         f"https://open.spotify.com/embed/track/{chosen}",
         f"https://open.spotify.com/embed/track/{table['seed_track_id'].iloc[3]}",
@@ -285,7 +311,7 @@ def test_not_this_artist_stays_out_and_its_chip_brings_it_back(real_app, real_se
     assert not any(artist in a for a in _table(at)["artists"])
     chip = at.button(key="include_artist_0")
     assert artist in chip.label
-    assert f"not_artist={artist.replace(' ', '+')}" in at.code[0].value
+    assert f"not_artist={artist.replace(' ', '+')}" in _share_link(at)
     chip.click().run()
     assert at.session_state["excluded_artists"] == []
     assert any(artist in a for a in _table(at)["artists"])
@@ -297,6 +323,6 @@ def test_not_this_track_is_a_removable_chip(app, seed_ids):
     at = _select(at, gone)
     at.button(key="exclude_track").click().run()
     assert gone not in set(_table(at)["track_id"])
-    assert f"not={gone}" in at.code[0].value
+    assert f"not={gone}" in _share_link(at)
     at.button(key=f"include_track_{gone}").click().run()
     assert gone in set(_table(at)["track_id"])

@@ -76,3 +76,74 @@ def test_recommendation_table_matches_the_engine_results():
     assert row["why"] == top_reasons(contributions)
     assert row["spotify"] == "https://open.spotify.com/track/" + "T" + "1" * 21
     assert _read(table_to_csv(table))[1][0] == "'=Song"
+
+
+# -- taking the list to Spotify ----------------------------------------------------------------
+def _exportify_catalog():
+    from tests.factories import make_catalog
+
+    return make_catalog(
+        [
+            {"name": "First", "artists": ["Ann", "Bob"], "album": "One", "year": 1999},
+            {"name": "Second", "artists": ["Cat"], "album": None, "year": None},
+            {"name": "=Third", "artists": ["Dan"], "album": "Three", "year": 2020},
+        ]
+    )
+
+
+def test_the_exportify_columns_follow_the_table_in_its_order():
+    from recommender.present.export import EXPORTIFY_EXPORT_COLUMNS, with_exportify_columns
+
+    catalog = _exportify_catalog()
+    ids = catalog.tracks["track_id"].to_list()
+    table = pl.DataFrame({"title": ["x", "y", "z"], "track_id": [ids[2], ids[0], ids[1]]})
+    out = with_exportify_columns(table, catalog.tracks, synthetic=False)
+    assert out.columns == ["title", "track_id", *EXPORTIFY_EXPORT_COLUMNS]
+    assert out["Track URI"].to_list() == [f"spotify:track:{i}" for i in (ids[2], ids[0], ids[1])]
+    assert out["Track Name"].to_list() == ["=Third", "First", "Second"]
+    assert out["Artist Name(s)"].to_list() == ["Dan", "Ann, Bob", "Cat"]
+    assert out["Album Release Date"].to_list() == ["2020", "1999", None]
+    # Spreadsheet safety still applies to the added text.
+    assert "'=Third" in table_to_csv(out).decode("utf-8")
+
+
+def test_demo_tracks_get_no_track_uri_and_no_link():
+    from recommender.present.export import spotify_track_links, with_exportify_columns
+
+    catalog = _exportify_catalog()
+    ids = catalog.tracks["track_id"].to_list()
+    table = pl.DataFrame({"track_id": ids})
+    assert (
+        with_exportify_columns(table, catalog.tracks, synthetic=True)["Track URI"].null_count() == 3
+    )
+    assert spotify_track_links(ids, synthetic=True) == []
+
+
+def test_spotify_links_are_what_spotify_copies_once_each_real_ids_only():
+    from recommender.present.export import spotify_track_links
+
+    catalog = _exportify_catalog()
+    ids = catalog.tracks["track_id"].to_list()
+    links = spotify_track_links([ids[1], "not-an-id", ids[0], ids[1]], synthetic=False)
+    assert links == [
+        f"https://open.spotify.com/track/{ids[1]}",
+        f"https://open.spotify.com/track/{ids[0]}",
+    ]
+
+
+def test_the_exported_csv_reads_back_as_an_exportify_playlist_in_order():
+    from recommender.present.export import with_exportify_columns
+    from recommender.seeds.history import import_history
+
+    catalog = _exportify_catalog()
+    ids = catalog.tracks["track_id"].to_list()
+    order = [ids[1], ids[2], ids[0]]
+    table = pl.DataFrame({"title": ["a", "b", "c"], "track_id": order})
+    data = table_to_csv(with_exportify_columns(table, catalog.tracks, synthetic=False))
+    result = import_history([("recommendations.csv", data)], catalog=catalog)
+    assert not result.problems
+    (summary,) = result.files
+    assert summary.kind == "Exportify playlist"
+    assert summary.counted == 3
+    assert [m.track_id for m in result.matches] == order
+    assert all(m.how == "by_id" for m in result.matches)

@@ -21,7 +21,7 @@ from recommender.engine.features import (
 )
 from recommender.engine.recommend import recommend
 from recommender.present.charts import profile_of, radar_chart
-from recommender.present.export import table_to_csv
+from recommender.present.export import table_to_csv, with_exportify_columns
 from recommender.present.listing import (
     OptionValues,
     feature_rows,
@@ -224,15 +224,22 @@ def radar_section(
         _seed_radar(catalog, seed_ids, recs, profiles, labels)
 
 
-def export_button(table: pl.DataFrame) -> None:
-    """CSV download of the shown table (formula-injection safe)."""
+def export_button(table: pl.DataFrame, catalog: Catalog) -> None:
+    """CSV download of the shown table plus Exportify's columns (formula-injection safe)."""
     st.download_button(
         "Download CSV",
-        data=table_to_csv(table),
+        data=table_to_csv(
+            with_exportify_columns(table, catalog.tracks, synthetic=catalog.synthetic)
+        ),
         file_name=f"recommendations-{datetime.now(UTC):%Y-%m-%d}.csv",
         mime="text/csv",
         key=state.EXPORT_CSV,
         on_click="ignore",
+    )
+    st.caption(
+        "The CSV also has the columns of an Exportify playlist export (Track URI, Track Name, "
+        "Artist Name(s), …), so playlist-transfer services that read Exportify files read it, "
+        "and Home's upload reads it back as seeds."
     )
 
 

@@ -85,8 +85,8 @@ def recommendations_view() -> None:
         selected_detail(services.catalog, recs, labels, reasons)
     _controls()
     render.radar_section(services.catalog, seeds, recs, profiles, labels)
-    save.save_section(table)
-    render.export_button(table)
+    save.take_to_spotify(table, services.catalog)
+    render.export_button(table, services.catalog)
     # Seeds known only by an approximate profile cannot be reproduced from a link.
     render.share_box(
         [s for s in seeds if s not in profiles],

@@ -1,12 +1,21 @@
-"""Save the shown recommendations as a Spotify playlist (logged in) or explain the alternative."""
+"""Take the shown list to Spotify: a playlist (logged in), or links and a CSV for anyone.
+
+Most visitors are guests (a development-mode Spotify app admits 5 listed users), so the
+routes that need no login come for everyone: the track links for a playlist in Spotify's
+desktop app, and a CSV with Exportify's columns for playlist-transfer services.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Final
 
 import polars as pl
 import streamlit as st
+import streamlit.components.v1 as components
 
+from recommender.domain import Catalog
+from recommender.present.export import spotify_track_links
 from recommender.present.listing import default_playlist_name
 from recommender.spotify.library import SavedPlaylist, save_playlist
 from recommender.spotify.problems import SpotifyProblem
@@ -33,14 +42,67 @@ def _save(track_ids: list[str]) -> None:
     state.put(state.SAVED_PLAYLIST, saved)
 
 
+PASTE_HINT: Final = (
+    "Paste them into a playlist in the Spotify desktop app (Ctrl+V, or Cmd+V on a Mac): "
+    "each line becomes a track. The web player does not take pasted links."
+)
+
+
+def _copy_button(links: list[str]) -> None:
+    """A button that puts ``links`` on the clipboard, one per line, and says how many.
+
+    It runs in a component iframe (Streamlit's own buttons cannot write the clipboard). The
+    page text goes in as JSON of plain open.spotify.com links built from checked ids only.
+    """
+    count = len(links)
+    label = f"Copy {count} track link{'s' if count != 1 else ''} for Spotify"
+    html = f"""
+<style>
+  /* The app's dark theme (.streamlit/config.toml): a component iframe does not inherit it. */
+  body {{ margin: 0; font-family: "Source Sans Pro", sans-serif; color: #F5F5F5; }}
+  #copy {{ font: inherit; font-size: 16px; padding: 6px 14px; cursor: pointer; color: #F5F5F5;
+    background: #121212; border: 1px solid rgba(245, 245, 245, 0.25); border-radius: 8px; }}
+  #copy:hover {{ border-color: #1DB954; color: #1DB954; }}
+  #done {{ font-size: 14px; margin-left: 10px; }}
+</style>
+<button id="copy" type="button">{label}</button>
+<span id="done" role="status"></span>
+<script>
+const links = {json.dumps(chr(10).join(links))};
+const done = document.getElementById("done");
+document.getElementById("copy").addEventListener("click", async () => {{
+  try {{
+    await navigator.clipboard.writeText(links);
+    done.textContent = "Copied {count} link{"s" if count != 1 else ""}.";
+  }} catch (error) {{
+    done.textContent = "This browser refused the clipboard: copy them from the box below.";
+  }}
+}});
+</script>"""
+    components.html(html, height=44)
+
+
+def take_to_spotify(table: pl.DataFrame, catalog: Catalog) -> None:
+    """Every route that takes the list to Spotify: save (logged in), links and CSV (anyone)."""
+    st.subheader("Take the list to Spotify")
+    if login.spotify_session() is not None:
+        save_section(table)
+    elif login.login_url() is not None:
+        st.caption("Log in on Home to save it straight into a playlist in your account.")
+    links = spotify_track_links(table["track_id"].to_list(), synthetic=catalog.synthetic)
+    if not links:
+        st.caption("Demo tracks do not exist on Spotify: there is nothing to take there.")
+        return
+    st.markdown("**Into a playlist in the Spotify app**, logged in here or not:")
+    _copy_button(links)
+    st.caption(PASTE_HINT)
+    with st.expander(f"The {len(links)} links, to copy by hand"):
+        st.code("\n".join(links), language=None)
+
+
 def save_section(table: pl.DataFrame) -> None:
-    """Name, visibility and Save for a logged-in listener; for a guest, why it needs login."""
-    st.subheader("Save as a playlist")
+    """Name, visibility and Save for a logged-in listener (nothing for anyone else)."""
     if login.spotify_session() is None:
-        st.info(
-            "Saving a playlist needs a Spotify login (the playlist is created in your account). "
-            "Log in on Home, or download the list as CSV below."
-        )
         return
     name_col, public_col = st.columns([3, 1], vertical_alignment="bottom")
     name_col.text_input(

@@ -15,7 +15,7 @@ from typing import Final
 
 import polars as pl
 
-from recommender.domain import track_url
+from recommender.domain import TRACK_ID_PATTERN, track_url
 from recommender.engine.explain import Recommendation, top_reasons
 
 FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -98,3 +98,61 @@ def recommendation_table(
     ]
     schema = dict.fromkeys(TABLE_COLUMNS, pl.String) | {"similarity": pl.Float64}
     return pl.DataFrame(rows, schema=schema)
+
+
+# The columns of an Exportify playlist export that the catalog can fill, in Exportify's
+# order, so playlist-transfer services that read Exportify files read ours too. Our own upload
+# reads them back (``seeds.history_formats``).
+EXPORTIFY_EXPORT_COLUMNS: Final = (
+    "Track URI",
+    "Track Name",
+    "Artist Name(s)",
+    "Album Name",
+    "Album Release Date",
+    "Track Duration (ms)",
+    "Explicit",
+    "Popularity",
+)
+
+
+def with_exportify_columns(
+    table: pl.DataFrame, tracks: pl.DataFrame, *, synthetic: bool
+) -> pl.DataFrame:
+    """``table`` (with its ``track_id`` column) plus the Exportify columns, from ``tracks``.
+
+    Rows keep their order. A demo catalog's tracks (``synthetic``) do not exist on Spotify,
+    so they get no Track URI; what the catalog does not know stays empty.
+    """
+    known = tracks.select(
+        "track_id",
+        pl.when(pl.lit(not synthetic) & pl.col("track_id").str.contains(r"^[0-9A-Za-z]{22}$"))
+        .then(pl.lit("spotify:track:") + pl.col("track_id"))
+        .alias("Track URI"),
+        pl.col("name").alias("Track Name"),
+        pl.col("artists").list.join(", ").alias("Artist Name(s)"),
+        pl.col("album").alias("Album Name"),
+        pl.col("year").cast(pl.String).alias("Album Release Date"),
+        pl.col("duration_ms").alias("Track Duration (ms)"),
+        pl.col("explicit").alias("Explicit"),
+        pl.col("popularity").alias("Popularity"),
+    )
+    joined = table.join(known, on="track_id", how="left", maintain_order="left")
+    return joined.select(*table.columns, *EXPORTIFY_EXPORT_COLUMNS)
+
+
+def spotify_track_links(track_ids: Sequence[str], *, synthetic: bool) -> list[str]:
+    """``https://open.spotify.com/track/<id>`` for each real Spotify id, in order, once each.
+
+    What Spotify's own "Copy song link" puts on the clipboard; pasted into a playlist in the
+    desktop app, each line becomes a track. A demo catalog's tracks (``synthetic``) and ids
+    that are not Spotify ids are left out.
+    """
+    if synthetic:
+        return []
+    seen: set[str] = set()
+    links = []
+    for track_id in track_ids:
+        if TRACK_ID_PATTERN.match(track_id) and track_id not in seen:
+            seen.add(track_id)
+            links.append(track_url(track_id))
+    return links

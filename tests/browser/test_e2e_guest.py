@@ -110,6 +110,31 @@ def test_share_link_in_a_fresh_browser(page, server, catalog_and_server, seeds):
     assert {row["answers seed"] for row in rows} == {s.label for s in shared}
 
 
+def test_copy_for_spotify_puts_one_track_link_per_listed_track_on_the_clipboard(
+    browser, server, seeds
+):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    page = context.new_page()
+    try:
+        ids = ",".join(s.track_id for s in seeds[:2])
+        page.goto(f"{server.url}?seeds={ids}")
+        page.wait_for_url("**/recommendations*", timeout=60_000)
+        wait_for_recommendations(page)
+        listed = [row["track_id"] for row in download_csv(page)]
+        button = page.frame_locator("iframe[srcdoc*='id=\"copy\"']").locator("#copy")
+        button.scroll_into_view_if_needed()
+        assert button.inner_text() == f"Copy {len(listed)} track links for Spotify"
+        button.click()
+        status = page.frame_locator("iframe[srcdoc*='id=\"copy\"']").locator("#done")
+        status.filter(has_text="Copied").wait_for(timeout=10_000)
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.splitlines() == [track_url(track_id) for track_id in listed]
+        assert status.inner_text() == f"Copied {len(listed)} links."
+    finally:
+        context.close()
+
+
 def _history_zip(path, seeds: list[Seed]) -> None:
     """A Spotify "Account data" export zip whose plays are these real catalog songs."""
     plays = [
