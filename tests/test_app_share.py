@@ -35,8 +35,15 @@ def test_share_link_opens_recommendations_as_a_guest(
     assert "bogus" in warnings
     assert len(at.dataframe[0].value) == 10
     assert len(plotly_specs(at)) == 2
-    # consumed: a rerun or refresh does not apply the link again
-    assert "seeds" not in at.query_params
+    # The address now holds the list itself: what was wrong in the link is gone from it.
+    assert at.query_params["seeds"] == ",".join(known_ids)
+    assert at.query_params["weights"] == "energy:2"
+    # It is this session's own address: a change is kept, not undone by the next rerun.
+    at.slider(key="weight_energy").set_value(1.0).run()
+    assert at.query_params["weights"] == "energy:1"
+    at.run()
+    assert at.slider(key="weight_energy").value == 1.0
+    assert at.query_params["weights"] == "energy:1"
 
 
 def test_share_link_with_only_unknown_ids_explains(monkeypatch, generated_app_settings):
@@ -71,5 +78,39 @@ def test_share_link_carries_the_left_out_tracks_and_artists(
     assert at.button(key=f"include_track_{gone_track}")
     assert gone_artist in at.button(key="include_artist_0").label
     assert ["nonsense" in w.value for w in at.warning].count(True) == 1
+    # The address keeps the exclusions (the malformed one dropped); a chip click updates it.
+    assert at.query_params["not"] == gone_track
+    assert at.query_params["not_artist"] == gone_artist
+    at.button(key=f"include_track_{gone_track}").click().run()
     assert "not" not in at.query_params
-    assert "not_artist" not in at.query_params
+    assert at.query_params["not_artist"] == gone_artist
+
+
+def test_the_address_carries_discover_and_the_list_options_both_ways(
+    monkeypatch, generated_app_settings, known_ids
+):
+    at = new_app(monkeypatch, generated_app_settings)
+    at.query_params["seeds"] = ",".join(known_ids)
+    at.query_params["discover"] = "1"
+    at.query_params["per_seed"] = "3"
+    at.query_params["popularity"] = "10-90"
+    at.query_params["limit"] = "lots"
+    at.run()
+    assert not at.exception
+    assert at.toggle(key="discover").value is True
+    assert at.number_input(key="per_seed").value == 3
+    assert at.slider(key="popularity_range").value == (10, 90)
+    assert any("limit=lots" in w.value for w in at.warning)
+    assert len(at.dataframe[0].value) == 6  # 3 per seed, 2 seeds
+    assert at.query_params["discover"] == "1"
+    assert "limit" not in at.query_params
+    at.number_input(key="per_seed").set_value(4).run()
+    assert at.query_params["per_seed"] == "4"
+    at.toggle(key="discover").set_value(False).run()
+    assert "discover" not in at.query_params
+    # A fresh visitor opening this address gets the same list.
+    again = new_app(monkeypatch, generated_app_settings)
+    for name, value in at.query_params.items():
+        again.query_params[name] = value
+    again.run()
+    assert list(again.dataframe[0].value["track_id"]) == list(at.dataframe[0].value["track_id"])

@@ -238,3 +238,56 @@ def test_unknown_left_out_tracks_are_said_once():
     assert parsed.problems == (
         f"1 left-out track of the link is not in the catalog and was left out: {track_id(3)}.",
     )
+
+
+# -- list options in the address ----------------------------------------------------------
+def test_list_options_round_trip_and_defaults_stay_out_of_the_link():
+    from recommender.seeds.share import parse_options
+
+    ids = ["4uLU6hMCjMI75M1A2tKUQC"]
+    options = {
+        "discover": True,
+        "per_seed": 3,
+        "limit": 40,
+        "max_per_artist": 2,
+        "popularity_range": (10, 90),
+        "exclude_explicit": True,
+    }
+    query = share_query(ids, {}, options=options)
+    assert query == (
+        f"seeds={ids[0]}&discover=1&per_seed=3&limit=40&per_artist=2&popularity=10-90&no_explicit=1"
+    )
+    params = dict(pair.split("=", 1) for pair in query.split("&"))
+    parsed, problems = parse_options(params)
+    assert problems == []
+    assert parsed == options
+    defaults = {"discover": False, "per_seed": 5, "popularity_range": (0, 100)}
+    assert share_query(ids, {}, options=defaults) == f"seeds={ids[0]}"
+
+
+def test_bad_list_options_are_named_and_the_good_ones_kept():
+    from recommender.seeds.share import parse_options
+
+    parsed, problems = parse_options(
+        {
+            "per_seed": "0",
+            "limit": "9999",
+            "per_artist": "two",
+            "popularity": "80-20",
+            "discover": "1",
+            "no_explicit": "x" * 5000,
+        }
+    )
+    assert parsed == {"discover": True}
+    (problem,) = problems
+    assert problem.startswith("5 list options ignored: per_seed=0, limit=9999, per_artist=two")
+    assert "and 2 more" in problem
+    assert len(problem) < 200
+
+
+def test_parse_share_carries_the_options_and_their_problems():
+    selection = parse_share(
+        "4uLU6hMCjMI75M1A2tKUQC", None, options={"discover": "1", "limit": "-3"}
+    )
+    assert selection.options == {"discover": True}
+    assert any("limit=-3" in problem for problem in selection.problems)

@@ -10,28 +10,29 @@ from recommender.present.listing import seed_labels
 from recommender.seeds.share import (
     NOT_ARTISTS_PARAM,
     NOT_TRACKS_PARAM,
+    OPTION_PARAMS,
     SEEDS_PARAM,
     WEIGHTS_PARAM,
     parse_share,
 )
-from ui import loaders, login, state
+from ui import address, loaders, login, state
 from ui.plain import plain
 
 
 def open_share_link(target: st.Page) -> None:
-    """Consume ``?seeds=…&weights=…``: set this guest's seeds and weights, then open ``target``.
+    """Apply ``?seeds=…&weights=…&discover=1…``: set this visitor's list, then open ``target``.
 
-    Unknown or malformed ids are reported on the recommendations page; the rest still work.
-    The parameters are removed so a rerun or a refresh does not apply them again.
+    A share link, a reload, back/forward or a bookmark all arrive here. An address this
+    session wrote itself (``ui.address``) is not applied again: a rerun must not undo what
+    the listener just changed. Unknown or malformed ids and bad options are reported on the
+    recommendations page; the rest still work.
     """
-    if SEEDS_PARAM not in st.query_params:
+    if SEEDS_PARAM not in st.query_params or address.is_own():
         return
     params = st.query_params
     seeds, weights = params.get(SEEDS_PARAM), params.get(WEIGHTS_PARAM)
     not_tracks, not_artists = params.get(NOT_TRACKS_PARAM), params.get_all(NOT_ARTISTS_PARAM)
-    for name in (SEEDS_PARAM, WEIGHTS_PARAM, NOT_TRACKS_PARAM, NOT_ARTISTS_PARAM):
-        if name in params:
-            del params[name]
+    options = {name: params[name] for name in OPTION_PARAMS if name in params}
     services = loaders.load_services()
     if services is None:
         return
@@ -42,13 +43,17 @@ def open_share_link(target: st.Page) -> None:
         not_tracks=not_tracks,
         not_artists=not_artists,
         known=services.model.index,
+        options=options,
     )
     excluded = list(selection.excluded_ids)
     labels = seed_labels(services.catalog, excluded, {})
     state.set_seeds(list(selection.seed_ids), source="share link")
     state.set_weights(selection.weights)
     state.set_exclusions({t: labels[t] for t in excluded}, selection.excluded_artists)
+    state.set_options(address.option_values(selection.options))
     state.put(state.SHARE_PROBLEMS, list(selection.problems))
+    # Applied: until the page writes its own, this address counts as the session's.
+    state.put(state.ADDRESS_QUERY, address.current())
     st.switch_page(target)
 
 

@@ -27,7 +27,6 @@ from recommender.present.listing import (
     feature_rows,
     listener_profile,
 )
-from recommender.seeds.share import share_query
 from ui import state
 from ui.loaders import Services
 from ui.plain import plain
@@ -243,19 +242,21 @@ def export_button(table: pl.DataFrame, catalog: Catalog) -> None:
     )
 
 
-def share_box(
-    seed_ids: Sequence[str],
-    weights: Mapping[str, float],
-    *,
-    excluded_ids: Sequence[str] = (),
-    excluded_artists: Sequence[str] = (),
-) -> None:
-    """The link that reopens these seeds, weights and "not this" choices for anyone, as a guest."""
-    if not seed_ids:
+def share_box(query: str, *, estimated: int = 0) -> None:
+    """The link that reopens this list for anyone, as a guest: the page's own address.
+
+    ``estimated`` seeds (an artist's average sound from an upload) cannot be carried in a
+    link; the page says so.
+    """
+    if estimated:
+        st.caption(
+            f"{estimated:d} of your seeds {'is an estimate' if estimated == 1 else 'are estimates'}"
+            " from your upload (an artist's average sound), which a link cannot carry: the "
+            "address and the share link hold the other seeds, so their list differs from "
+            "this one."
+        )
+    if not query:
         return
-    query = share_query(
-        seed_ids, weights, excluded_ids=excluded_ids, excluded_artists=excluded_artists
-    )
     base = ""
     try:
         base = (st.context.url or "").split("?", 1)[0]
@@ -263,9 +264,10 @@ def share_box(
         base = ""
     root = base.rsplit("/", 1)[0] + "/" if base else "/"
     st.caption(
-        "Share link (the copy button is at its right): anyone who opens it sees these "
-        "recommendations as a guest. It holds only track ids, the weights you changed and what "
-        "you left out."
+        "Share link (the copy button is at its right; it is also this page's address, so a "
+        "reload or a bookmark shows the same list): anyone who opens it sees these "
+        "recommendations as a guest. It holds only track ids, the weights and list options you "
+        "changed and what you left out."
     )
     # Wrapped, so the whole link is readable; st.code has a copy button.
     st.code(f"{root}?{query}", language=None, wrap_lines=True)

@@ -28,7 +28,7 @@ from recommender.present.listing import (
 )
 from recommender.present.reasons import Reasons, explain_pair
 from recommender.text import split_artists
-from ui import loaders, render, save, state
+from ui import address, loaders, render, save, state
 from ui.plain import plain
 
 SELECT_HINT: Final = "Select a row to listen to it, read why it was picked, or leave it out."
@@ -51,6 +51,12 @@ def recommendations_view() -> None:
     options = render.current_options()
     excluded = state.excluded_tracks()
     artists = state.excluded_artists()
+    # The address follows every change, also one that leaves no track (a reload shows that).
+    carried = [s for s in seeds if s not in profiles]
+    query = address.list_query(
+        carried, weights, excluded_ids=list(excluded), excluded_artists=artists, options=options
+    )
+    address.keep(query)
     exclusion_chips(excluded, artists)
     try:
         recs = render.recommendations_for(
@@ -88,12 +94,7 @@ def recommendations_view() -> None:
     save.take_to_spotify(table, services.catalog)
     render.export_button(table, services.catalog)
     # Seeds known only by an approximate profile cannot be reproduced from a link.
-    render.share_box(
-        [s for s in seeds if s not in profiles],
-        weights,
-        excluded_ids=list(excluded),
-        excluded_artists=artists,
-    )
+    render.share_box(query, estimated=len(seeds) - len(carried))
 
 
 def _controls() -> None:

@@ -150,6 +150,9 @@ SPOTIFY_DATA: Final = KeyFamily[Any]("spotify:")
 
 # Recommendations page (ui/render.py, ui/results.py, ui/save.py, pages/recommendations.py).
 SHARE_PROBLEMS: Final = Key[list[str]]("share_problems")  # set by a share link, shown once
+# The list part of the address this session last wrote (ui/address.py): an address equal to
+# it is the session's own and is not applied again.
+ADDRESS_QUERY: Final = Key[str]("address_query")
 PRESET_BUTTON: Final = KeyFamily[bool]("preset_")  # + preset name, lower case, "_" for " "
 RESTORE_WEIGHTS: Final = Key[bool]("restore_weights")
 RESET_WEIGHTS: Final = Key[bool]("reset_weights")

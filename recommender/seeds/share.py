@@ -1,19 +1,22 @@
-"""Share links: ``?seeds=<id>,<id>&weights=energy:2,valence:0.5`` read and written.
+"""Share links: ``?seeds=<id>,<id>&weights=energy:2,valence:0.5&discover=1`` read and written.
 
-A link carries only public track ids and weights (never anything about the person who made
-it), so opening it in a fresh browser reproduces the recommendations as a guest. Reading is
-forgiving: a malformed id or an unknown weight is reported and the rest of the link still works.
+A link carries only public track ids, weights, "not this" choices and the list options (never
+anything about the person who made it), so opening it in a fresh browser reproduces the
+recommendations as a guest. The Recommendations page keeps its own address in this form, so a
+reload, back/forward and a bookmark show the same list. Reading is forgiving: a malformed id,
+an unknown weight or a bad option is reported and the rest of the link still works.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Final
+from dataclasses import dataclass, field
+from typing import Final, TypedDict
 from urllib.parse import urlencode
 
 from recommender.domain import parse_track_id
 from recommender.engine.features import format_weights, parse_weights
+from recommender.engine.recommend import DEFAULT_PER_SEED
 
 SEEDS_PARAM: Final = "seeds"
 WEIGHTS_PARAM: Final = "weights"
@@ -22,6 +25,50 @@ WEIGHTS_PARAM: Final = "weights"
 NOT_TRACKS_PARAM: Final = "not"
 NOT_ARTISTS_PARAM: Final = "not_artist"
 MAX_ARTIST_NAME: Final = 200
+# The list options, each left out of a link while at its default.
+DISCOVER_PARAM: Final = "discover"  # 1: leave out the seeds' artists
+PER_SEED_PARAM: Final = "per_seed"
+LIMIT_PARAM: Final = "limit"
+PER_ARTIST_PARAM: Final = "per_artist"
+POPULARITY_PARAM: Final = "popularity"  # low-high, 0-100
+NO_EXPLICIT_PARAM: Final = "no_explicit"  # 1: leave out tracks known to be explicit
+OPTION_PARAMS: Final = (
+    DISCOVER_PARAM,
+    PER_SEED_PARAM,
+    LIMIT_PARAM,
+    PER_ARTIST_PARAM,
+    POPULARITY_PARAM,
+    NO_EXPLICIT_PARAM,
+)
+# What the address may hold; anything else in it (demo=1, an OAuth answer) is not ours.
+ADDRESS_PARAMS: Final = (
+    SEEDS_PARAM,
+    WEIGHTS_PARAM,
+    NOT_TRACKS_PARAM,
+    NOT_ARTISTS_PARAM,
+    *OPTION_PARAMS,
+)
+# The bounds of the option widgets (ui/render.option_controls).
+PER_SEED_RANGE: Final = (1, 20)
+LIMIT_RANGE: Final = (1, 200)
+PER_ARTIST_RANGE: Final = (1, 20)
+OPTION_CHARS: Final = 20
+
+
+class SharedOptions(TypedDict, total=False):
+    """The list options a link sets, by the names of ``present.listing.OptionValues``.
+
+    A key is present only when the link sets that option to something other than its default.
+    """
+
+    per_seed: int
+    limit: int
+    max_per_artist: int
+    discover: bool
+    popularity_range: tuple[int, int]
+    exclude_explicit: bool
+
+
 # Long enough for any real selection, short enough that a pasted link cannot make the
 # server resolve thousands of ids.
 MAX_SHARED_SEEDS: Final = 50
@@ -55,6 +102,7 @@ class SharedSelection:
     excluded_ids: tuple[str, ...] = ()
     excluded_artists: tuple[str, ...] = ()
     examined: int = 0
+    options: SharedOptions = field(default_factory=lambda: SharedOptions())
 
 
 def _pieces(text: str, *, max_chars: int, max_pieces: int) -> tuple[list[str], bool]:
@@ -213,6 +261,82 @@ def _parse_weights(text: str) -> tuple[dict[str, float], list[str], int]:
     return weights, problems, len(pieces)
 
 
+def _whole(text: str, bounds: tuple[int, int]) -> int | None:
+    low, high = bounds
+    value = text.strip()
+    if not value.isdigit() or len(value) > 4:
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
+
+
+def _flag(text: str) -> bool | None:
+    return {"1": True, "0": False}.get(text.strip())
+
+
+def _popularity(text: str) -> tuple[int, int] | None:
+    low, sep, high = text.strip().partition("-")
+    if not sep:
+        return None
+    first, last = _whole(low, (0, 100)), _whole(high, (0, 100))
+    if first is None or last is None or first > last:
+        return None
+    return (first, last)
+
+
+def parse_options(params: Mapping[str, str]) -> tuple[SharedOptions, list[str]]:
+    """The list options of a link (each at most ``OPTION_CHARS`` long), and one problem line.
+
+    A value outside the widgets' bounds, or not a number, is ignored and named; the other
+    options still apply.
+    """
+    options = SharedOptions()
+    ignored: list[str] = []
+    for name in OPTION_PARAMS:
+        if name not in params:
+            continue
+        raw = params[name][:OPTION_CHARS]
+        if name == DISCOVER_PARAM and (flag := _flag(raw)) is not None:
+            options["discover"] = flag
+        elif name == NO_EXPLICIT_PARAM and (flag := _flag(raw)) is not None:
+            options["exclude_explicit"] = flag
+        elif name == PER_SEED_PARAM and (number := _whole(raw, PER_SEED_RANGE)) is not None:
+            options["per_seed"] = number
+        elif name == LIMIT_PARAM and (number := _whole(raw, LIMIT_RANGE)) is not None:
+            options["limit"] = number
+        elif name == PER_ARTIST_PARAM and (number := _whole(raw, PER_ARTIST_RANGE)) is not None:
+            options["max_per_artist"] = number
+        elif name == POPULARITY_PARAM and (span := _popularity(raw)) is not None:
+            options["popularity_range"] = span
+        else:
+            ignored.append(f"{name}={_shown(raw)}")
+    problems = []
+    if ignored:
+        problems.append(
+            f"{_plural(len(ignored), 'list option', 'list options')} ignored: {summarise(ignored)}."
+        )
+    return options, problems
+
+
+def option_params(options: SharedOptions) -> dict[str, str]:
+    """The query parameters of the options that differ from their defaults, in a fixed order."""
+    params: dict[str, str] = {}
+    if options.get("discover"):
+        params[DISCOVER_PARAM] = "1"
+    if "per_seed" in options and options["per_seed"] != DEFAULT_PER_SEED:
+        params[PER_SEED_PARAM] = str(options["per_seed"])
+    if options.get("limit"):
+        params[LIMIT_PARAM] = str(options["limit"])
+    if options.get("max_per_artist"):
+        params[PER_ARTIST_PARAM] = str(options["max_per_artist"])
+    span = options.get("popularity_range")
+    if span is not None and tuple(span) != (0, 100):
+        params[POPULARITY_PARAM] = f"{span[0]}-{span[1]}"
+    if options.get("exclude_explicit"):
+        params[NO_EXPLICIT_PARAM] = "1"
+    return params
+
+
 def parse_share(
     seeds: str | None,
     weights: str | None = None,
@@ -220,6 +344,7 @@ def parse_share(
     not_tracks: str | None = None,
     not_artists: Sequence[str] = (),
     known: Collection[str] | None = None,
+    options: Mapping[str, str] | None = None,
 ) -> SharedSelection:
     """Read the query parameters of a share link.
 
@@ -232,6 +357,7 @@ def parse_share(
         weights: ``name:value`` pieces in the engine's weight syntax.
         not_tracks: left-out tracks, written like ``seeds``.
         not_artists: left-out artist names (one query parameter each).
+        options: the link's list-option parameters (``OPTION_PARAMS``), name -> value.
         known: the catalog's track ids; ids outside it are left out (and said) before the
             first ``MAX_SHARED_SEEDS`` are kept. ``None`` accepts every well-formed id.
 
@@ -244,13 +370,21 @@ def parse_share(
         not_tracks or "", known, what="left-out tracks"
     )
     artists, artist_problems, artist_pieces = _parse_artists(not_artists)
+    shared_options, option_problems = parse_options(options or {})
     return SharedSelection(
         seed_ids=tuple(seed_ids),
         weights=weight_map,
-        problems=(*seed_problems, *weight_problems, *excluded_problems, *artist_problems),
+        problems=(
+            *seed_problems,
+            *weight_problems,
+            *excluded_problems,
+            *artist_problems,
+            *option_problems,
+        ),
         excluded_ids=tuple(excluded),
         excluded_artists=tuple(artists),
         examined=seed_pieces + weight_pieces + excluded_pieces + artist_pieces,
+        options=shared_options,
     )
 
 
@@ -260,11 +394,12 @@ def share_query(
     *,
     excluded_ids: Sequence[str] = (),
     excluded_artists: Sequence[str] = (),
+    options: SharedOptions | None = None,
 ) -> str:
-    """Return the query string (without ``?``) that reproduces these seeds, weights and exclusions.
+    """Return the query string (without ``?``) that reproduces this list.
 
-    Weights at their defaults are left out, so a link with default weights has no
-    ``weights`` parameter; no exclusions, no ``not``/``not_artist`` parameters.
+    Weights and options at their defaults are left out, so a link with default weights has
+    no ``weights`` parameter; no exclusions, no ``not``/``not_artist`` parameters.
 
     Raises:
         ValueError: if there are no seeds or one is not a track id.
@@ -279,6 +414,7 @@ def share_query(
         params[WEIGHTS_PARAM] = weight_text
     if excluded_ids:
         params[NOT_TRACKS_PARAM] = ",".join(parse_track_id(t) for t in excluded_ids)
+    params.update(option_params(options or SharedOptions()))
     pairs = [*params.items(), *((NOT_ARTISTS_PARAM, name) for name in excluded_artists)]
     return urlencode(pairs, safe=",:")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -102,7 +103,10 @@ def test_share_link_in_a_fresh_browser(page, server, catalog_and_server, seeds):
     page.goto(f"{server.url}?seeds={ids}&weights=energy:2")
     page.wait_for_url("**/recommendations*", timeout=60_000)
     wait_for_recommendations(page)
-    assert "seeds=" not in page.url
+    # The address holds the list as read: the known seeds and the weight, not the unknown id.
+    query = _query(page.url)
+    assert query["seeds"] == f"{shared[0].track_id},{shared[1].track_id}"
+    assert query["weights"] == "energy:2"
     assert page.get_by_text("not in the catalog").count() >= 1
     assert page.locator(weight_selector("energy")).get_attribute("aria-valuetext") == "2.00"
     rows = download_csv(page)
@@ -131,6 +135,61 @@ def test_copy_for_spotify_puts_one_track_link_per_listed_track_on_the_clipboard(
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied.splitlines() == [track_url(track_id) for track_id in listed]
         assert status.inner_text() == f"Copied {len(listed)} links."
+    finally:
+        context.close()
+
+
+def _query(url: str) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(url).query))
+
+
+def _address_says(page, name: str, value: str | None) -> None:
+    """Wait until the page's address holds ``name=value`` (None: no such parameter)."""
+    page.wait_for_url(lambda url: _query(url).get(name) == value, timeout=60_000)
+
+
+def _first_ids(rows, n: int = 20) -> list[str]:
+    return [row["track_id"] for row in rows[:n]]
+
+
+def test_reload_and_a_fresh_browser_keep_the_list_with_discover_and_options(
+    page, browser, server, seeds
+):
+    open_home(page, server.url)
+    continue_as_guest(page)
+    for seed in seeds[:3]:
+        add_seed(page, seed)
+    open_recommendations(page)
+    before = download_csv(page)
+    page.get_by_test_id("stSidebarUserContent").get_by_text("List options").click()
+    page.locator(".st-key-discover label").click()
+    _address_says(page, "discover", "1")
+    per_seed = page.locator(".st-key-per_seed input")
+    per_seed.fill("7")
+    per_seed.press("Enter")
+    _address_says(page, "per_seed", "7")
+    assert move_weight(page, "valence", "End") == "3.00"
+    _address_says(page, "weights", "valence:3")
+    wait_for_recommendations(page)
+    listed = download_csv_changed(page, before)
+    assert len(listed) == 21  # 7 per seed
+    seed_artists = {a for s in seeds[:3] for a in s.artists}
+    assert not any(row["artists"] in seed_artists for row in listed)
+    address = page.url
+
+    page.reload()
+    wait_for_recommendations(page)
+    assert _first_ids(download_csv(page)) == _first_ids(listed)
+    assert _query(page.url) == _query(address)
+
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    try:
+        fresh = context.new_page()
+        fresh.goto(address)
+        fresh.wait_for_url("**/recommendations*", timeout=60_000)
+        wait_for_recommendations(fresh)
+        assert _first_ids(download_csv(fresh)) == _first_ids(listed)
+        assert errors_on(fresh) == []
     finally:
         context.close()
 
