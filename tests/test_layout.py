@@ -92,7 +92,11 @@ def test_every_reader_follows_a_layout_with_one_more_feature():
     weights = {"artist": 0.0, "genre": 0.0, "sparkle": 2.0}
     seed = catalog.tracks["track_id"][0]
     results = recommend(
-        model, catalog, [seed], weights=weights, options=RecommendOptions(per_seed=4)
+        model,
+        catalog,
+        [seed],
+        weights=weights,
+        options=RecommendOptions(per_seed=4, one_recording=False),
     )
     ids = catalog.tracks["track_id"].to_list()
     # The track without sparkle is compared on nothing else that differs (distance 0), then

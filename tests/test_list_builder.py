@@ -128,3 +128,76 @@ def test_in_the_fill_pass_a_new_block_still_prefers_a_new_artist_to_a_second_rep
     n = len(artists)
     builder = _builder(songs=list(range(n)), artists=artists, artists_per_block=9, limit=n)
     assert _build(builder, seeds=[0] * n, strict=False) == [*range(12), 13, 12]
+
+
+def test_tracks_by_the_seeds_artists_take_at_most_their_room_in_each_block_of_20():
+    # Rows 0-29 credit a seed's artist and are nearest; 30-69 are by other artists.
+    n = 70
+    flagged = np.array([row < 30 for row in range(n)])
+    rules = ListRules(
+        per_seed=100, max_per_artist=None, artists_per_block=None, seed_artists_per_block=5
+    )
+    builder = ListBuilder(
+        song_codes=np.arange(n),
+        primary_codes=np.arange(n),
+        rules=rules,
+        limit=40,
+        seed_artist_rows=flagged,
+    )
+    picked = builder.build(np.arange(n), np.zeros(n, dtype=int), strict=True)
+    for start in (0, 20):
+        assert sum(flagged[p] for p in picked[start : start + 20]) == 5
+    # The waiting ones are the nearest left when the next block of 20 starts.
+    assert picked[20:25] == [5, 6, 7, 8, 9]
+
+
+def test_the_seed_artist_room_defers_and_lets_through_only_in_the_fill_pass():
+    flagged = np.array([True, True, False])
+    rules = ListRules(
+        per_seed=9, max_per_artist=None, artists_per_block=None, seed_artists_per_block=1
+    )
+    builder = ListBuilder(
+        song_codes=np.arange(3),
+        primary_codes=np.arange(3),
+        rules=rules,
+        limit=3,
+        seed_artist_rows=flagged,
+    )
+    assert builder.build(np.arange(3), np.zeros(3, dtype=int), strict=False) == [0, 2, 1]
+    second = Candidate(position=1, song=1, artist=1, seed=0, row=1)
+    fresh = ListBuilder(
+        song_codes=np.arange(3),
+        primary_codes=np.arange(3),
+        rules=rules,
+        limit=3,
+        seed_artist_rows=flagged,
+    )
+    fresh.build(np.arange(1), np.zeros(1, dtype=int), strict=True)
+    assert fresh.seed_artist_room(second, Phase.TOP_UP) is Verdict.DEFER
+    assert fresh.seed_artist_room(second, Phase.FILL) is Verdict.ADMIT
+
+
+def test_one_recording_once_rejects_a_seeds_recording_and_an_earlier_ones():
+    from recommender.engine.recording import RecordingKey
+
+    def key(title: str, artist: str) -> RecordingKey:
+        return RecordingKey(
+            title=title, version="", artists=(artist,), features=None, duration_ms=None
+        )
+
+    keys = {
+        0: key("take five", "dave brubeck"),  # the seed's recording, credited to one member
+        1: key("blue rondo", "the dave brubeck quartet"),
+        2: key("blue rondo", "dave brubeck"),  # the same as 1
+        3: key("take five", "someone else"),  # a cover: another recording
+    }
+    rules = ListRules(per_seed=9, max_per_artist=None, artists_per_block=None)
+    builder = ListBuilder(
+        song_codes=np.arange(4),
+        primary_codes=np.arange(4),
+        rules=rules,
+        limit=4,
+        recording_of=keys.__getitem__,
+        seed_recordings=(key("take five", "the dave brubeck quartet"),),
+    )
+    assert builder.build(np.arange(4), np.zeros(4, dtype=int), strict=False) == [1, 3]

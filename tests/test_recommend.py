@@ -24,6 +24,12 @@ from tests.reference import catalog_env
 FEATURES = ("danceability", "energy", "valence", "acousticness", "tempo", "loudness")
 
 
+# Pure distance order: the list rules (artist variety, seed-artist room, one recording) are
+# tested on their own. Made-up rows often share every feature, which the one-recording rule
+# reads as one recording, so tests of the distance switch that rule off.
+PURE_DISTANCE = {"artists_per_block": None, "seed_artists_per_block": None, "one_recording": False}
+
+
 def _ids(results):
     return [r.track_id for r in results]
 
@@ -123,7 +129,7 @@ def test_two_routes_agree_with_sklearn_brute_force_on_random_data(case, n):
     distance, neighbours = index.kneighbors(expanded[[seed]], n_neighbors=11)
     expected = [i for i in neighbours[0] if i != seed][:10]
     # Pure distance order: the artist-diversity rule is tested on its own.
-    options = RecommendOptions(per_seed=10, artists_per_block=None)
+    options = RecommendOptions(per_seed=10, **PURE_DISTANCE)
     results = recommend(model, catalog, [track_id(seed)], weights=weights, options=options)
     assert _ids(results) == [track_id(i) for i in expected]
     reference = [d for i, d in zip(neighbours[0], distance[0], strict=True) if i != seed][:10]
@@ -150,7 +156,7 @@ def test_two_routes_agree_with_missing_values_and_several_seeds(case):
         catalog,
         [track_id(s) for s in seeds],
         weights=weights,
-        options=RecommendOptions(per_seed=4, artists_per_block=None),
+        options=RecommendOptions(per_seed=4, **PURE_DISTANCE),
     )
     assert len(results) == 12
     for r in results:
@@ -239,7 +245,7 @@ def test_raising_a_weight_never_lifts_unknown_tracks_above_known_matches(
             catalog,
             [track_id(0)],
             weights={weight: value},
-            options=RecommendOptions(per_seed=catalog.tracks.height - 1),
+            options=RecommendOptions(per_seed=catalog.tracks.height - 1, one_recording=False),
         )
         rank = {names[model.index[r.track_id]]: i for i, r in enumerate(results)}
         for i in range(12):
@@ -271,7 +277,7 @@ def test_a_seed_lacking_a_feature_ignores_it_and_treats_candidates_alike():
             catalog,
             [track_id(0)],
             weights={"popularity": value, "genre": value},
-            options=RecommendOptions(per_seed=3),
+            options=RecommendOptions(per_seed=3, one_recording=False),
         )
         by_id = {r.track_id: r for r in results}
         assert by_id[track_id(1)].distance == pytest.approx(by_id[track_id(2)].distance)
@@ -317,7 +323,10 @@ def test_options_filter_and_cap():
 
     def run(**options):
         results = recommend(
-            model, catalog, [track_id(0)], options=RecommendOptions(per_seed=30, **options)
+            model,
+            catalog,
+            [track_id(0)],
+            options=RecommendOptions(per_seed=30, one_recording=False, **options),
         )
         return [names[r.track_id] for r in results]
 
@@ -541,7 +550,7 @@ def test_every_block_of_ten_holds_eight_distinct_artists_by_default():
         model,
         catalog,
         [track_id(0)],
-        options=RecommendOptions(per_seed=30, limit=30, artists_per_block=None),
+        options=RecommendOptions(per_seed=30, limit=30, **PURE_DISTANCE),
     )
     assert set(_primary_artists(plain)) == {"crowd"}
 
@@ -553,3 +562,71 @@ def test_the_artist_rule_yields_when_the_candidates_do_not_allow_it():
     )
     assert len(results) == 20  # the list is filled rather than cut short
     assert len(set(_primary_artists(results)[:10])) == 4  # all three solos and the crowd
+
+
+# -- the list a listener would save: seed artists in their place, one recording once ------------
+def test_the_same_recording_under_another_credit_is_left_out_and_versions_stay():
+    rows = [
+        {"name": "Take Five", "artists": ["The Dave Brubeck Quartet"], "energy": 0.30},
+        # The same recording credited to the band leader: features analysed a hair apart.
+        {"name": "Take Five", "artists": ["Dave Brubeck"], "energy": 0.301},
+        {"name": "Take Five - Live", "artists": ["Dave Brubeck"], "energy": 0.31},
+        # A remix under the remixer's name (another song key), crediting the band leader.
+        {"name": "Take Five - DJ Remix", "artists": ["DJ", "Dave Brubeck"], "energy": 0.32},
+        {"name": "Blue Rondo", "artists": ["The Dave Brubeck Quartet"], "energy": 0.33},
+        {"name": "Blue Rondo - Remastered 2011", "artists": ["Dave Brubeck"], "energy": 0.331},
+    ]
+    rows += [
+        {"name": f"Other {i}", "artists": [f"Band {i}"], "energy": 0.5 + i / 50} for i in range(8)
+    ]
+    catalog = make_catalog(rows)
+    model = train(catalog)
+    names = dict(zip(catalog.tracks["track_id"], catalog.tracks["name"], strict=True))
+    options = RecommendOptions(per_seed=12, artists_per_block=None, seed_artists_per_block=None)
+    listed = [names[r.track_id] for r in recommend(model, catalog, [track_id(0)], options=options)]
+    assert "Take Five" not in listed  # the seed's own recording
+    assert "Take Five - Live" in listed
+    assert "Take Five - DJ Remix" in listed
+    # Of one recording listed twice, the nearer stays.
+    assert ("Blue Rondo" in listed) != ("Blue Rondo - Remastered 2011" in listed)
+    off = recommend(
+        model, catalog, [track_id(0)], options=RecommendOptions(per_seed=12, **PURE_DISTANCE)
+    )
+    assert "Take Five" in [names[r.track_id] for r in off]
+
+
+def test_tracks_crediting_a_seeds_artist_take_at_most_5_of_each_20():
+    rows = [{"name": "Seed", "artists": ["Star"], "energy": 0.5}]
+    # The nearest 30 credit the seed's artist, as primary or featured; 40 others come after.
+    rows += [
+        {
+            "name": f"Star {i}",
+            "artists": ["Star"] if i % 2 else ["Guest", "Star"],
+            "energy": 0.5 + i / 1000,
+        }
+        for i in range(30)
+    ]
+    rows += [
+        {"name": f"Other {i}", "artists": [f"Band {i}"], "energy": 0.6 + i / 500} for i in range(40)
+    ]
+    catalog = make_catalog(rows)
+    model = train(catalog)
+    names = dict(zip(catalog.tracks["track_id"], catalog.tracks["name"], strict=True))
+    results = recommend(
+        model, catalog, [track_id(0)], options=RecommendOptions(per_seed=40, one_recording=False)
+    )
+    listed = [names[r.track_id] for r in results]
+    assert len(listed) == 40
+    for start in (0, 20):
+        assert sum(name.startswith("Star") for name in listed[start : start + 20]) == 5
+    uncapped = recommend(
+        model,
+        catalog,
+        [track_id(0)],
+        options=RecommendOptions(per_seed=40, seed_artists_per_block=None, one_recording=False),
+    )
+    assert sum(names[r.track_id].startswith("Star") for r in uncapped[:20]) > 5
+    with pytest.raises(ValueError, match="seed_artists_per_block must be 0-20"):
+        recommend(
+            model, catalog, [track_id(0)], options=RecommendOptions(seed_artists_per_block=21)
+        )

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import streamlit as st
 
+from recommender.engine.recommend import SEED_ARTISTS_PER_BLOCK
 from recommender.present.listing import OptionValues
 from recommender.seeds.share import ADDRESS_PARAMS, SharedOptions, share_query
 from ui import state
@@ -48,6 +49,7 @@ def shared_options(values: OptionValues) -> SharedOptions:
         discover=values.discover,
         popularity_range=values.popularity_range,
         exclude_explicit=values.exclude_explicit,
+        seed_artists_per_block=values.seed_artists_per_block,
     )
 
 
@@ -60,6 +62,7 @@ def option_values(shared: SharedOptions) -> OptionValues:
         discover=shared.get("discover", False),
         popularity_range=shared.get("popularity_range", (0, 100)),
         exclude_explicit=shared.get("exclude_explicit", False),
+        seed_artists_per_block=shared.get("seed_artists_per_block", SEED_ARTISTS_PER_BLOCK),
     )
 
 

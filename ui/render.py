@@ -108,6 +108,15 @@ def option_controls() -> OptionValues:
             **state.bind(state.MAX_PER_ARTIST),
         )
         st.toggle("Discover: leave out the seeds' artists", **state.bind(state.DISCOVER))
+        st.number_input(
+            "Of every 20, at most this many by the seeds' artists (20 = no cap)",
+            min_value=0,
+            max_value=20,
+            disabled=bool(state.options().discover),
+            help="So the list is not the seeds' discographies; raise it for more from these "
+            "artists. Discover leaves them out entirely.",
+            **state.bind(state.SEED_ARTISTS),
+        )
         st.slider("Popularity", min_value=0, max_value=100, **state.bind(state.POPULARITY_RANGE))
         st.caption("A popularity filter also leaves out tracks whose popularity is unknown.")
         st.toggle("Exclude explicit tracks", **state.bind(state.EXCLUDE_EXPLICIT))

@@ -22,6 +22,7 @@ import streamlit as st
 from recommender.domain import AudioProfile
 from recommender.engine.explain import Recommendation
 from recommender.engine.features import DEFAULT_WEIGHTS, DISCOVER_PRESETS, PRESETS, WEIGHT_NAMES
+from recommender.engine.recommend import SEED_ARTISTS_PER_BLOCK
 from recommender.present.listing import OptionValues
 from recommender.seeds.history import HistoryImport
 from recommender.seeds.resolve import Resolution
@@ -119,6 +120,7 @@ MAX_PER_ARTIST: Final = Key[int]("max_per_artist")  # 0 is max_per_artist None (
 DISCOVER: Final = Key[bool]("discover")
 POPULARITY_RANGE: Final = Key[tuple[int, int]]("popularity_range")
 EXCLUDE_EXPLICIT: Final = Key[bool]("exclude_explicit")
+SEED_ARTISTS: Final = Key[int]("seed_artists")  # of every 20; 20 is no cap
 
 # Home, guest side (ui/guest.py).
 GUEST_SEARCH: Final = Key[str]("guest_search")
@@ -200,6 +202,7 @@ _OPTION_DEFAULTS: Final[Mapping[str, Any]] = {
     DISCOVER: False,
     POPULARITY_RANGE: (0, 100),
     EXCLUDE_EXPLICIT: False,
+    SEED_ARTISTS: SEED_ARTISTS_PER_BLOCK,
 }
 
 
@@ -374,6 +377,7 @@ def options() -> OptionValues:
         discover=bool(_widget_value(DISCOVER)),
         popularity_range=(int(low), int(high)),
         exclude_explicit=bool(_widget_value(EXCLUDE_EXPLICIT)),
+        seed_artists_per_block=int(_widget_value(SEED_ARTISTS)),
     )
 
 
@@ -387,6 +391,7 @@ def set_options(values: OptionValues) -> None:
         DISCOVER: values.discover,
         POPULARITY_RANGE: values.popularity_range,
         EXCLUDE_EXPLICIT: values.exclude_explicit,
+        SEED_ARTISTS: values.seed_artists_per_block,
     }
     for key, value in widgets.items():
         if _widget_value(key) != value:

@@ -18,13 +18,17 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Final
 
 import numpy as np
 
+from recommender.engine.recording import RecordingKey, same_recording
+
 BLOCK: Final = 10
+# The seeds' artists get at most a share of each block of this many (seed_artists_per_block).
+SEED_ARTIST_BLOCK: Final = 20
 
 
 class Verdict(enum.Enum):
@@ -51,6 +55,7 @@ class Candidate:
     song: int
     artist: int
     seed: int
+    row: int = -1  # the catalog row (-1 in tests that do not need it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +66,8 @@ class ListRules:
     max_per_artist: int | None
     # Distinct primary artists every block of 10 keeps; None switches the rule off.
     artists_per_block: int | None
+    # Tracks crediting a seed's artist each block of SEED_ARTIST_BLOCK may hold; None: no cap.
+    seed_artists_per_block: int | None = None
 
 
 @dataclass
@@ -95,7 +102,14 @@ class ListBuilder:
     primary_codes: np.ndarray
     rules: ListRules
     limit: int
+    # Per catalog row: does the track credit one of the seeds' artists (any credited artist)?
+    seed_artist_rows: np.ndarray | None = None
+    # The recording key of a catalog row, and the seeds' own (the one-recording rule).
+    recording_of: Callable[[int], RecordingKey] | None = None
+    seed_recordings: Sequence[RecordingKey] = ()
     picked: list[int] = field(default_factory=list)
+    _recordings: list[RecordingKey] = field(default_factory=list)
+    _seed_artists_in: Counter[int] = field(default_factory=Counter)
     _songs: set[int] = field(default_factory=set)
     _per_artist: Counter[int] = field(default_factory=Counter)
     _per_seed: Counter[int] = field(default_factory=Counter)
@@ -110,6 +124,27 @@ class ListBuilder:
     def same_song(self, candidate: Candidate, phase: Phase) -> Verdict:
         """Only the nearest version of a song is kept."""
         return Verdict.REJECT if candidate.song in self._songs else Verdict.ADMIT
+
+    def one_recording(self, candidate: Candidate, phase: Phase) -> Verdict:
+        """A recording already listed, or a seed's own, under another credit stays out."""
+        if self.recording_of is None or candidate.row < 0:
+            return Verdict.ADMIT
+        key = self.recording_of(candidate.row)
+        for other in (*self.seed_recordings, *self._recordings):
+            if same_recording(key, other):
+                return Verdict.REJECT
+        return Verdict.ADMIT
+
+    def seed_artist_room(self, candidate: Candidate, phase: Phase) -> Verdict:
+        """Tracks by a seed's artist take at most ``seed_artists_per_block`` of each 20."""
+        cap = self.rules.seed_artists_per_block
+        rows = self.seed_artist_rows
+        if cap is None or rows is None or candidate.row < 0 or not rows[candidate.row]:
+            return Verdict.ADMIT
+        if phase is Phase.FILL:
+            return Verdict.ADMIT
+        block = len(self.picked) // SEED_ARTIST_BLOCK
+        return Verdict.ADMIT if self._seed_artists_in[block] < cap else Verdict.DEFER
 
     def artist_cap(self, candidate: Candidate, phase: Phase) -> Verdict:
         """At most ``max_per_artist`` tracks per primary artist."""
@@ -130,7 +165,14 @@ class ListBuilder:
             return Verdict.ADMIT
         return Verdict.DEFER
 
-    RULES: ClassVar[tuple[str, ...]] = ("same_song", "artist_cap", "seed_quota", "artist_variety")
+    RULES: ClassVar[tuple[str, ...]] = (
+        "same_song",
+        "one_recording",
+        "artist_cap",
+        "seed_quota",
+        "seed_artist_room",
+        "artist_variety",
+    )
 
     # --- the walk ----------------------------------------------------------------------------
 
@@ -150,9 +192,14 @@ class ListBuilder:
             song=int(self.song_codes[row]),
             artist=int(self.primary_codes[row]),
             seed=int(assigned[position]),
+            row=int(row),
         )
 
     def _admit(self, candidate: Candidate) -> None:
+        if self.seed_artist_rows is not None and self.seed_artist_rows[candidate.row]:
+            self._seed_artists_in[len(self.picked) // SEED_ARTIST_BLOCK] += 1
+        if self.recording_of is not None:
+            self._recordings.append(self.recording_of(candidate.row))
         self._songs.add(candidate.song)
         self._per_artist[candidate.artist] += 1
         self._per_seed[candidate.seed] += 1

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -35,8 +35,9 @@ import numpy as np
 from recommender.domain import AudioProfile, Catalog
 from recommender.engine.explain import Recommendation, explain
 from recommender.engine.features import WeightVector
-from recommender.engine.list_builder import BLOCK, ListBuilder, ListRules
+from recommender.engine.list_builder import BLOCK, SEED_ARTIST_BLOCK, ListBuilder, ListRules
 from recommender.engine.model import TrackModel
+from recommender.engine.recording import RecordingKey, recording_lookup
 from recommender.engine.seed_rows import (
     UNKNOWN_COST,
     SeedRows,
@@ -50,6 +51,8 @@ DEFAULT_PER_SEED: Final = 5
 MAX_DEFAULT_LIMIT: Final = 50
 # Distinct primary artists each block of 10 keeps: docs/decisions/0002-artist-rule.md.
 ARTISTS_PER_BLOCK: Final = 8
+# Tracks crediting a seed's artist in each block of 20: docs/decisions/0006-seed-artist-room.md.
+SEED_ARTISTS_PER_BLOCK: Final = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,11 @@ class RecommendOptions:
     # Every block of 10 (1-10, 11-20, ...) holds at least this many distinct primary artists
     # whenever the candidates allow; None switches the rule off (pure distance order).
     artists_per_block: int | None = ARTISTS_PER_BLOCK
+    # Of every block of 20, at most this many tracks may credit one of the seeds' artists
+    # (any credited artist); None: no cap. Discover leaves them out entirely.
+    seed_artists_per_block: int | None = SEED_ARTISTS_PER_BLOCK
+    # Leave out a track that is the same recording as a seed or an earlier result.
+    one_recording: bool = True
     discover: bool = False  # exclude the seeds' artists
     popularity_range: tuple[int, int] | None = None
     exclude_explicit: bool = False  # removes only tracks KNOWN to be explicit
@@ -151,6 +159,29 @@ def _excluded_artist_columns(model: TrackModel, names: frozenset[str]) -> np.nda
     return np.array(sorted(columns), dtype=np.intp)
 
 
+@dataclass(frozen=True, slots=True)
+class _ListContext:
+    """What the list rules need to know about the seeds, worked out once per query."""
+
+    seed_artist_rows: np.ndarray | None
+    recording_of: Callable[[int], RecordingKey] | None
+    seed_recordings: tuple[RecordingKey, ...]
+
+
+def _list_context(
+    model: TrackModel, catalog: Catalog, seeds: SeedRows, options: RecommendOptions
+) -> _ListContext:
+    seed_artist_rows = None
+    if options.seed_artists_per_block is not None and seeds.artists.nnz:
+        seed_artist_rows = np.zeros(model.n_tracks, dtype=bool)
+        seed_artist_rows[model.artists_t[np.unique(seeds.artists.indices)].indices] = True
+    if not options.one_recording:
+        return _ListContext(seed_artist_rows, None, ())
+    recording_of = recording_lookup(catalog.tracks)
+    seed_recordings = tuple(recording_of(int(row)) for row in seeds.rows if row >= 0)
+    return _ListContext(seed_artist_rows, recording_of, seed_recordings)
+
+
 def _greedy(
     model: TrackModel,
     order: np.ndarray,
@@ -159,15 +190,23 @@ def _greedy(
     options: RecommendOptions,
     limit: int,
     strict: bool,
+    context: _ListContext,
 ) -> list[int]:
     """Positions into ``order``/``assigned`` that make the list, in list order (ListBuilder)."""
     rules = ListRules(
         per_seed=options.per_seed,
         max_per_artist=options.max_per_artist,
         artists_per_block=options.artists_per_block,
+        seed_artists_per_block=options.seed_artists_per_block,
     )
     builder = ListBuilder(
-        song_codes=model.song_codes, primary_codes=model.primary_codes, rules=rules, limit=limit
+        song_codes=model.song_codes,
+        primary_codes=model.primary_codes,
+        rules=rules,
+        limit=limit,
+        seed_artist_rows=context.seed_artist_rows,
+        recording_of=context.recording_of,
+        seed_recordings=context.seed_recordings,
     )
     return builder.build(order, assigned, strict=strict)
 
@@ -216,6 +255,7 @@ def _select(
     allowed: np.ndarray,
     options: RecommendOptions,
     limit: int,
+    context: _ListContext,
 ) -> list[tuple[int, int]]:
     """Pick ``(candidate row, seed index)`` pairs; the pool grows until it is big enough."""
     n_seeds = distances.shape[0]
@@ -241,6 +281,7 @@ def _select(
             options=options,
             limit=limit,
             strict=not everything,
+            context=context,
         )
         if len(picked) >= limit or everything:
             return [(int(pool[ranking[p]]), int(assigned[ranking[p]])) for p in picked]
@@ -253,6 +294,10 @@ def _check_options(options: RecommendOptions) -> None:
         raise ValueError(msg)
     if options.limit is not None and options.limit < 1:
         msg = f"limit must be at least 1 (None: the default), got {options.limit}"
+        raise ValueError(msg)
+    room = options.seed_artists_per_block
+    if room is not None and not 0 <= room <= SEED_ARTIST_BLOCK:
+        msg = f"seed_artists_per_block must be 0-{SEED_ARTIST_BLOCK} (None: no cap), got {room}"
         raise ValueError(msg)
     if options.max_per_artist is not None and options.max_per_artist < 1:
         msg = f"max_per_artist must be at least 1, got {options.max_per_artist}"
@@ -312,6 +357,7 @@ def recommend(
         return []
     distances = _distances(model, seeds, weight_vector)
     allowed = _allowed(model, seeds, options)
-    picks = _select(model, distances, allowed, options, limit)
+    context = _list_context(model, catalog, seeds, options)
+    picks = _select(model, distances, allowed, options, limit, context)
     block_size = BLOCK if options.artists_per_block is not None else None
     return explain(model, catalog, seeds, weight_vector, picks, block_size=block_size)

@@ -17,7 +17,7 @@ A live version and a remix are other recordings and stay.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -105,3 +105,17 @@ def same_recording_pairs(keys: Sequence[RecordingKey]) -> list[tuple[int, int]]:
         for j in range(i + 1, len(keys))
         if same_recording(keys[i], keys[j])
     ]
+
+
+def recording_lookup(tracks: pl.DataFrame) -> Callable[[int], RecordingKey]:
+    """The recording key of catalog row ``i``, computed on first use and kept (one query)."""
+    columns = tracks.select(_COLUMNS)
+    cache: dict[int, RecordingKey] = {}
+
+    def key_of(row: int) -> RecordingKey:
+        key = cache.get(row)
+        if key is None:
+            key = cache[row] = recording_key(columns.row(row, named=True))
+        return key
+
+    return key_of

@@ -138,6 +138,10 @@ def system_configs(result: EvaluationResult) -> list[tuple[str, str]]:
             if config.artists_per_block
             else "no artist rule"
         )
+        if config.seed_artists_per_block is not None and not config.discover:
+            parts.append(f"at most {config.seed_artists_per_block} of 20 by the seeds' artists")
+        if config.one_recording:
+            parts.append("one recording once")
         if config.discover:
             parts.append("discover on (no track by a seed's artist)")
         described.append((row.name, "; ".join(parts)))

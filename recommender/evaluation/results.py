@@ -67,6 +67,8 @@ class SystemConfig:
     discover: bool = False
     artists_per_block: int | None = None
     genres: str | None = None  # which genre features the playlist tasks used
+    seed_artists_per_block: int | None = None  # of each 20; None: no cap
+    one_recording: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,12 @@ from recommender.engine.features import (
     resolve_weights,
 )
 from recommender.engine.model import TrackModel, train
-from recommender.engine.recommend import ARTISTS_PER_BLOCK, RecommendOptions, recommend
+from recommender.engine.recommend import (
+    ARTISTS_PER_BLOCK,
+    SEED_ARTISTS_PER_BLOCK,
+    RecommendOptions,
+    recommend,
+)
 from recommender.evaluation.protocol import LEAK_FREE, TrackTable, genre_labelled, stable_seed
 from recommender.evaluation.results import SystemConfig, SystemKind
 
@@ -183,6 +188,8 @@ class EngineSystem:
     per_seed: int = 5
     discover: bool = False
     artists_per_block: int | None = ARTISTS_PER_BLOCK
+    seed_artists_per_block: int | None = SEED_ARTISTS_PER_BLOCK
+    one_recording: bool = True
     _ids: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -205,6 +212,8 @@ class EngineSystem:
             per_seed=self.per_seed,
             discover=self.discover,
             artists_per_block=self.artists_per_block,
+            seed_artists_per_block=self.seed_artists_per_block,
+            one_recording=self.one_recording,
         )
 
     def recommend(self, seeds: Sequence[str], *, k: int, skip: frozenset[str]) -> list[str]:
@@ -216,6 +225,8 @@ class EngineSystem:
             skip_ids=skip & self._ids,
             discover=self.discover,
             artists_per_block=self.artists_per_block,
+            seed_artists_per_block=self.seed_artists_per_block,
+            one_recording=self.one_recording,
         )
         found = recommend(self.model, self.catalog, seeds, weights=self.weights, options=options)
         return [item.track_id for item in found]
@@ -230,6 +241,8 @@ class EngineSystem:
             per_seed=self.per_seed,
             discover=self.discover,
             artists_per_block=self.artists_per_block,
+            seed_artists_per_block=self.seed_artists_per_block,
+            one_recording=self.one_recording,
             genres=(
                 ("leak-free" if self.leak_free else "with playlist labels")
                 if resolved["genre"] > 0
@@ -327,6 +340,8 @@ def default_contenders(
         original_design_weights(catalog),
         per_seed=1,
         artists_per_block=None,
+        seed_artists_per_block=None,
+        one_recording=False,
     )
     ours = [EngineSystem(OURS, model, catalog, DEFAULT_WEIGHTS)]
     ours += [

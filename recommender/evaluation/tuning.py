@@ -220,6 +220,8 @@ def run_tuning(
             original_design_weights(catalog),
             per_seed=1,
             artists_per_block=None,
+            seed_artists_per_block=None,
+            one_recording=False,
         ),
         OURS: make(start),
         "tuned": make(best.weights),

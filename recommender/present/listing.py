@@ -14,7 +14,8 @@ import polars as pl
 
 from recommender.domain import PROFILE_FEATURES, AudioProfile, Catalog
 from recommender.engine.explain import Recommendation
-from recommender.engine.recommend import RecommendOptions
+from recommender.engine.list_builder import SEED_ARTIST_BLOCK
+from recommender.engine.recommend import SEED_ARTISTS_PER_BLOCK, RecommendOptions
 from recommender.present.charts import profile_of
 
 
@@ -55,6 +56,8 @@ class OptionValues:
     discover: bool
     popularity_range: tuple[int, int]
     exclude_explicit: bool
+    # Of every 20, how many may credit a seed's artist (20: no cap).
+    seed_artists_per_block: int = SEED_ARTISTS_PER_BLOCK
 
     def to_options(self) -> RecommendOptions:
         """The engine's options (the full popularity range means no popularity filter)."""
@@ -66,6 +69,11 @@ class OptionValues:
             discover=self.discover,
             popularity_range=None if (low, high) == (0, 100) else (low, high),
             exclude_explicit=self.exclude_explicit,
+            seed_artists_per_block=(
+                None
+                if self.seed_artists_per_block >= SEED_ARTIST_BLOCK
+                else self.seed_artists_per_block
+            ),
         )
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from recommender.domain import parse_track_id
 from recommender.engine.features import format_weights, parse_weights
-from recommender.engine.recommend import DEFAULT_PER_SEED
+from recommender.engine.recommend import DEFAULT_PER_SEED, SEED_ARTISTS_PER_BLOCK
 
 SEEDS_PARAM: Final = "seeds"
 WEIGHTS_PARAM: Final = "weights"
@@ -32,7 +32,9 @@ LIMIT_PARAM: Final = "limit"
 PER_ARTIST_PARAM: Final = "per_artist"
 POPULARITY_PARAM: Final = "popularity"  # low-high, 0-100
 NO_EXPLICIT_PARAM: Final = "no_explicit"  # 1: leave out tracks known to be explicit
+SEED_ARTISTS_PARAM: Final = "seed_artists"  # of every 20, 0-20
 OPTION_PARAMS: Final = (
+    SEED_ARTISTS_PARAM,
     DISCOVER_PARAM,
     PER_SEED_PARAM,
     LIMIT_PARAM,
@@ -67,6 +69,7 @@ class SharedOptions(TypedDict, total=False):
     discover: bool
     popularity_range: tuple[int, int]
     exclude_explicit: bool
+    seed_artists_per_block: int
 
 
 # Long enough for any real selection, short enough that a pasted link cannot make the
@@ -306,6 +309,8 @@ def parse_options(params: Mapping[str, str]) -> tuple[SharedOptions, list[str]]:
             options["limit"] = number
         elif name == PER_ARTIST_PARAM and (number := _whole(raw, PER_ARTIST_RANGE)) is not None:
             options["max_per_artist"] = number
+        elif name == SEED_ARTISTS_PARAM and (number := _whole(raw, (0, 20))) is not None:
+            options["seed_artists_per_block"] = number
         elif name == POPULARITY_PARAM and (span := _popularity(raw)) is not None:
             options["popularity_range"] = span
         else:
@@ -321,6 +326,9 @@ def parse_options(params: Mapping[str, str]) -> tuple[SharedOptions, list[str]]:
 def option_params(options: SharedOptions) -> dict[str, str]:
     """The query parameters of the options that differ from their defaults, in a fixed order."""
     params: dict[str, str] = {}
+    room = options.get("seed_artists_per_block")
+    if room is not None and room != SEED_ARTISTS_PER_BLOCK:
+        params[SEED_ARTISTS_PARAM] = str(room)
     if options.get("discover"):
         params[DISCOVER_PARAM] = "1"
     if "per_seed" in options and options["per_seed"] != DEFAULT_PER_SEED:
