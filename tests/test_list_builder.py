@@ -163,7 +163,9 @@ def test_the_seed_artist_room_defers_and_lets_through_only_in_the_fill_pass():
         limit=3,
         seed_artist_rows=flagged,
     )
-    assert builder.build(np.arange(3), np.zeros(3, dtype=int), strict=False) == [0, 2, 1]
+    # A quarter of a list of 3 rounds down to no room: the two tracks by a seed's artist come
+    # only in the fill pass, after the one that is not.
+    assert builder.build(np.arange(3), np.zeros(3, dtype=int), strict=False) == [2, 0, 1]
     second = Candidate(position=1, song=1, artist=1, seed=0, row=1)
     fresh = ListBuilder(
         song_codes=np.arange(3),
@@ -201,3 +203,20 @@ def test_one_recording_once_rejects_a_seeds_recording_and_an_earlier_ones():
         seed_recordings=(key("take five", "the dave brubeck quartet"),),
     )
     assert builder.build(np.arange(4), np.zeros(4, dtype=int), strict=False) == [1, 3]
+
+
+def test_a_shorter_last_block_gives_the_seeds_artists_the_same_share():
+    n = 80
+    flagged = np.array([row < 40 for row in range(n)])
+    rules = ListRules(
+        per_seed=100, max_per_artist=None, artists_per_block=None, seed_artists_per_block=5
+    )
+    builder = ListBuilder(
+        song_codes=np.arange(n),
+        primary_codes=np.arange(n),
+        rules=rules,
+        limit=50,
+        seed_artist_rows=flagged,
+    )
+    picked = builder.build(np.arange(n), np.zeros(n, dtype=int), strict=True)
+    assert [sum(flagged[p] for p in picked[s : s + 20]) for s in (0, 20, 40)] == [5, 5, 2]

@@ -136,7 +136,11 @@ class ListBuilder:
         return Verdict.ADMIT
 
     def seed_artist_room(self, candidate: Candidate, phase: Phase) -> Verdict:
-        """Tracks by a seed's artist take at most ``seed_artists_per_block`` of each 20."""
+        """Tracks by a seed's artist take at most ``seed_artists_per_block`` of each 20.
+
+        A shorter last block (a list of 50 ends with 10) gets the same share, rounded down, so
+        the whole list keeps the share too.
+        """
         cap = self.rules.seed_artists_per_block
         rows = self.seed_artist_rows
         if cap is None or rows is None or candidate.row < 0 or not rows[candidate.row]:
@@ -144,7 +148,9 @@ class ListBuilder:
         if phase is Phase.FILL:
             return Verdict.ADMIT
         block = len(self.picked) // SEED_ARTIST_BLOCK
-        return Verdict.ADMIT if self._seed_artists_in[block] < cap else Verdict.DEFER
+        span = min(SEED_ARTIST_BLOCK, self.limit - block * SEED_ARTIST_BLOCK)
+        room = cap * span // SEED_ARTIST_BLOCK
+        return Verdict.ADMIT if self._seed_artists_in[block] < room else Verdict.DEFER
 
     def artist_cap(self, candidate: Candidate, phase: Phase) -> Verdict:
         """At most ``max_per_artist`` tracks per primary artist."""
