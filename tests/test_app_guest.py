@@ -183,3 +183,78 @@ def test_surprise_on_a_catalog_without_groups_warns():
     assert not at.exception
     assert "Cannot surprise you" in at.warning[0].value
     assert "seed_ids" not in at.session_state or seeds(at) == []
+
+
+def _dated(plays):
+    """Account-data plays with their own end times: (title, artist, ms, "YYYY-MM-DD")."""
+    return json.dumps(
+        [
+            {"endTime": f"{day} 10:00", "artistName": a, "trackName": t, "msPlayed": ms}
+            for t, a, ms, day in plays
+        ]
+    ).encode()
+
+
+def _upload(at, *files):
+    return (
+        at.file_uploader(key="history_upload")
+        .set_value([(name, data, "application/json") for name, data in files])
+        .run()
+    )
+
+
+def test_the_history_can_be_narrowed_to_its_last_weeks():
+    # Halo was played most over the years; Bohemian Rhapsody in the last four weeks.
+    data = _dated(
+        [
+            ("Halo", "Beyoncé", 9_000_000, "2023-01-10"),
+            ("Bohemian Rhapsody", "Queen", 400_000, "2024-05-28"),
+            ("Crazy in Love", "Beyoncé", 300_000, "2024-05-30"),
+        ]
+    )
+    at = _upload(app(), ("StreamingHistory_music_0.json", data))
+    assert not at.exception
+    assert seeds(at)[0] == track_id(0)
+    at.radio(key="history_range").set_value("short_term").run()
+    assert list(at.dataframe[0].value["name"]) == ["Bohemian Rhapsody", "Crazy in Love"]
+    at.slider(key="history_seed_count").set_value(2).run()
+    at.button(key="history_use_seeds").click().run()
+    assert seeds(at) == [track_id(2), track_id(1)]
+
+
+def test_a_seed_from_the_upload_is_swapped_for_another_song_without_uploading_again():
+    data = history(
+        [
+            ("Halo", "Beyoncé", 600_000),
+            ("Bohemian Rhapsody", "Queen", 500_000),
+            ("Rock Song 3", "Band 3", 400_000),
+        ]
+    )
+    at = _upload(app(), ("StreamingHistory_music_0.json", data))
+    at.slider(key="history_seed_count").set_value(2).run()
+    at.button(key="history_use_seeds").click().run()
+    assert seeds(at) == [track_id(0), track_id(2)]
+    picker = at.multiselect(key="history_swap")
+    assert picker.value == [track_id(0), track_id(2)]
+    rock_3 = track_id(6)  # the third song of the history, not a seed yet
+    assert rock_3 in picker.options or "Rock Song 3 – Band 3" in picker.options
+    picker.unselect(track_id(0)).select(rock_3).run()
+    assert not at.exception
+    assert seeds(at) == [track_id(2), rock_3]
+    assert at.session_state["seed_source"] == "upload"
+
+
+def test_the_librarys_banned_tracks_and_artists_become_not_this_choices():
+    from tests.history_exports import library_json
+
+    data = library_json(
+        [("Halo", "Beyoncé", track_id(0)), ("Rock Song 1", "Band 1", track_id(3))],
+        banned_tracks=[("Bohemian Rhapsody", "Queen", track_id(2))],
+        banned_artists=["Band 4"],
+    )
+    at = _upload(app(), ("YourLibrary.json", data))
+    assert not at.exception
+    assert list(at.session_state["excluded_tracks"]) == [track_id(2)]
+    assert at.session_state["excluded_artists"] == ["Band 4"]
+    assert any("bans 1 track and 1 artist:" in c.value for c in at.caption)
+    assert track_id(2) not in seeds(at)

@@ -68,10 +68,10 @@ def test_save_creates_one_playlist_with_exactly_the_shown_tracks(
     at.switch_page("pages/recommendations.py").run()
     assert not at.exception
     shown = [url.rsplit("/", 1)[1] for url in at.dataframe[0].value["spotify"]]
-    # One top track is known only by its artist's average: the profile is marked approximate.
+    # One top track is known only by its artist's average, but the seed policy takes exact
+    # matches first: the seeds' profile is not an approximation.
     profile_radar = plotly_specs(at)[0]
-    assert profile_radar["data"][0]["name"] == "Your seeds (approx.)"
-    assert profile_radar["data"][0]["line"]["dash"] == "dash"
+    assert profile_radar["data"][0]["name"] == "Your seeds"
     assert at.text_input(key="playlist_name").value.startswith("Recommended ")
     at.text_input(key="playlist_name").set_value("My test mix").run()
     existing = {p.playlist_id for p in fake.playlists_of("alice")}
@@ -128,3 +128,23 @@ def test_a_listener_uses_one_of_their_playlists_as_seeds(monkeypatch, generated_
     at.switch_page("pages/recommendations.py").run()
     assert not at.exception
     assert len(at.dataframe[0].value) > 0
+
+
+def test_a_logged_in_listeners_seeds_follow_the_upload_seed_policy(
+    monkeypatch, generated_app_settings, fake
+):
+    from recommender.data.store import load_catalog
+    from recommender.text import primary_artist
+
+    at = _logged_in_app(monkeypatch, generated_app_settings, fake)
+    assert not at.exception
+    tracks = load_catalog(generated_app_settings).tracks
+    known = dict(zip(tracks["track_id"], tracks["artists"].to_list(), strict=True))
+    seeds = at.session_state["seed_ids"]
+    assert len(seeds) == 5
+    assert all(seed in known for seed in seeds)  # exact matches only: no artist average
+    per_artist = [primary_artist(known[seed]) for seed in seeds]
+    assert max(per_artist.count(a) for a in per_artist) <= 2
+    coverage = [c.value for c in at.caption if "songs in the catalog" in c.value]
+    assert coverage
+    assert coverage[0].endswith("the 5 seeds are exact matches")

@@ -16,12 +16,15 @@ import streamlit as st
 from recommender.domain import Catalog
 from recommender.present.listing import catalog_rows, seed_labels, track_label
 from recommender.seeds.history import HistoryImport, import_history, top_table
+from recommender.seeds.plays import RANGE_NAMES
 from recommender.seeds.search import SearchIndex, surprise_pick
 from ui import login, state
 from ui.plain import plain
 
 # Resolving more of a long history costs time and shows nothing more useful.
 HISTORY_TOP: Final = 50
+# Songs the seed picker offers (exact matches first, in listening order).
+SWAP_CHOICES: Final = 200
 _HOW: Final = {
     "by_id": "by track id",
     "by_title": "by title and artist",
@@ -168,10 +171,52 @@ def _read_uploads(uploads: list, catalog: Catalog) -> HistoryImport:
     return summary
 
 
-def _use_history(history: HistoryImport, count: int) -> None:
+def _use_history(history: HistoryImport, count: int, time_range: str = "long_term") -> None:
     # The seed policy (recommender.seeds.choose): exact matches first, no profile twice.
-    choice = history.seeds(count)
+    choice = history.seeds(count, time_range=time_range)
     state.set_seeds(choice.seed_ids, source="upload", profiles=choice.profiles)
+    state.put(state.HISTORY_SWAP, choice.seed_ids)
+    _exclude_banned(history)
+
+
+def _exclude_banned(history: HistoryImport) -> None:
+    """The library's banned tracks and artists become "not this" choices (shown, removable)."""
+    if not history.banned_tracks and not history.banned_artists:
+        return
+    tracks = {**state.excluded_tracks(), **history.banned_tracks}
+    artists = [*state.excluded_artists(), *history.banned_artists]
+    state.set_exclusions(tracks, artists)
+
+
+def _swap_seeds(history: HistoryImport) -> None:
+    """on_change of the seed picker: the chosen songs of the upload become the seeds."""
+    chosen = state.get(state.HISTORY_SWAP, [])
+    profiles = history.seed_profiles()
+    state.set_seeds(
+        chosen, source="upload", profiles={k: v for k, v in profiles.items() if k in chosen}
+    )
+
+
+def _seed_picker(history: HistoryImport, time_range: str) -> None:
+    """Swap any seed for another song of the history, without uploading again."""
+    choice = history.seeds(time_range=time_range)
+    options = [c.seed_id for c in choice.usable if c.seed_id is not None][:SWAP_CHOICES]
+    labels = {c.seed_id: c.label for c in choice.usable if c.seed_id is not None}
+    current = [s for s in state.seed_ids() if s in labels]
+    if state.seed_source() != "upload" or not options:
+        return
+    state.put(state.HISTORY_SWAP, current)
+    st.multiselect(
+        "Seeds from your history (remove one, or add another song)",
+        options=options,
+        format_func=lambda seed_id: labels.get(seed_id, seed_id),
+        key=state.HISTORY_SWAP,
+        on_change=_swap_seeds,
+        args=(history,),
+        max_selections=20,
+        help="Your songs in listening order, exact matches first: swap any seed without "
+        "uploading again.",
+    )
 
 
 def history_uploader(catalog: Catalog) -> None:
@@ -199,9 +244,25 @@ def history_uploader(catalog: Catalog) -> None:
         if not history.problems:
             st.warning("No music plays of 30 s or more in these files; try a longer history.")
         return
+    time_range = "long_term"
+    if history.dated:
+        time_range = st.radio(
+            "Which part of your history",
+            list(RANGE_NAMES),
+            format_func=RANGE_NAMES.__getitem__,
+            horizontal=True,
+            **state.bind(state.HISTORY_RANGE, "long_term"),
+        )
     st.write(f"Your top songs by listening time ({songs:,} songs in the upload).")
-    st.caption(plain(history.seeds().coverage()))
-    table = top_table(history.matches)
+    st.caption(plain(history.seeds(time_range=time_range).coverage()))
+    if history.banned_tracks or history.banned_artists:
+        tracks, artists = len(history.banned_tracks), len(history.banned_artists)
+        st.caption(
+            f"Your library bans {tracks:,} track{'s' if tracks != 1 else ''} and {artists:,} "
+            f"artist{'s' if artists != 1 else ''}: they are left out of the recommendations "
+            "(shown above the list, each removable)."
+        )
+    table = top_table(history.ranked_matches(time_range))
     st.dataframe(
         table.select(
             "rank", "name", "artist", "listened", table["how"].replace_strict(_HOW).alias("matched")
@@ -222,7 +283,7 @@ def history_uploader(catalog: Catalog) -> None:
             ],
             hide_index=True,
         )
-    usable = len(history.seed_ids(HISTORY_TOP))
+    usable = len(history.seeds(HISTORY_TOP, time_range=time_range).seed_ids)
     if usable == 0:
         st.warning("None of these songs could be profiled; search the catalog instead.")
         return
@@ -239,8 +300,9 @@ def history_uploader(catalog: Catalog) -> None:
         f"Use my top {count:d} as seeds",
         key=state.HISTORY_USE_SEEDS,
         on_click=_use_history,
-        args=(history, count),
+        args=(history, count, time_range),
     )
+    _seed_picker(history, time_range)
 
 
 def picked_seeds(catalog: Catalog) -> None:

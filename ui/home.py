@@ -8,6 +8,7 @@ import streamlit as st
 
 from recommender.domain import Catalog
 from recommender.present.listing import track_label
+from recommender.seeds.choose import SeedChoice, choose_seeds, resolution_candidates
 from recommender.seeds.resolve import Resolution, online_source, resolve_features
 from ui import guest, loaders, login, state
 from ui.loaders import Services
@@ -84,10 +85,14 @@ def _top_tracks_resolved(services: Services, time_range: str) -> Resolution | No
     return resolution
 
 
+def _policy(resolution: Resolution) -> SeedChoice:
+    """The same seed policy as an upload's: exact matches first, no profile twice, 2 per artist."""
+    return choose_seeds(resolution_candidates(resolution))
+
+
 def _use_top_tracks(resolution: Resolution) -> None:
-    state.set_seeds(
-        resolution.seed_ids, source="Spotify top tracks", profiles=resolution.seed_profiles
-    )
+    choice = _policy(resolution)
+    state.set_seeds(choice.seed_ids, source="Spotify top tracks", profiles=choice.profiles)
 
 
 def spotify_seeds(services: Services) -> None:
@@ -108,6 +113,8 @@ def spotify_seeds(services: Services) -> None:
         st.info("Spotify has no top tracks for you in this time range yet; try a longer one.")
         return
     st.write(plain(resolution.report("top tracks")))
+    choice = _policy(resolution)
+    st.caption(plain(choice.coverage()))
     for warning in resolution.warnings:
         st.warning(plain(warning))
     missing = [i.track for i in resolution.items if i.outcome == "not_found"]
@@ -121,19 +128,19 @@ def spotify_seeds(services: Services) -> None:
                     f"≈ {plain(track_label(track.name, track.artists))} — "
                     "approximated by the artist's average sound"
                 )
-    if not resolution.seed_ids:
+    if not choice.seed_ids:
         st.warning("None of these tracks could be profiled; pick tracks by search below.")
         return
     source = state.seed_source()
     if source in (None, "Spotify top tracks"):
         # Follow the chosen time range until the listener picks seeds another way.
-        if state.seed_ids() != resolution.seed_ids:
+        if state.seed_ids() != choice.seed_ids:
             _use_top_tracks(resolution)
             # Once per login or time range: rerun so the sidebar shows the new seeds too.
             st.rerun()
     else:
         st.button(
-            f"Use these {len(resolution.seed_ids)} tracks as seeds",
+            f"Use these {len(choice.seed_ids)} tracks as seeds",
             key=state.USE_TOP_TRACKS,
             on_click=_use_top_tracks,
             args=(resolution,),
@@ -155,9 +162,8 @@ def _use_playlist(services: Services, playlist_id: str, name: str) -> None:
         return
     resolution = login.resolve(found.tracks, services.catalog)
     state.put(state.PLAYLIST_PICK, (playlist_id, name, resolution, found.skipped_text))
-    state.set_seeds(
-        resolution.seed_ids, source="Spotify playlist", profiles=resolution.seed_profiles
-    )
+    choice = _policy(resolution)
+    state.set_seeds(choice.seed_ids, source="Spotify playlist", profiles=choice.profiles)
 
 
 def playlist_seeds(services: Services) -> None:

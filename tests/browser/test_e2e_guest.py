@@ -234,6 +234,51 @@ def test_guest_with_an_uploaded_history_zip(page, server, catalog_and_server, tm
     assert errors_on(page) == []
 
 
+def test_a_whole_export_gives_seeds_from_its_playlist_and_library(
+    page, server, catalog_and_server, tmp_path
+):
+    from tests.history_exports import library_json, playlists_json, podcast_json
+
+    catalog = catalog_and_server[0]
+    picked = distinct_seeds(catalog, 4, skip=900)
+    in_playlist, in_library = picked[:2], picked[2:]
+    upload = tmp_path / "my_spotify_data.zip"
+    plays = [
+        {
+            "endTime": "2025-01-01 12:00",
+            "artistName": "Nobody",
+            "trackName": f"Unknown {i}",
+            "msPlayed": 600_000,
+        }
+        for i in range(3)
+    ]
+    with zipfile.ZipFile(upload, "w") as archive:
+        root = "Spotify Account Data/"
+        archive.writestr(f"{root}StreamingHistory_music_0.json", json.dumps(plays))
+        archive.writestr(
+            f"{root}StreamingHistory_podcast_0.json", podcast_json([("A show", "Ep 1", 900_000)])
+        )
+        archive.writestr(
+            f"{root}Playlist1.json",
+            playlists_json({"Mine": [(s.name, s.artists[0], s.track_id) for s in in_playlist]}),
+        )
+        archive.writestr(
+            f"{root}YourLibrary.json",
+            library_json([(s.name, s.artists[0], s.track_id) for s in in_library]),
+        )
+    open_home(page, server.url)
+    continue_as_guest(page)
+    page.locator(".st-key-history_upload input[type=file]").set_input_files(upload)
+    for seed in picked:
+        page.locator(f'[class*="remove_{seed.track_id}"] button').wait_for(timeout=60_000)
+    # The music plays matched nothing: all four seeds come from the playlist and the library,
+    # and the podcast member is skipped, not an error.
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert "4 seed track(s) from upload" in sidebar.inner_text()
+    assert page.get_by_text("What was read from each file (4)").count() == 1
+    assert errors_on(page) == []
+
+
 _SCROLLED = """() => window.scrollY + Math.max(
     0, ...Array.from(document.querySelectorAll('*'), (el) => el.scrollTop))"""
 
