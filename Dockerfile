@@ -4,29 +4,37 @@
 # BASE: any image with `python` and `pip` on PATH from one environment (scripts/base_image.sh
 # builds one from Debian packages where Docker Hub cannot be reached).
 ARG BASE=python:3.11-slim
-FROM ${BASE}
 
+# Dependencies in their own stage, installed into /deps: the wheels an offline build brings
+# never reach the final image (a COPY layer keeps its bytes even when a later RUN deletes them).
+FROM ${BASE} AS deps
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# An offline build passes a directory of wheels (--build-arg WHEELHOUSE=.wheelhouse, made inside
+# the same base so environment markers match: scripts/image_check.sh); the default (a file, no
+# wheels) keeps pip on its index.
+ARG WHEELHOUSE=requirements.txt
+COPY requirements.txt /tmp/requirements.txt
+COPY ${WHEELHOUSE} /tmp/wheelhouse
+RUN if ls /tmp/wheelhouse/*.whl >/dev/null 2>&1; then \
+        pip install --no-index --find-links /tmp/wheelhouse --target /deps \
+            -r /tmp/requirements.txt; \
+    else \
+        pip install --target /deps -r /tmp/requirements.txt; \
+    fi
+
+FROM ${BASE}
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONPATH=/deps \
+    STREAMLIT_GLOBAL_DEVELOPMENT_MODE=false \
     RECOMMENDER_CACHE_DIR=/data/cache \
     STREAMLIT_SERVER_PORT=8501
 
 WORKDIR /app
-# Dependencies first: this layer is rebuilt only when requirements.txt changes.
-# An offline build passes a directory of wheels (--build-arg WHEELHOUSE=wheelhouse, made inside
-# the same base so environment markers match); the default (a file, no wheels) keeps pip on
-# its index.
-ARG WHEELHOUSE=requirements.txt
-COPY requirements.txt ./
-COPY ${WHEELHOUSE} /tmp/wheelhouse
-RUN if ls /tmp/wheelhouse/*.whl >/dev/null 2>&1; then \
-        pip install --no-index --find-links /tmp/wheelhouse -r requirements.txt; \
-    else \
-        pip install -r requirements.txt; \
-    fi \
-    && rm -rf /tmp/wheelhouse
+# This layer changes only when requirements.txt does. Streamlit takes a package outside
+# site-packages for a source checkout and turns development mode on (which refuses
+# server.port): STREAMLIT_GLOBAL_DEVELOPMENT_MODE=false above says it is not one.
+COPY --from=deps /deps /deps
 
 RUN useradd --create-home --uid 10001 --user-group app \
     && mkdir -p /data/cache \

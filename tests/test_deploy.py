@@ -89,9 +89,24 @@ def test_dockerfile_runs_as_non_root_with_a_health_check_and_copies_existing_pat
     assert users
     assert users[-1] not in {"root", "0"}
     assert re.search(r"^HEALTHCHECK .*\\\n.*/_stcore/health", text, flags=re.MULTILINE)
-    for source in re.findall(r"^COPY (?:--\S+ )*([^\s$]\S*) ", text, flags=re.MULTILINE):
+    # A COPY --from=<stage> copies from an earlier stage, not from the repository.
+    from_context = re.findall(r"^COPY (?!--from)(?:--\S+ )*([^\s$]\S*) ", text, flags=re.MULTILINE)
+    assert "requirements.txt" in from_context
+    for source in from_context:
         assert (ROOT / source).exists(), f"Dockerfile copies {source}, which does not exist"
+    assert "COPY --from=deps /deps /deps" in text
     # The app's own files must all be in the image (a new top-level package would be missed).
     copied = set(re.findall(r"^COPY (?:--\S+ )*(\S+) ", text, flags=re.MULTILINE))
     for package in ("recommender", "ui", "pages", "streamlit_app.py"):
         assert package in copied
+
+
+def test_ci_runs_the_image_check_and_requires_it():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "RECOMMENDER_REQUIRE_IMAGE_CHECK=1 bash scripts/image_check.sh" in ci
+    # After the README's test command, not instead of it.
+    assert ci.index("bash scripts/test.sh") < ci.index("scripts/image_check.sh")
+    script = (ROOT / "scripts" / "image_check.sh").read_text(encoding="utf-8")
+    assert "--bridge=none --iptables=false" in script
+    assert "--network host" in script
+    assert "pytest -m image tests/browser/test_image.py" in script
