@@ -148,3 +148,42 @@ def test_a_logged_in_listeners_seeds_follow_the_upload_seed_policy(
     coverage = [c.value for c in at.caption if "songs in the catalog" in c.value]
     assert coverage
     assert coverage[0].endswith("the 5 seeds are exact matches")
+
+
+def test_a_guests_list_survives_the_login_round_trip_once(
+    monkeypatch, generated_app_settings, fake, generated_catalog
+):
+    from tests.test_ui_login import login_href
+
+    ids = generated_catalog.tracks["track_id"].to_list()[10:12]
+    guest = new_app(monkeypatch, generated_app_settings, env=fake.env())
+    guest.query_params["seeds"] = ",".join(ids)
+    guest.query_params["discover"] = "1"
+    guest.query_params["weights"] = "energy:2"
+    guest.run()
+    assert guest.session_state["seed_ids"] == ids
+    guest.switch_page("pages/home.py").run()
+    fake.login_as("alice")
+    answer = authorize(login_href(guest))
+    # Spotify's redirect carries only code and state: the list waits on the server.
+    assert set(answer) == {"code", "state"}
+
+    back = new_app(monkeypatch, generated_app_settings, env=fake.env())
+    for key, value in answer.items():
+        back.query_params[key] = value
+    back.run()
+    assert not back.exception
+    assert "Alice" in " ".join(m.value for m in back.sidebar.markdown)
+    assert back.session_state["seed_ids"] == ids
+    assert back.session_state["seed_source"] == "share link"
+    assert back.toggle(key="discover").value is True
+    assert back.slider(key="weight_energy").value == 2.0
+    assert "code" not in back.query_params
+
+    # The same answer again: the state is refused, and no list comes with it.
+    replay = new_app(monkeypatch, generated_app_settings, env=fake.env())
+    for key, value in answer.items():
+        replay.query_params[key] = value
+    replay.run()
+    assert any("already used once" in e.value for e in replay.error)
+    assert replay.session_state["seed_ids"] == []

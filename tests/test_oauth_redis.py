@@ -70,3 +70,25 @@ def test_without_redis_url_the_registry_is_in_process():
     assert isinstance(state_registry(settings.redis_url), UsedStates)
     configured = Settings.from_sources(env={"RECOMMENDER_REDIS_URL": "redis://cache:6379/0"})
     assert isinstance(state_registry(configured.redis_url), RedisUsedStates)
+
+
+def test_a_carried_list_is_taken_once_by_any_replica_and_expires(redis_url):
+    import redis
+
+    from recommender.spotify.oauth_state import CARRY_KEY_PREFIX, RedisCarriedLists
+
+    replica_a, replica_b = RedisCarriedLists(redis_url), RedisCarriedLists(redis_url)
+    replica_a.put("carry-1", "seeds=abc&discover=1", expires_at=time.time() + 600)
+    assert replica_b.take("carry-1") == "seeds=abc&discover=1"
+    assert replica_a.take("carry-1") is None
+    replica_a.put("carry-2", "seeds=x", expires_at=time.time() + 600)
+    ttl = redis.Redis.from_url(redis_url).ttl(CARRY_KEY_PREFIX + "carry-2")
+    assert 590 <= ttl <= 601
+
+
+def test_an_unreachable_redis_loses_the_carried_list_and_nothing_else():
+    from recommender.spotify.oauth_state import RedisCarriedLists
+
+    dead = RedisCarriedLists(f"redis://127.0.0.1:{free_port()}/0", timeout_seconds=0.5)
+    dead.put("n", "seeds=x", expires_at=time.time() + 60)
+    assert dead.take("n") is None

@@ -107,3 +107,19 @@ def test_concurrent_claims_of_one_nonce_succeed_exactly_once():
     for thread in threads:
         thread.join()
     assert sorted(results) == [False] * 7 + [True]
+
+
+def test_a_carried_list_is_taken_once_and_not_after_it_expired():
+    from recommender.spotify.oauth_state import CarriedLists, nonce_of
+
+    now = [1000.0]
+    store = CarriedLists(clock=lambda: now[0])
+    state = "abc123.1000.sig"
+    assert nonce_of(state) == "abc123"
+    assert nonce_of("garbage") is None
+    store.put("abc123", "seeds=x", expires_at=1600.0)
+    assert store.take("abc123") == "seeds=x"
+    assert store.take("abc123") is None
+    store.put("late", "seeds=y", expires_at=1600.0)
+    now[0] = 1601.0
+    assert store.take("late") is None

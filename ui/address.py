@@ -101,3 +101,25 @@ def keep(query: str) -> None:
             values = wanted[name]
             params[name] = values if len(values) > 1 else values[0]
     state.put(state.ADDRESS_QUERY, current())
+
+
+def session_query() -> str:
+    """The share-link query of this session's list as it stands (seeds a link can carry)."""
+    profiles = state.seed_profiles()
+    carried = [s for s in state.seed_ids() if s not in profiles]
+    return list_query(
+        carried,
+        state.weights(),
+        excluded_ids=list(state.excluded_tracks()),
+        excluded_artists=state.excluded_artists(),
+        options=state.options(),
+    )
+
+
+def restore(query: str) -> None:
+    """Put a carried list into the address for the entrypoint to apply (not as the session's
+    own: this session has not shown it yet)."""
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if name in ADDRESS_PARAMS:
+            existing = st.query_params.get_all(name)
+            st.query_params[name] = [*existing, value] if existing else value

@@ -1,11 +1,13 @@
 """Spotify login glue: session-only token store, login link, OAuth callback, logout.
 
-Tokens live only in ``st.session_state`` (via :class:`SessionTokenStore`); the only global
-object is the registry of used OAuth states, which holds nonces, never tokens.
+Tokens live only in ``st.session_state`` (via :class:`SessionTokenStore`); the global objects
+are the registry of used OAuth states (nonces) and the lists carried across a login (track
+ids and settings under a nonce), never tokens.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -17,16 +19,20 @@ from recommender.settings import Settings
 from recommender.spotify import library as spotify
 from recommender.spotify.library import SavedPlaylist, current_user
 from recommender.spotify.oauth_state import (
+    STATE_TTL_SECONDS,
+    CarryStore,
     StateError,
     StateRegistry,
+    carry_store,
     issue_state,
+    nonce_of,
     oauth_error_message,
     state_registry,
     verify_state,
 )
 from recommender.spotify.problems import SpotifyProblem
 from recommender.spotify.session import SpotifySession
-from ui import state
+from ui import address, state
 from ui.loaders import get_settings
 from ui.plain import anchor, plain
 from ui.state import SessionTokenStore
@@ -72,12 +78,30 @@ def user_name() -> str | None:
     return user["display_name"] if user and spotify_session() is not None else None
 
 
+@st.cache_resource
+def carried_lists(redis_url: str | None) -> CarryStore:
+    """Lists kept under a login's state nonce until Spotify sends the listener back (ids and
+    settings only): Redis when configured, else in-process."""
+    return carry_store(redis_url)
+
+
 def login_url() -> str | None:
-    """A fresh consent-page URL (signed, expiring state), or None when not configured."""
+    """A fresh consent-page URL (signed, expiring state), or None when not configured.
+
+    The session's list goes with it, kept on the server under the state's nonce (the login
+    comes back in a new session, and Spotify's redirect must not carry it).
+    """
     config = settings()
     if not config.spotify_configured or not config.state_secret:
         return None
-    return _session(config).authorize_url(issue_state(config.state_secret))
+    oauth_state = issue_state(config.state_secret)
+    query = address.session_query()
+    nonce = nonce_of(oauth_state)
+    if query and nonce:
+        carried_lists(config.redis_url).put(
+            nonce, query, expires_at=time.time() + STATE_TTL_SECONDS
+        )
+    return _session(config).authorize_url(oauth_state)
 
 
 def login_link(label: str = LOGIN_LABEL) -> bool:
@@ -125,6 +149,10 @@ def handle_oauth_callback() -> None:
     except StateError as refused:
         _login_failed(str(refused))
         return
+    # The list the listener had when they left for Spotify: the entrypoint applies it next.
+    carried = carried_lists(config.redis_url).take(nonce_of(oauth_state or "") or "")
+    if carried:
+        address.restore(carried)
     if not code:
         _login_failed("Spotify's answer carried no authorization code.")
         return

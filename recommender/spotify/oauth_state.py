@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import secrets
 import threading
 import time
@@ -19,6 +20,8 @@ from collections.abc import Callable
 from typing import Final, Literal, Protocol
 
 import redis
+
+logger = logging.getLogger(__name__)
 
 STATE_TTL_SECONDS: Final = 600.0
 _NONCE_BYTES: Final = 16
@@ -221,3 +224,85 @@ UNKNOWN_OAUTH_ERROR: Final = "Spotify did not complete the login. Try again."
 def oauth_error_message(error: str) -> str:
     """Our sentence for an ``?error=`` code from the login redirect (never the code itself)."""
     return OAUTH_ERROR_MESSAGES.get(error, UNKNOWN_OAUTH_ERROR)
+
+
+# -- what travels with a login: the listener's list, under the state's nonce ------------------
+CARRY_KEY_PREFIX: Final = "recommender:oauth-carry:"
+MAX_CARRY_CHARS: Final = 70_000  # a share-link query at its caps
+
+
+def nonce_of(state: str) -> str | None:
+    """The nonce part of a state (no checks: use it only after :func:`verify_state`)."""
+    nonce, _, rest = state.partition(".")
+    return nonce if nonce and rest else None
+
+
+class CarryStore(Protocol):
+    """Text kept under a state's nonce until the login comes back: single use, expiring."""
+
+    def put(self, nonce: str, text: str, *, expires_at: float) -> None:
+        """Keep ``text`` for ``nonce`` until ``expires_at`` (a failure only loses the text)."""
+        ...
+
+    def take(self, nonce: str) -> str | None:
+        """The text kept for ``nonce``, removed as it is read; None when there is none."""
+        ...
+
+
+class CarriedLists:
+    """The in-process carry store (one process; the UI keeps it in ``st.cache_resource``).
+
+    It holds the share-link query of a listener's list (track ids and settings), never a
+    token, code or verifier.
+    """
+
+    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._items: dict[str, tuple[str, float]] = {}
+
+    def put(self, nonce: str, text: str, *, expires_at: float) -> None:
+        """Keep ``text`` for ``nonce``; expired entries are dropped on the way."""
+        with self._lock:
+            now = self._clock()
+            self._items = {n: item for n, item in self._items.items() if item[1] > now}
+            self._items[nonce] = (text[:MAX_CARRY_CHARS], expires_at)
+
+    def take(self, nonce: str) -> str | None:
+        """The text for ``nonce`` if it has not expired, removed as it is read."""
+        with self._lock:
+            item = self._items.pop(nonce, None)
+        if item is None or item[1] <= self._clock():
+            return None
+        return item[0]
+
+
+class RedisCarriedLists:
+    """The carry store in Redis (replicas): ``SET … EXAT`` to keep, ``GETDEL`` to take once."""
+
+    def __init__(self, url: str, *, timeout_seconds: float = 2.0) -> None:
+        self._client = redis.Redis.from_url(
+            url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds
+        )
+
+    def put(self, nonce: str, text: str, *, expires_at: float) -> None:
+        """Keep ``text``; an unreachable Redis loses it (the login itself does not need it)."""
+        expiry = max(int(expires_at) + 1, int(time.time()) + 1)
+        try:
+            self._client.set(CARRY_KEY_PREFIX + nonce, text[:MAX_CARRY_CHARS].encode(), exat=expiry)
+        except redis.RedisError as error:
+            logger.warning("could not keep the list for the login (%s)", type(error).__name__)
+
+    def take(self, nonce: str) -> str | None:
+        """The text for ``nonce``, deleted in the same command; None when absent."""
+        try:
+            value = self._client.getdel(CARRY_KEY_PREFIX + nonce)
+        except redis.RedisError as error:
+            logger.warning("could not read the list kept for the login (%s)", type(error).__name__)
+            return None
+        return value.decode() if isinstance(value, bytes) else None
+
+
+def carry_store(redis_url: str | None) -> CarryStore:
+    """Redis when ``RECOMMENDER_REDIS_URL`` is set (replicas), else this process's store."""
+    return RedisCarriedLists(redis_url) if redis_url else CarriedLists()

@@ -311,3 +311,24 @@ def test_two_listeners_at_once_stay_apart_and_no_token_leaks(browser, env, fake,
     finally:
         alice.context.close()
         bob.context.close()
+
+
+def test_a_guests_list_survives_the_login_round_trip(page, env, fake):
+    catalog, _, server = env
+    seeds = distinct_seeds(catalog, 2, skip=1200)
+    ids = ",".join(s.track_id for s in seeds)
+    page.goto(f"{server.url}?seeds={ids}&discover=1&per_seed=4")
+    page.wait_for_url("**/recommendations*", timeout=RUN_TIMEOUT_MS)
+    wait_for_recommendations(page)
+    before = [row["track_id"] for row in download_csv(page)]
+    assert len(before) == 8
+    page.get_by_role("link", name="Home").first.click()
+    wait_for_app(page)
+    page.get_by_role("link", name="Log in with Spotify").first.click()
+    # Back from the fake's consent: logged in, and the list the guest had is open again.
+    page.wait_for_url("**/recommendations*", timeout=RUN_TIMEOUT_MS)
+    page.get_by_text(re.compile(r"Logged in .*Alice")).first.wait_for(timeout=RUN_TIMEOUT_MS)
+    wait_for_recommendations(page)
+    assert "code=" not in page.url
+    assert "state=" not in page.url
+    assert [row["track_id"] for row in download_csv(page)] == before
