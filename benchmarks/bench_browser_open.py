@@ -1,0 +1,149 @@
+"""From a click on "Get recommendations" to the drawn list, as a person sees it, cold and warm.
+
+    python benchmarks/bench_browser_open.py [--data ../shared/data] [--rounds 7] [--seeds 3]
+
+Two real ``streamlit run`` servers measured side by side in headless Chromium at 1440x900:
+(a) the app: a guest adds ``--seeds`` tracks on Home by search (not timed), then clicks "Get
+recommendations"; (b) ``benchmarks/slider_pages/full_rerun.py`` with ``BENCH_BUTTON=1``: the
+same button, then the same sidebar widgets, a table with as many rows and two radars, with no
+recommender work (the reference page the slider benchmark uses). The time runs, inside the
+page, from the click (capture phase) to the animation frame after the results table has
+text. "cold" is the first click on a freshly started server (catalog and model on disk,
+nothing in the process yet beyond what Home loaded); "warm" are the next ``--rounds``
+sessions, each in a new browser context. Prints medians, the ratio and the load average.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from recommender.data.store import load_catalog  # noqa: E402
+from recommender.engine.model import load_or_train  # noqa: E402
+from recommender.settings import Settings  # noqa: E402
+from tests.browser.e2e import add_seed, distinct_seeds, open_home  # noqa: E402
+from tests.browser.harness import AppServer, launch_chromium, wait_for_render  # noqa: E402
+
+RESULTS = '[data-testid="stDataFrame"] table'
+BUTTON = ".st-key-get_recommendations button"
+TIMEOUT_MS = 60_000
+_ARM = """([selector, timeoutMs]) => {
+    window.__benchOpen = new Promise((resolve) => {
+        let start = null;
+        const drawn = () => (document.querySelector(selector)?.textContent ?? '') !== '';
+        document.addEventListener('click', () => { start = performance.now(); },
+                                  {capture: true, once: true});
+        const observer = new MutationObserver(() => {
+            if (start === null || !drawn()) return;
+            observer.disconnect();
+            requestAnimationFrame(() => resolve(performance.now() - start));
+        });
+        observer.observe(document.body, {subtree: true, childList: true, characterData: true});
+        setTimeout(() => { observer.disconnect(); resolve(null); }, timeoutMs);
+    });
+}"""
+
+
+def _open(browser, url: str, seeds) -> float | None:
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    try:
+        if seeds:
+            open_home(page, url)
+            for seed in seeds:
+                add_seed(page, seed)
+        else:
+            page.goto(url)
+            wait_for_render(page)
+        page.locator(BUTTON).first.wait_for(timeout=TIMEOUT_MS)
+        page.evaluate(_ARM, [RESULTS, TIMEOUT_MS])
+        page.locator(BUTTON).first.click()
+        return page.evaluate("window.__benchOpen")
+    finally:
+        context.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    default_data = os.environ.get("RECOMMENDER_CATALOG") or str(ROOT.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=Path(default_data))
+    parser.add_argument("--rounds", type=int, default=7, help="warm sessions per page")
+    parser.add_argument("--seeds", type=int, default=3)
+    args = parser.parse_args(argv)
+    if not args.data.exists():
+        print(f"no catalog data at {args.data}; pass --data", file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="bench-open-") as tmp:
+        root = Path(tmp)
+        cache = root / "cache"
+        env = {"RECOMMENDER_CATALOG": str(args.data)}
+        settings = Settings.from_sources(
+            env={**env, "RECOMMENDER_CACHE_DIR": str(cache)}, secrets={}
+        )
+        catalog = load_catalog(settings)
+        load_or_train(catalog, settings)  # on disk, as on a server that restarted
+        seeds = distinct_seeds(catalog, args.seeds)
+        rows = min(50, 5 * args.seeds)
+        app = AppServer(env=env, cache_dir=cache, log_path=root / "a.log")
+        reference = AppServer(
+            env={"BENCH_ROWS": str(rows), "BENCH_BUTTON": "1"},
+            cache_dir=root / "cache-b",
+            log_path=root / "b.log",
+            script="benchmarks/slider_pages/full_rerun.py",
+        )
+        times: dict[str, dict[str, list[float]]] = {}
+        try:
+            app.start()
+            reference.start()
+            with sync_playwright() as playwright:
+                browser = launch_chromium(playwright)
+                pages = {
+                    "(a) the app": (app.url, seeds),
+                    "(b) full-rerun page": (reference.url, []),
+                }
+                for label, (url, picked) in pages.items():
+                    times[label] = {"cold": [], "warm": []}
+                    first = _open(browser, url, picked)
+                    if first is not None:
+                        times[label]["cold"].append(first)
+                for round_ in range(args.rounds):
+                    order = list(pages) if round_ % 2 == 0 else list(pages)[::-1]
+                    for label in order:
+                        url, picked = pages[label]
+                        elapsed = _open(browser, url, picked)
+                        if elapsed is not None:
+                            times[label]["warm"].append(elapsed)
+                browser.close()
+        finally:
+            app.stop()
+            reference.stop()
+    print(
+        f"catalog: {catalog.tracks.height:,} tracks; seeds: {len(seeds)}; rows: {rows}; "
+        f"warm rounds: {args.rounds}; load average at the end: {os.getloadavg()[0]:.2f} "
+        f"({time.strftime('%H:%M')})"
+    )
+    medians = {}
+    for label, runs in times.items():
+        if not runs["warm"]:
+            print(f"{label}: the list was never drawn", file=sys.stderr)
+            return 1
+        cold = f"{runs['cold'][0]:6.0f} ms" if runs["cold"] else "   n/a"
+        medians[label] = statistics.median(runs["warm"])
+        print(f"{label:<22} cold {cold}   warm median {medians[label]:6.0f} ms")
+    a, b = medians.values()
+    print(f"warm ratio (a)/(b): {a / b:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
