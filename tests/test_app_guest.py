@@ -258,3 +258,13 @@ def test_the_librarys_banned_tracks_and_artists_become_not_this_choices():
     assert at.session_state["excluded_artists"] == ["Band 4"]
     assert any("bans 1 track and 1 artist:" in c.value for c in at.caption)
     assert track_id(2) not in seeds(at)
+
+
+def test_search_hits_that_read_alike_say_which_track_they_are():
+    from ui.guest import told_apart
+
+    lines = {"A" * 22: "Opera · 1975 · 5:54", "B" * 22: "Opera · 1975 · 5:54", "C" * 22: "Other"}
+    shown = told_apart(lines)
+    assert shown["A" * 22] == f"Opera · 1975 · 5:54 · id {'A' * 22}"
+    assert shown["B" * 22].endswith("B" * 22)
+    assert shown["C" * 22] == "Other"

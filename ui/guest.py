@@ -69,6 +69,21 @@ def hit_details(row: dict) -> str:
     return " · ".join(parts)
 
 
+def told_apart(lines: dict[str, str]) -> dict[str, str]:
+    """Each hit's details line; where two hits' lines are the same, with its track id.
+
+    Versions of one song often share album, year and length ("- 2011 Mix" and "- Remastered
+    2011" of one album read alike at a glance); the id is what still differs.
+    """
+    counts: dict[str, int] = {}
+    for line in lines.values():
+        counts[line] = counts.get(line, 0) + 1
+    return {
+        track_id: f"{line} · id {track_id}" if counts[line] > 1 else line
+        for track_id, line in lines.items()
+    }
+
+
 def search_box(catalog: Catalog, *, limit: int = 20) -> None:
     """Search on Enter; hits right below, each added to the seeds with one click.
 
@@ -100,11 +115,12 @@ def search_box(catalog: Catalog, *, limit: int = 20) -> None:
         .select("track_id", "album", "year", "duration_ms")
         .iter_rows(named=True)
     }
+    lines = told_apart({hit.track_id: hit_details(details.get(hit.track_id, {})) for hit in hits})
     for hit in hits:
         text, button = st.columns([5, 1], vertical_alignment="center")
         note = " · one typo forgiven" if hit.kind == "fuzzy" else ""
         text.markdown(f"{plain(track_label(hit.name, hit.artists))}{note}")
-        text.caption(plain(hit_details(details.get(hit.track_id, {}))))
+        text.caption(plain(lines[hit.track_id]))
         button.button(
             "Added" if hit.track_id in picked else "Add",
             key=state.GUEST_ADD(hit.track_id),
