@@ -114,3 +114,26 @@ def test_the_address_carries_discover_and_the_list_options_both_ways(
         again.query_params[name] = value
     again.run()
     assert list(again.dataframe[0].value["track_id"]) == list(at.dataframe[0].value["track_id"])
+
+
+def test_a_librarys_bans_beyond_a_links_caps_stay_in_the_session_and_the_page_says_so(
+    monkeypatch, generated_app_settings
+):
+    from recommender.data.store import load_catalog
+    from tests.history_exports import library_json
+
+    tracks = load_catalog(generated_app_settings).tracks
+    rows = tracks.select("track_id", "name", "artists").rows()
+    liked = [(name, artists[0], tid) for tid, name, artists in rows[:5]]
+    banned = [(name, artists[0], tid) for tid, name, artists in rows[100:160]]
+    at = new_app(monkeypatch, generated_app_settings)
+    at.run()
+    at.file_uploader(key="history_upload").set_value(
+        [("YourLibrary.json", library_json(liked, banned_tracks=banned), "application/json")]
+    ).run()
+    assert not at.exception
+    assert len(at.session_state["excluded_tracks"]) == 60
+    at.switch_page("pages/recommendations.py").run()
+    assert not at.exception
+    assert len(at.query_params["not"].split(",")) == 50
+    assert any("10 of your left-out tracks and artists" in c.value for c in at.caption)

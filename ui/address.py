@@ -16,7 +16,7 @@ import streamlit as st
 
 from recommender.engine.recommend import SEED_ARTISTS_PER_BLOCK
 from recommender.present.listing import OptionValues
-from recommender.seeds.share import ADDRESS_PARAMS, SharedOptions, share_query
+from recommender.seeds.share import ADDRESS_PARAMS, MAX_SHARED_SEEDS, SharedOptions, share_query
 from ui import state
 
 
@@ -77,11 +77,13 @@ def list_query(
     """The share-link query of this list ("" without seeds a link can carry)."""
     if not seed_ids:
         return ""
+    # A link carries what its reader reads (MAX_SHARED_SEEDS of each); the rest stays in the
+    # session, and the share box says how many.
     return share_query(
         seed_ids,
         weights,
-        excluded_ids=excluded_ids,
-        excluded_artists=excluded_artists,
+        excluded_ids=list(excluded_ids)[:MAX_SHARED_SEEDS],
+        excluded_artists=list(excluded_artists)[:MAX_SHARED_SEEDS],
         options=shared_options(options),
     )
 

@@ -201,7 +201,7 @@ def _exclude_banned(history: HistoryImport) -> None:
         return
     tracks = {**state.excluded_tracks(), **history.banned_tracks}
     artists = [*state.excluded_artists(), *history.banned_artists]
-    state.set_exclusions(tracks, artists)
+    state.set_exclusions(tracks, artists, cap=None)
 
 
 def _swap_seeds(history: HistoryImport) -> None:

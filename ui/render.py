@@ -27,6 +27,7 @@ from recommender.present.listing import (
     feature_rows,
     listener_profile,
 )
+from recommender.seeds.share import MAX_SHARED_SEEDS
 from ui import state
 from ui.loaders import Services
 from ui.plain import plain
@@ -251,7 +252,7 @@ def export_button(table: pl.DataFrame, catalog: Catalog) -> None:
     )
 
 
-def share_box(query: str, *, estimated: int = 0) -> None:
+def share_box(query: str, *, estimated: int = 0, beyond_link: int = 0) -> None:
     """The link that reopens this list for anyone, as a guest: the page's own address.
 
     ``estimated`` seeds (an artist's average sound from an upload) cannot be carried in a
@@ -263,6 +264,12 @@ def share_box(query: str, *, estimated: int = 0) -> None:
             " from your upload (an artist's average sound), which a link cannot carry: the "
             "address and the share link hold the other seeds, so their list differs from "
             "this one."
+        )
+    if beyond_link:
+        st.caption(
+            f"{beyond_link:,} of your left-out tracks and artists are beyond what a link carries "
+            f"({MAX_SHARED_SEEDS} of each): they stay left out here, and the link leaves them out "
+            "of its list only up to that number."
         )
     if not query:
         return

@@ -27,6 +27,7 @@ from recommender.present.listing import (
     track_label,
 )
 from recommender.present.reasons import Reasons, explain_pair
+from recommender.seeds.share import MAX_SHARED_SEEDS
 from recommender.text import split_artists
 from ui import address, loaders, render, save, state
 from ui.plain import plain
@@ -94,7 +95,8 @@ def recommendations_view() -> None:
     save.take_to_spotify(table, services.catalog)
     render.export_button(table, services.catalog)
     # Seeds known only by an approximate profile cannot be reproduced from a link.
-    render.share_box(query, estimated=len(seeds) - len(carried))
+    beyond = max(0, len(excluded) - MAX_SHARED_SEEDS) + max(0, len(artists) - MAX_SHARED_SEEDS)
+    render.share_box(query, estimated=len(seeds) - len(carried), beyond_link=beyond)
 
 
 def _controls() -> None:

@@ -436,10 +436,13 @@ def include_artist(name: str) -> None:
     st.session_state[EXCLUDED_ARTISTS] = [n for n in excluded_artists() if n != name]
 
 
-def set_exclusions(track_ids: Mapping[str, str], artists: Sequence[str]) -> None:
-    """Replace both exclusion lists (a share link)."""
-    st.session_state[EXCLUDED_TRACKS] = dict(list(track_ids.items())[:MAX_EXCLUSIONS])
-    st.session_state[EXCLUDED_ARTISTS] = list(dict.fromkeys(artists))[:MAX_EXCLUSIONS]
+def set_exclusions(
+    track_ids: Mapping[str, str], artists: Sequence[str], *, cap: int | None = MAX_EXCLUSIONS
+) -> None:
+    """Replace both exclusion lists: a share link (capped), or a library's bans (``cap=None``:
+    all of them stay in the session; the address carries what a link can)."""
+    st.session_state[EXCLUDED_TRACKS] = dict(list(track_ids.items())[:cap])
+    st.session_state[EXCLUDED_ARTISTS] = list(dict.fromkeys(artists))[:cap]
 
 
 # -- the Spotify session's data ---------------------------------------------------------------
