@@ -105,7 +105,7 @@ def take(out: Path, data: Path) -> list[Path]:
                 _settle(page)
                 shot("home")
                 page.goto(f"{server.url}?seeds={','.join(seeds)}")
-                page.wait_for_url("**/recommendations")
+                page.wait_for_url("**/recommendations*")
                 _settle(page)
                 shot("recommendations")
                 # In-app navigation keeps the session, so Explore marks the seeds.
@@ -116,7 +116,7 @@ def take(out: Path, data: Path) -> list[Path]:
                     shot(name)
                 phone = browser.new_page(viewport=PHONE, device_scale_factor=2)
                 phone.goto(f"{server.url}?seeds={','.join(seeds)}")
-                phone.wait_for_url("**/recommendations")
+                phone.wait_for_url("**/recommendations*")
                 _settle(phone)
                 path = out / "recommendations-phone.png"
                 phone.screenshot(path=str(path), full_page=False)
@@ -130,7 +130,7 @@ def take(out: Path, data: Path) -> list[Path]:
                 _settle(page)
                 shot("home-logged-in")
                 page.get_by_role("link", name="Recommendations", exact=True).click()
-                page.wait_for_url("**/recommendations")
+                page.wait_for_url("**/recommendations*")
                 _settle(page)
                 shot("recommendations-logged-in")
                 browser.close()

@@ -28,7 +28,7 @@ def test_guest_reaches_a_radar_chart(page, app_server):
     add.click()
     page.get_by_role("button", name="Remove").first.wait_for(timeout=RUN_TIMEOUT_MS)
     page.locator(".st-key-get_recommendations button").click()
-    page.wait_for_url("**/recommendations", timeout=RUN_TIMEOUT_MS)
+    page.wait_for_url("**/recommendations*", timeout=RUN_TIMEOUT_MS)
     radar = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
     radar.wait_for(timeout=RUN_TIMEOUT_MS)
     assert page.locator("g.polarlayer, .polarlayer").count() >= 1
