@@ -267,9 +267,9 @@ def share_box(query: str, *, estimated: int = 0, beyond_link: int = 0) -> None:
         )
     if beyond_link:
         st.caption(
-            f"{beyond_link:,} of your left-out tracks and artists are beyond what a link carries "
-            f"({MAX_SHARED_SEEDS:d} of each): they stay left out here, and the link leaves them out "
-            "of its list only up to that number."
+            f"{beyond_link:,} of your left-out tracks and artists are beyond what a link "
+            f"carries ({MAX_SHARED_SEEDS:d} of each): they stay left out here, and the link "
+            "leaves them out of its list only up to that number."
         )
     if not query:
         return
