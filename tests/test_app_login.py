@@ -187,3 +187,96 @@ def test_a_guests_list_survives_the_login_round_trip_once(
     replay.run()
     assert any("already used once" in e.value for e in replay.error)
     assert replay.session_state["seed_ids"] == []
+
+
+OWN_CLIENT_ID = "0123456789abcdef0123456789abcdef"
+
+
+def _own_app_env(fake):
+    """The fake's URLs and no app of the server's own: only a listener's own app can log in."""
+    env = fake.env()
+    for name in ("SPOTIPY_CLIENT_ID", "SPOTIPY_CLIENT_SECRET", "SPOTIPY_REDIRECT_URI"):
+        env.pop(name)
+    fake.listener_apps.add(OWN_CLIENT_ID)
+    return env
+
+
+def _own_app_answer(monkeypatch, generated_app_settings, fake):
+    from tests.test_ui_login import login_href
+
+    at = new_app(monkeypatch, generated_app_settings, env=_own_app_env(fake))
+    at.run()
+    assert not at.exception
+    assert any(e.label == "Use your own Spotify app" for e in at.expander)
+    at.text_input(key="own_app_client_id").input("not-an-id").run()
+    assert any("32 characters" in w.value for w in at.warning)
+    at.text_input(key="own_app_client_id").input(OWN_CLIENT_ID).run()
+    href = login_href(at)
+    assert "code_challenge_method=S256" in href
+    assert f"client_id={OWN_CLIENT_ID}" in href
+    fake.login_as("alice")
+    return authorize(href)
+
+
+def test_a_listener_logs_in_with_their_own_app_saves_and_forgets_it(
+    monkeypatch, generated_app_settings, fake
+):
+    answer = _own_app_answer(monkeypatch, generated_app_settings, fake)
+    assert set(answer) == {"code", "state"}  # the client id is not in the app's address
+    at = new_app(monkeypatch, generated_app_settings, env=_own_app_env(fake))
+    for key, value in answer.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    assert "Alice" in " ".join(m.value for m in at.sidebar.markdown)
+    assert at.session_state["seed_source"] == "Spotify top tracks"
+    token_posts = fake.requests("POST", "/api/token")
+    assert token_posts
+    assert "code_verifier" in str(token_posts[-1].body)
+    at.switch_page("pages/recommendations.py").run()
+    existing = {p.playlist_id for p in fake.playlists_of("alice")}
+    at.button(key="save_playlist").click().run()
+    assert not at.exception
+    assert [p for p in fake.playlists_of("alice") if p.playlist_id not in existing]
+    at.switch_page("pages/home.py").run()
+    at.button(key="forget_own_app").click().run()
+    assert "Alice" not in " ".join(m.value for m in at.sidebar.markdown)
+    assert "own_spotify_app" not in at.session_state
+
+
+def test_a_replayed_own_app_state_is_refused_without_a_token_request(
+    monkeypatch, generated_app_settings, fake
+):
+    answer = _own_app_answer(monkeypatch, generated_app_settings, fake)
+    first = new_app(monkeypatch, generated_app_settings, env=_own_app_env(fake))
+    for key, value in answer.items():
+        first.query_params[key] = value
+    first.run()
+    before = len(fake.requests("POST", "/api/token"))
+    replay = new_app(monkeypatch, generated_app_settings, env=_own_app_env(fake))
+    for key, value in answer.items():
+        replay.query_params[key] = value
+    replay.run()
+    assert any("already used once" in e.value for e in replay.error)
+    assert len(fake.requests("POST", "/api/token")) == before
+
+
+def test_the_fake_refuses_a_wrong_verifier_and_the_login_says_so(fake):
+    from recommender.spotify.problems import SpotifyProblem
+    from recommender.spotify.session import OwnApp, new_verifier
+
+    env = _own_app_env(fake)
+    settings = Settings.from_sources(env=env, secrets={})
+    app = OwnApp(OWN_CLIENT_ID, "http://127.0.0.1:8501/")
+    right = new_verifier()
+    url = SpotifySession(settings, {}, own_app=app).authorize_url("s.1.x", verifier=right)
+    fake.login_as("alice")
+    code = authorize(url)["code"]
+    store: dict = {}
+    with pytest.raises(SpotifyProblem):
+        SpotifySession(settings, store, own_app=app).complete_login(code, verifier=new_verifier())
+    assert not store
+    code = authorize(url)["code"]
+    session = SpotifySession(settings, store, own_app=app)
+    session.complete_login(code, verifier=right)
+    assert session.logged_in

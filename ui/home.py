@@ -45,6 +45,8 @@ def entry_choice(services: Services) -> None:
     with right:
         st.subheader("Search tracks you like")
         guest.search_box(services.catalog)
+    if login.user_name() is None or login.own_app() is not None:
+        login.own_app_panel()
 
 
 def seed_pickers(services: Services) -> None:

@@ -7,9 +7,13 @@ ids and settings under a nonce), never tokens.
 
 from __future__ import annotations
 
+import json
+import re
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -19,6 +23,7 @@ from recommender.settings import Settings
 from recommender.spotify import library as spotify
 from recommender.spotify.library import SavedPlaylist, current_user
 from recommender.spotify.oauth_state import (
+    PKCE_KEY_PREFIX,
     STATE_TTL_SECONDS,
     CarryStore,
     StateError,
@@ -31,7 +36,7 @@ from recommender.spotify.oauth_state import (
     verify_state,
 )
 from recommender.spotify.problems import SpotifyProblem
-from recommender.spotify.session import SpotifySession
+from recommender.spotify.session import OwnApp, SpotifySession, new_verifier
 from ui import address, state
 from ui.loaders import get_settings
 from ui.plain import anchor, plain
@@ -59,17 +64,73 @@ def used_states(redis_url: str | None) -> StateRegistry:
     return state_registry(redis_url)
 
 
+CLIENT_ID_PATTERN: Final = re.compile(r"^[0-9a-fA-F]{32}$")
+
+
+def own_app() -> OwnApp | None:
+    """The listener's own Spotify app when they logged in with one (PKCE), else None."""
+    found = state.peek(state.OWN_APP)
+    return OwnApp(found["client_id"], found["redirect_uri"]) if found else None
+
+
 def _session(config: Settings) -> SpotifySession:
+    app = own_app()
+    if app is not None:
+        return SpotifySession(config, SessionTokenStore(), own_app=app)
     return SpotifySession(config, SessionTokenStore())
 
 
 def spotify_session() -> SpotifySession | None:
-    """The logged-in listener's Spotify session, or None (guest, or Spotify not configured)."""
+    """The logged-in listener's Spotify session, or None (guest, or no login here)."""
     config = settings()
-    if not config.spotify_configured:
+    if own_app() is None and not config.spotify_configured:
         return None
     session = _session(config)
     return session if session.logged_in else None
+
+
+@st.cache_resource
+def _process_secret() -> bytes:
+    """Signs own-app states where no RECOMMENDER_STATE_SECRET is set (one process only)."""
+    return secrets.token_bytes(32)
+
+
+def state_secret(config: Settings) -> bytes:
+    """The key that signs OAuth states: the configured one, else this process's own."""
+    return config.state_secret or _process_secret()
+
+
+@st.cache_resource
+def pkce_waiting(redis_url: str | None) -> CarryStore:
+    """Own-app logins on their way: verifier and client id under the state's nonce, once."""
+    return carry_store(redis_url, prefix=PKCE_KEY_PREFIX)
+
+
+def own_redirect_uri(config: Settings) -> str:
+    """The redirect URI a listener adds to their own app: this app's own address."""
+    if config.redirect_uri:
+        return config.redirect_uri
+    try:
+        parts = urlsplit(st.context.url or "")
+    except (AttributeError, RuntimeError):
+        parts = urlsplit("")
+    return f"{parts.scheme}://{parts.netloc}/" if parts.netloc else "http://127.0.0.1:8501/"
+
+
+def own_login_url(client_id: str) -> str:
+    """The consent URL for the listener's own app (PKCE S256); the verifier stays here."""
+    config = settings()
+    app = OwnApp(client_id=client_id, redirect_uri=own_redirect_uri(config))
+    oauth_state = issue_state(state_secret(config))
+    nonce = nonce_of(oauth_state) or ""
+    verifier = new_verifier()
+    expires = time.time() + STATE_TTL_SECONDS
+    waiting = {"verifier": verifier, "client_id": app.client_id, "redirect_uri": app.redirect_uri}
+    pkce_waiting(config.redis_url).put(nonce, json.dumps(waiting), expires_at=expires)
+    query = address.session_query()
+    if query:
+        carried_lists(config.redis_url).put(nonce, query, expires_at=expires)
+    return SpotifySession(config, {}, own_app=app).authorize_url(oauth_state, verifier=verifier)
 
 
 def user_name() -> str | None:
@@ -101,7 +162,7 @@ def login_url() -> str | None:
         carried_lists(config.redis_url).put(
             nonce, query, expires_at=time.time() + STATE_TTL_SECONDS
         )
-    return _session(config).authorize_url(oauth_state)
+    return SpotifySession(config, SessionTokenStore()).authorize_url(oauth_state)
 
 
 def login_link(label: str = LOGIN_LABEL) -> bool:
@@ -137,31 +198,42 @@ def handle_oauth_callback() -> None:
         if name in params:
             del params[name]
     config = settings()
-    if not config.spotify_configured or not config.state_secret:
-        st.warning("Spotify login is not configured on this server; continuing as a guest.")
-        return
     if error:
         # Before any state check: the message never echoes what the address carried.
         _login_failed(oauth_error_message(error))
         return
     try:
-        verify_state(oauth_state, config.state_secret, used=used_states(config.redis_url))
+        verify_state(oauth_state, state_secret(config), used=used_states(config.redis_url))
     except StateError as refused:
         _login_failed(str(refused))
         return
+    nonce = nonce_of(oauth_state or "") or ""
     # The list the listener had when they left for Spotify: the entrypoint applies it next.
-    carried = carried_lists(config.redis_url).take(nonce_of(oauth_state or "") or "")
+    carried = carried_lists(config.redis_url).take(nonce)
     if carried:
         address.restore(carried)
+    waiting = pkce_waiting(config.redis_url).take(nonce)
+    if waiting is None and not config.spotify_configured:
+        st.warning("Spotify login is not configured on this server; continuing as a guest.")
+        return
     if not code:
         _login_failed("Spotify's answer carried no authorization code.")
         return
+    verifier = None
+    if waiting is not None:
+        own = json.loads(waiting)
+        state.put(
+            state.OWN_APP,
+            {"client_id": own["client_id"], "redirect_uri": own["redirect_uri"]},
+        )
+        verifier = own["verifier"]
     session = _session(config)
     try:
-        session.complete_login(code)
+        session.complete_login(code, verifier=verifier)
         user = current_user(session)
     except SpotifyProblem as problem:
         session.logout()
+        state.drop(state.OWN_APP)
         _login_failed(f"{problem.message} {problem.next_step}")
         return
     state.put(state.SPOTIFY_USER, {"user_id": user.user_id, "display_name": user.display_name})
@@ -252,3 +324,39 @@ def _index(_catalog: Catalog, fingerprint: str) -> CatalogIndex:
 def catalog_index(catalog: Catalog) -> CatalogIndex:
     """Feature-resolution lookups for the shared catalog (catalog-derived, safe to share)."""
     return _index(catalog, catalog.fingerprint)
+
+
+def forget_own_app() -> None:
+    """on_click of "Forget my app": log out and drop the client id from the session."""
+    logout()
+    state.drop(state.OWN_APP)
+    state.drop(state.OWN_APP_CLIENT)
+
+
+def own_app_panel() -> None:
+    """Log in with an app the listener registered themselves (PKCE: a client id, no secret)."""
+    app = own_app()
+    if app is not None and spotify_session() is not None:
+        st.caption("Logged in with your own Spotify app.")
+        st.button("Forget my app", key=state.FORGET_OWN_APP, on_click=forget_own_app)
+        return
+    # Open while a client id is typed in: the rerun that draws the login link keeps it shown.
+    with st.expander("Use your own Spotify app", expanded=bool(state.peek(state.OWN_APP_CLIENT))):
+        st.caption(
+            "This server's Spotify app admits only the listeners its owner listed. You can "
+            "register your own in a few minutes at developer.spotify.com (Spotify requires "
+            "the app's owner to have Premium), add exactly this redirect URI to it, and paste "
+            "its client id below. No secret is needed: the login uses PKCE."
+        )
+        st.code(own_redirect_uri(settings()), language=None)
+        typed = st.text_input("Client id of your app", key=state.OWN_APP_CLIENT, max_chars=40)
+        client_id = (typed or "").strip()
+        if not client_id:
+            return
+        if not CLIENT_ID_PATTERN.fullmatch(client_id):
+            st.warning("A Spotify client id is 32 characters: the digits 0-9 and letters a-f.")
+            return
+        st.markdown(
+            anchor(own_login_url(client_id), "Log in with your app", style=_ANCHOR_STYLE),
+            unsafe_allow_html=True,
+        )

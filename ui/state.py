@@ -157,6 +157,10 @@ SHARE_PROBLEMS: Final = Key[list[str]]("share_problems")  # set by a share link,
 # The list part of the address this session last wrote (ui/address.py): an address equal to
 # it is the session's own and is not applied again.
 ADDRESS_QUERY: Final = Key[str]("address_query")
+# A listener's own Spotify app (PKCE): {"client_id", "redirect_uri"}, for the token refresh.
+OWN_APP: Final = Key[dict[str, str]]("own_spotify_app")
+OWN_APP_CLIENT: Final = Key[str]("own_app_client_id")  # the client id text box
+FORGET_OWN_APP: Final = Key[bool]("forget_own_app")
 PRESET_BUTTON: Final = KeyFamily[bool]("preset_")  # + preset name, lower case, "_" for " "
 RESTORE_WEIGHTS: Final = Key[bool]("restore_weights")
 RESET_WEIGHTS: Final = Key[bool]("reset_weights")

@@ -228,6 +228,8 @@ def oauth_error_message(error: str) -> str:
 
 # -- what travels with a login: the listener's list, under the state's nonce ------------------
 CARRY_KEY_PREFIX: Final = "recommender:oauth-carry:"
+# An own app's login (PKCE): its code verifier and client id, under the nonce, single use.
+PKCE_KEY_PREFIX: Final = "recommender:oauth-pkce:"
 MAX_CARRY_CHARS: Final = 70_000  # a share-link query at its caps
 
 
@@ -280,29 +282,32 @@ class CarriedLists:
 class RedisCarriedLists:
     """The carry store in Redis (replicas): ``SET … EXAT`` to keep, ``GETDEL`` to take once."""
 
-    def __init__(self, url: str, *, timeout_seconds: float = 2.0) -> None:
+    def __init__(
+        self, url: str, *, timeout_seconds: float = 2.0, prefix: str = CARRY_KEY_PREFIX
+    ) -> None:
         self._client = redis.Redis.from_url(
             url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds
         )
+        self._prefix = prefix
 
     def put(self, nonce: str, text: str, *, expires_at: float) -> None:
         """Keep ``text``; an unreachable Redis loses it (the login itself does not need it)."""
         expiry = max(int(expires_at) + 1, int(time.time()) + 1)
         try:
-            self._client.set(CARRY_KEY_PREFIX + nonce, text[:MAX_CARRY_CHARS].encode(), exat=expiry)
+            self._client.set(self._prefix + nonce, text[:MAX_CARRY_CHARS].encode(), exat=expiry)
         except redis.RedisError as error:
             logger.warning("could not keep the list for the login (%s)", type(error).__name__)
 
     def take(self, nonce: str) -> str | None:
         """The text for ``nonce``, deleted in the same command; None when absent."""
         try:
-            value = self._client.getdel(CARRY_KEY_PREFIX + nonce)
+            value = self._client.getdel(self._prefix + nonce)
         except redis.RedisError as error:
             logger.warning("could not read the list kept for the login (%s)", type(error).__name__)
             return None
         return value.decode() if isinstance(value, bytes) else None
 
 
-def carry_store(redis_url: str | None) -> CarryStore:
+def carry_store(redis_url: str | None, *, prefix: str = CARRY_KEY_PREFIX) -> CarryStore:
     """Redis when ``RECOMMENDER_REDIS_URL`` is set (replicas), else this process's store."""
-    return RedisCarriedLists(redis_url) if redis_url else CarriedLists()
+    return RedisCarriedLists(redis_url, prefix=prefix) if redis_url else CarriedLists()

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import functools
 import logging
+import secrets
 import time
 from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 import requests
 import spotipy
 from spotipy.cache_handler import CacheHandler
 from spotipy.exceptions import SpotifyException, SpotifyOauthError
-from spotipy.oauth2 import SpotifyOAuth
+from spotipy.oauth2 import SpotifyOAuth, SpotifyPKCE
 
 from recommender.settings import Settings
 from recommender.spotify.problems import (
@@ -98,6 +100,53 @@ class _SessionOAuth(SpotifyOAuth):  # type: ignore[misc]  # spotipy ships no typ
         raise login_problem("You are not logged in to Spotify.")
 
 
+@dataclass(frozen=True, slots=True)
+class OwnApp:
+    """A listener's own Spotify app: its client id and the redirect URI registered for it.
+
+    Logged in with PKCE (no client secret). The client id lives in the listener's session
+    and goes to Spotify's authorize and token endpoints only.
+    """
+
+    client_id: str
+    redirect_uri: str
+
+
+def new_verifier() -> str:
+    """A fresh PKCE code verifier (86 URL-safe characters; RFC 7636 allows 43-128)."""
+    return secrets.token_urlsafe(64)
+
+
+class _SessionPKCE(SpotifyPKCE):  # type: ignore[misc]  # spotipy ships no types
+    """SpotifyPKCE for a listener's own app, pointed at ``settings.accounts_url``."""
+
+    def __init__(
+        self, settings: Settings, app: OwnApp, cache: MappingCacheHandler, timeout: float
+    ) -> None:
+        self.OAUTH_AUTHORIZE_URL = settings.accounts_url + "authorize"
+        self.OAUTH_TOKEN_URL = settings.accounts_url + "api/token"
+        super().__init__(
+            client_id=app.client_id,
+            redirect_uri=app.redirect_uri,
+            scope=list(SCOPES),
+            cache_handler=cache,
+            open_browser=False,
+            requests_timeout=timeout,
+        )
+
+    def _get_auth_response(self, open_browser: bool | None = None) -> str:
+        # SpotifyPKCE would prompt on stdin; on a web server the answer is "log in first".
+        raise login_problem("You are not logged in to Spotify.")
+
+    def use_verifier(self, verifier: str) -> None:
+        """Use ``verifier`` (kept on the server under the state's nonce) and its challenge."""
+        self.code_verifier = verifier
+        self.code_challenge = self._get_code_challenge()
+
+    def get_auth_response(self, open_browser: bool | None = None) -> str:
+        raise login_problem("You are not logged in to Spotify.")
+
+
 class SpotifySession:
     """One listener's connection: auth manager, client and token store, never shared.
 
@@ -117,8 +166,9 @@ class SpotifySession:
         requests_timeout: float = 10.0,
         read_retries: int = 2,
         sleep: Callable[[float], None] = time.sleep,
+        own_app: OwnApp | None = None,
     ) -> None:
-        if not settings.spotify_configured:
+        if own_app is None and not settings.spotify_configured:
             msg = (
                 "Spotify is not configured: set SPOTIPY_CLIENT_ID, SPOTIPY_CLIENT_SECRET and "
                 "SPOTIPY_REDIRECT_URI"
@@ -128,7 +178,12 @@ class SpotifySession:
         self.cache = MappingCacheHandler(store)
         self.read_retries = read_retries
         self._sleep = sleep
-        self._auth = _SessionOAuth(settings, self.cache, requests_timeout)
+        self.own_app = own_app
+        self._auth: _SessionOAuth | _SessionPKCE = (
+            _SessionPKCE(settings, own_app, self.cache, requests_timeout)
+            if own_app is not None
+            else _SessionOAuth(settings, self.cache, requests_timeout)
+        )
         # A plain session: spotipy's default one retries POSTs (a duplicate playlist) and
         # sleeps through any Retry-After; this module decides about retries itself.
         self._client = spotipy.Spotify(
@@ -140,19 +195,33 @@ class SpotifySession:
         self._client.prefix = settings.api_url
 
     # -- login ---------------------------------------------------------------------------
-    def authorize_url(self, state: str) -> str:
-        """The Spotify consent page URL carrying ``state``."""
+    def authorize_url(self, state: str, *, verifier: str | None = None) -> str:
+        """The Spotify consent page URL carrying ``state``.
+
+        For an own app it also carries the PKCE challenge of ``verifier``.
+        """
+        if isinstance(self._auth, _SessionPKCE):
+            if verifier is None:
+                raise ValueError("an own app's login needs a PKCE verifier")
+            self._auth.use_verifier(verifier)
         url: str = self._auth.get_authorize_url(state=state)
         return url
 
-    def complete_login(self, code: str) -> None:
+    def complete_login(self, code: str, *, verifier: str | None = None) -> None:
         """Exchange the callback ``code`` for a token kept in the store.
 
         Raises:
             SpotifyProblem: ``kind="login"`` when Spotify refuses the code.
         """
+        if isinstance(self._auth, _SessionPKCE):
+            if verifier is None:
+                raise ValueError("an own app's login needs its PKCE verifier")
+            self._auth.use_verifier(verifier)
         try:
-            self._auth.get_access_token(code, as_dict=False, check_cache=False)
+            if isinstance(self._auth, _SessionPKCE):
+                self._auth.get_access_token(code, check_cache=False)
+            else:
+                self._auth.get_access_token(code, as_dict=False, check_cache=False)
         except (SpotifyOauthError, requests.RequestException) as error:
             self.cache.clear()
             problem = problem_from(error)

@@ -332,3 +332,33 @@ def test_a_guests_list_survives_the_login_round_trip(page, env, fake):
     assert "code=" not in page.url
     assert "state=" not in page.url
     assert [row["track_id"] for row in download_csv(page)] == before
+
+
+def test_a_listener_logs_in_with_their_own_app_by_pkce_saves_and_forgets_it(page, env, fake):
+    _, _, server = env
+    own = "fedcba9876543210fedcba9876543210"
+    fake.listener_apps.add(own)
+    open_home(page, server.url)
+    page.get_by_text("Use your own Spotify app").first.click()
+    box = page.locator(".st-key-own_app_client_id input")
+    box.fill(own)
+    box.press("Enter")
+    link = page.get_by_role("link", name="Log in with your app").first
+    link.wait_for(timeout=RUN_TIMEOUT_MS)
+    href = link.get_attribute("href") or ""
+    assert f"client_id={own}" in href
+    assert "code_challenge_method=S256" in href
+    link.click()
+    page.get_by_text(re.compile(r"Logged in .*Alice")).first.wait_for(timeout=RUN_TIMEOUT_MS)
+    assert own not in page.url
+    token_posts = [r for r in fake.requests("POST", "/api/token") if own in str(r.body)]
+    assert token_posts, "the own app's token request did not reach the fake"
+    open_recommendations(page)
+    before = {p.playlist_id for p in fake.playlists_of("alice")}
+    page.locator(".st-key-save_playlist button").click()
+    page.get_by_text(re.compile(r'^Saved ".+" with \d+ tracks\.$')).wait_for(timeout=RUN_TIMEOUT_MS)
+    assert [p for p in fake.playlists_of("alice") if p.playlist_id not in before]
+    page.get_by_role("link", name="Home").first.click()
+    page.locator(".st-key-forget_own_app button").click()
+    page.get_by_role("link", name="Log in with Spotify").first.wait_for(timeout=RUN_TIMEOUT_MS)
+    assert page.get_by_text(re.compile(r"Logged in .*Alice")).count() == 0

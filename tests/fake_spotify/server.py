@@ -9,6 +9,7 @@ the Dev-Mode search limit, paging with absolute ``next`` URLs, token expiry and 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import secrets
@@ -42,6 +43,12 @@ REMOVED = [
     ("GET", re.compile(r"/v1/playlists/[^/]+/tracks")),
     ("POST", re.compile(r"/v1/playlists/[^/]+/tracks")),
 ]
+
+
+def _s256(verifier: str) -> str:
+    """RFC 7636's S256 code challenge of ``verifier``."""
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 @dataclass
@@ -113,7 +120,10 @@ class FakeSpotify:
         self.token_lifetime = 3600
         self._next_user = next(iter(self.users))
         self._deny_next = False
-        self._codes: dict[str, tuple[str, str]] = {}
+        # code -> (user, redirect_uri, client id, PKCE challenge or None)
+        self._codes: dict[str, tuple[str, str, str, str | None]] = {}
+        # Client ids of apps listeners registered themselves: PKCE, no secret (S256 only).
+        self.listener_apps: set[str] = set()
         self._tokens: dict[str, _Token] = {}
         self._refresh: dict[str, str] = {}
         self._lock = threading.RLock()
@@ -243,10 +253,15 @@ class FakeSpotify:
 
     def authorize(self, query: dict[str, str]) -> tuple[int, dict[str, str], Any]:
         redirect = query.get("redirect_uri", "")
-        if query.get("client_id") != CLIENT_ID or not redirect:
+        client = query.get("client_id", "")
+        own = client in self.listener_apps
+        if (client != CLIENT_ID and not own) or not redirect:
             return 400, {}, {"error": "invalid_client"}
         if query.get("response_type") != "code":
             return 400, {}, {"error": "unsupported_response_type"}
+        challenge = query.get("code_challenge")
+        if own and (query.get("code_challenge_method") != "S256" or not challenge):
+            return 400, {}, {"error": "invalid_request", "error_description": "PKCE S256 needed"}
         back: dict[str, str] = {}
         with self._lock:
             if self._deny_next:
@@ -254,7 +269,7 @@ class FakeSpotify:
                 back["error"] = "access_denied"
             else:
                 code = secrets.token_urlsafe(16)
-                self._codes[code] = (self._next_user, redirect)
+                self._codes[code] = (self._next_user, redirect, client, challenge if own else None)
                 back["code"] = code
         if "state" in query:
             back["state"] = query["state"]
@@ -262,16 +277,25 @@ class FakeSpotify:
         return 302, {"Location": f"{redirect}{separator}{urlencode(back)}"}, None
 
     def token(self, form: dict[str, str], basic: str | None) -> tuple[int, Any]:
+        client = CLIENT_ID
         if basic != f"{CLIENT_ID}:{CLIENT_SECRET}":
-            return 400, {"error": "invalid_client", "error_description": "Invalid client"}
+            # A listener's own app: no secret, its client id in the form (PKCE).
+            client = form.get("client_id", "")
+            if basic or client not in self.listener_apps:
+                return 400, {"error": "invalid_client", "error_description": "Invalid client"}
         grant = form.get("grant_type")
         with self._lock:
             if grant == "authorization_code":
                 entry = self._codes.pop(form.get("code", ""), None)
-                if entry is None or entry[1] != form.get("redirect_uri"):
+                if entry is None or entry[1] != form.get("redirect_uri") or entry[2] != client:
                     return 400, {
                         "error": "invalid_grant",
                         "error_description": "Invalid authorization code",
+                    }
+                if entry[3] is not None and _s256(form.get("code_verifier", "")) != entry[3]:
+                    return 400, {
+                        "error": "invalid_grant",
+                        "error_description": "code_verifier was incorrect",
                     }
                 return 200, self._issue(entry[0], with_refresh=True)
             if grant == "refresh_token":
@@ -292,7 +316,10 @@ class FakeSpotify:
             "access_token": access,
             "token_type": "Bearer",
             "expires_in": self.token_lifetime,
-            "scope": "user-top-read playlist-read-private playlist-modify-private",
+            # What the app asks for: Spotify grants (and names) the requested scopes.
+            "scope": (
+                "user-top-read playlist-read-private playlist-modify-private playlist-modify-public"
+            ),
         }
         if with_refresh:
             refresh = secrets.token_urlsafe(24)
