@@ -341,7 +341,8 @@ def own_app_panel() -> None:
         st.button("Forget my app", key=state.FORGET_OWN_APP, on_click=forget_own_app)
         return
     # Open while a client id is typed in: the rerun that draws the login link keeps it shown.
-    with st.expander("Use your own Spotify app", expanded=bool(state.peek(state.OWN_APP_CLIENT))):
+    typed_before = bool(state.get(state.OWN_APP_CLIENT, ""))
+    with st.expander("Use your own Spotify app", expanded=typed_before):
         st.caption(
             "This server's Spotify app admits only the listeners its owner listed. You can "
             "register your own in a few minutes at developer.spotify.com (Spotify requires "
