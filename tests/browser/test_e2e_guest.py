@@ -227,7 +227,7 @@ def test_guest_with_an_uploaded_history_zip(page, server, catalog_and_server, tm
         page.locator(f'[class*="remove_{seed.track_id}"] button').wait_for(timeout=60_000)
     # The seeds were set during the page's run: the sidebar counts them already.
     sidebar = page.locator('[data-testid="stSidebar"]')
-    assert f"{len(history)} seed track(s) from upload" in sidebar.inner_text()
+    sidebar.get_by_text(f"{len(history)} seed track(s) from upload").wait_for(timeout=60_000)
     open_recommendations(page)
     rows = download_csv(page)
     _check_rows(rows, catalog, history)
@@ -273,8 +273,9 @@ def test_a_whole_export_gives_seeds_from_its_playlist_and_library(
         page.locator(f'[class*="remove_{seed.track_id}"] button').wait_for(timeout=60_000)
     # The music plays matched nothing: all four seeds come from the playlist and the library,
     # and the podcast member is skipped, not an error.
+    # The sidebar's count is written at the end of the run: await it, do not read it once.
     sidebar = page.locator('[data-testid="stSidebar"]')
-    assert "4 seed track(s) from upload" in sidebar.inner_text()
+    sidebar.get_by_text("4 seed track(s) from upload").wait_for(timeout=60_000)
     assert page.get_by_text("What was read from each file (4)").count() == 1
     assert errors_on(page) == []
 
