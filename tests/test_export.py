@@ -147,3 +147,11 @@ def test_the_exported_csv_reads_back_as_an_exportify_playlist_in_order():
     assert summary.counted == 3
     assert [m.track_id for m in result.matches] == order
     assert all(m.how == "by_id" for m in result.matches)
+
+
+def test_a_row_more_similar_than_the_one_above_says_the_artist_rules_moved_it():
+    from recommender.present.listing import MOVED_DOWN, order_notes
+
+    notes = order_notes([90.0, 88.0, 88.02, 91.0, 80.0])
+    assert notes == ["", "", "", MOVED_DOWN, ""]
+    assert order_notes([]) == []

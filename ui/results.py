@@ -23,6 +23,7 @@ from recommender.present.listen import EMBED_HEIGHT, embed_url
 from recommender.present.listing import (
     catalog_rows,
     describe_recommendations,
+    order_notes,
     seed_labels,
     track_label,
 )
@@ -175,8 +176,10 @@ def build_table(
     A demo catalog's tracks do not exist on Spotify, so it has no Spotify column.
     """
     base = recommendation_table(recs, seed_names=labels)
+    notes = order_notes([float(s) for s in base["similarity"]])
+    why = [note + reasons[r.track_id].short() for note, r in zip(notes, recs, strict=True)]
     table = base.with_columns(
-        pl.Series("why", [reasons[r.track_id].short() for r in recs], dtype=pl.String),
+        pl.Series("why", why, dtype=pl.String),
         pl.Series("seed_track_id", [r.seed_track_id for r in recs], dtype=pl.String),
     )
     shown = [c for c in SHOWN if not (synthetic and c == "spotify")]

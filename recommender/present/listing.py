@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Final
 
 import polars as pl
 
@@ -107,3 +108,20 @@ def describe_recommendations(recs: Sequence[Recommendation], n_seeds: int) -> st
     """One line above the table."""
     answered = len({r.seed_track_id for r in recs})
     return f"{len(recs)} tracks for {answered} of {n_seeds} seed{'s' if n_seeds != 1 else ''}"
+
+
+MOVED_DOWN: Final = "moved down by the artist rules · "
+
+
+def order_notes(similarities: Sequence[float]) -> list[str]:
+    """What to put before each row's reason so the order reads.
+
+    The list is in similarity order within each block of 10; a track that would crowd its
+    block with one artist, or with the seeds' artists, waits for a later block. So a row more
+    similar than the one above it is there because of those rules, and says so.
+    """
+    notes = [""] * len(similarities)
+    for i in range(1, len(similarities)):
+        if similarities[i] > similarities[i - 1] + 0.05:
+            notes[i] = MOVED_DOWN
+    return notes
