@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
-from recommender.data.adapters import SHARED_FEATURES
+from recommender.data.adapters import CSV_ADAPTERS, SHARED_FEATURES
 
 if TYPE_CHECKING:
     from recommender.settings import Settings
@@ -187,28 +187,9 @@ _SMALL_SOURCES: Final[tuple[Source, ...]] = (
     ),
 )
 
-_TRACKS_1_2M_COLUMNS: Final = (
-    "id",
-    "name",
-    "album",
-    "album_id",
-    "artists",
-    "artist_ids",
-    "explicit",
-    *SHARED_FEATURES,
-    "time_signature",
-    "year",
-)
-_SPOTIFY_1M_COLUMNS: Final = (
-    "artist_name",
-    "track_name",
-    "track_id",
-    "popularity",
-    "year",
-    "genre",
-    *SHARED_FEATURES,
-    "time_signature",
-)
+# For the big sources no published header was at hand: a download must carry the columns the
+# adapter recognises its format by.
+_ADAPTER_COLUMNS: Final = {adapter.kind: adapter.columns for adapter in CSV_ADAPTERS}
 _KAGGLE_DOWNLOAD: Final = "https://www.kaggle.com/api/v1/datasets/download"
 
 # The big sources are declared and downloadable but not yet on by default: at 1.2M tracks
@@ -224,7 +205,7 @@ SOURCES: Final[tuple[Source, ...]] = (
         "RecSysTUM/Million_Song_Dataset on the Hugging Face hub (not the Echo Nest dataset)",
         homepage="https://www.kaggle.com/datasets/rodolfofigueroa/spotify-12m-songs",
         kind="tracks_1_2m",
-        columns=_TRACKS_1_2M_COLUMNS,
+        columns=_ADAPTER_COLUMNS["tracks_1_2m"],
         files=(
             SourceFile(
                 name="tracks_features.csv",
@@ -250,7 +231,7 @@ SOURCES: Final[tuple[Source, ...]] = (
         attribution="Amitansh Joshi, Spotify 1 Million Tracks (Kaggle)",
         homepage="https://www.kaggle.com/datasets/amitanshjoshi/spotify-1million-tracks",
         kind="spotify_1m",
-        columns=_SPOTIFY_1M_COLUMNS,
+        columns=_ADAPTER_COLUMNS["spotify_1m"],
         files=(
             SourceFile(
                 name="spotify_data.csv",
