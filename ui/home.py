@@ -92,8 +92,7 @@ def _policy(resolution: Resolution) -> SeedChoice:
     return choose_seeds(resolution_candidates(resolution))
 
 
-def _use_top_tracks(resolution: Resolution) -> None:
-    choice = _policy(resolution)
+def _use_top_tracks(choice: SeedChoice) -> None:
     state.set_seeds(choice.seed_ids, source="Spotify top tracks", profiles=choice.profiles)
 
 
@@ -137,7 +136,7 @@ def spotify_seeds(services: Services) -> None:
     if source in (None, "Spotify top tracks"):
         # Follow the chosen time range until the listener picks seeds another way.
         if state.seed_ids() != choice.seed_ids:
-            _use_top_tracks(resolution)
+            _use_top_tracks(choice)
             # Once per login or time range: rerun so the sidebar shows the new seeds too.
             st.rerun()
     else:
@@ -145,7 +144,7 @@ def spotify_seeds(services: Services) -> None:
             f"Use these {len(choice.seed_ids)} tracks as seeds",
             key=state.USE_TOP_TRACKS,
             on_click=_use_top_tracks,
-            args=(resolution,),
+            args=(choice,),
         )
 
 
