@@ -80,6 +80,20 @@ def test_save_then_load_gives_identical_results(tmp_path):
         model, catalog, seeds, weights=weights, options=options
     )
     assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+    assert list(loaded.track_ids) == list(model.track_ids) == catalog.tracks["track_id"].to_list()
+    assert loaded.index[track_id(7)] == model.index[track_id(7)] == 7
+
+
+def test_the_model_holds_one_copy_of_the_values():
+    """``dense`` and ``compared`` are views of the matrix the query multiplies by."""
+    model = train(_catalog(), now=T0)
+    assert np.shares_memory(model.dense, model.query_t)
+    assert np.shares_memory(model.compared, model.query_t)
+    assert np.array_equal(model.compared[:, : model.known.shape[1]].astype(bool), model.known)
+    # A stored model is a plain payload: bytes for the ids, a contiguous dense block.
+    payload = model.to_payload()
+    assert payload["track_ids"].dtype.kind == "S"
+    assert payload["dense"].flags.c_contiguous
 
 
 def test_load_or_train_reuses_a_current_artifact(tmp_path, caplog):

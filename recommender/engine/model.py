@@ -28,6 +28,7 @@ from sklearn.preprocessing import StandardScaler
 from recommender.domain import Catalog, LoadNote, LoadNoteKind
 from recommender.engine.features import LAYOUT, encode_dense, fit_scaler, raw_features
 from recommender.engine.layout import QueryLayout
+from recommender.engine.track_ids import RowIndex, TrackIds
 from recommender.settings import Settings
 from recommender.text_columns import base_title_column, credit_names, fold_column
 
@@ -35,7 +36,8 @@ logger = logging.getLogger(__name__)
 
 # Bump when the encoding changes: an artifact of another format is retrained, not misread.
 # 2: ``dense`` holds the value columns only (format 1 also had one "unknown" flag per feature).
-MODEL_FORMAT: Final = 2
+# 3: ``track_ids`` is stored as one bytes array (``TrackIds``), not a list of strings.
+MODEL_FORMAT: Final = 3
 MODEL_FILENAME: Final = "track_model.joblib"
 # A second process waits this long for the first to finish training before training itself.
 LOCK_TIMEOUT_SECONDS: Final = 600.0
@@ -75,7 +77,7 @@ class TrackModel:
     slider moves.
     """
 
-    track_ids: list[str]
+    track_ids: TrackIds
     dense: np.ndarray
     known: np.ndarray
     artists: sp.csr_matrix
@@ -94,7 +96,7 @@ class TrackModel:
     # Not persisted: a stored model is read with ``LAYOUT``, and ``schema`` says it matches.
     layout: QueryLayout = LAYOUT
     # Derived at construction, never persisted.
-    index: dict[str, int] = field(init=False, repr=False)
+    index: RowIndex = field(init=False, repr=False)
     artists_t: sp.csr_matrix = field(init=False, repr=False)
     genres_t: sp.csr_matrix = field(init=False, repr=False)
     compared: np.ndarray = field(init=False, repr=False)
@@ -113,7 +115,7 @@ class TrackModel:
                 f"match the layout ({layout.n_values} / {len(layout.dense_features)})"
             )
             raise ValueError(msg)
-        self.index = {track_id: i for i, track_id in enumerate(self.track_ids)}
+        self.index = self.track_ids.rows
         self.artists_t = self.artists.T.tocsr()
         self.genres_t = self.genres.T.tocsr()
         # Which features each track is compared on (``layout.compared_features``): partial
@@ -122,13 +124,17 @@ class TrackModel:
         # candidate is compared as "no shared label" (what its label would most likely be),
         # not skipped. Skipping would favour the source that has no genres (Hit Predictor),
         # as the evaluation's source-mix table showed.
-        labels_known = np.ones((len(self.track_ids), len(layout.labels)), dtype=bool)
-        self.compared = np.column_stack([self.known, labels_known]).astype(np.float32)
         query_t = np.empty((layout.n_query_rows, len(self.track_ids)), dtype=np.float32)
-        query_t[layout.compared_rows] = self.compared.T
+        compared_t = query_t[layout.compared_rows]
+        compared_t[: len(layout.dense_features)] = self.known.T
+        compared_t[layout.label_compared] = 1.0
         query_t[layout.value_rows] = self.dense.T
-        query_t[layout.square_rows] = query_t[layout.value_rows] ** 2
+        np.square(query_t[layout.value_rows], out=query_t[layout.square_rows])
         self.query_t = query_t
+        # ``dense`` and ``compared`` become views of ``query_t``: one copy of the values,
+        # not three (at a million tracks each copy is about 80 MB).
+        self.dense = query_t[layout.value_rows].T
+        self.compared = query_t[layout.compared_rows].T
 
     @property
     def n_tracks(self) -> int:
@@ -142,7 +148,10 @@ class TrackModel:
 
     def to_payload(self) -> dict[str, Any]:
         """The persisted fields as a plain dict (no class pickled, so old files stay readable)."""
-        return {name: getattr(self, name) for name in _PERSISTED}
+        payload = {name: getattr(self, name) for name in _PERSISTED}
+        payload["track_ids"] = self.track_ids.encoded
+        payload["dense"] = np.ascontiguousarray(self.dense)
+        return payload
 
 
 _PERSISTED: Final = tuple(f.name for f in fields(TrackModel) if f.init and f.name != "layout")
@@ -239,7 +248,7 @@ def train(
     genres, genre_vocabulary = _multi_hot(_genre_pairs(tracks), tracks.height)
     song_keys = primary + "\x1f" + base_title_column(tracks["name"])
     return TrackModel(
-        track_ids=tracks["track_id"].to_list(),
+        track_ids=TrackIds.of(tracks["track_id"]),
         dense=dense,
         known=known,
         artists=artists,
@@ -331,6 +340,7 @@ def load_model(path: Path) -> TrackModel:
             # Another format's columns would not fit this layout: say so, do not misread them.
             msg = f"{path} holds model schema {payload.get('schema')}, this code uses {_schema()}"
             raise ValueError(msg)
+        payload["track_ids"] = TrackIds(payload["track_ids"])
         return TrackModel(**payload)
     except InconsistentVersionWarning as exc:
         msg = f"{path} was pickled by other library versions: {exc}"

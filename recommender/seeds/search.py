@@ -92,22 +92,20 @@ class SearchIndex:
     def __init__(
         self,
         *,
-        track_ids: list[str],
-        names: list[str],
-        artists: list[tuple[str, ...]],
+        tracks: pl.DataFrame,
         popularity: np.ndarray,
         vocabulary: list[str],
         offsets: np.ndarray,
         postings: np.ndarray,
     ) -> None:
-        self.track_ids = track_ids
-        self.names = names
-        self.artists = artists
+        # The catalog's own columns (a polars select shares their buffers): a hit's title and
+        # artists are read for the few rows shown, never held as Python objects per track.
+        self.tracks = tracks
         self.popularity = popularity
         self.vocabulary = vocabulary
         self.offsets = offsets
         self.postings = postings
-        self._row_of_id = {track_id: row for row, track_id in enumerate(track_ids)}
+        self._ids_sorted = bool(tracks["track_id"].is_sorted())
         self._prefixes = _prefixes_by_length(vocabulary)
         # Every token without its first letter, sorted, and the vocabulary index of each.
         shifted = sorted((token[1:], i) for i, token in enumerate(vocabulary))
@@ -116,7 +114,7 @@ class SearchIndex:
 
     @classmethod
     def build(cls, catalog: Catalog) -> SearchIndex:
-        """Index ``catalog.tracks`` (title and artists); about a second for 75k tracks."""
+        """Index ``catalog.tracks`` (title and artists)."""
         frame = catalog.tracks.select("track_id", "name", "artists", "popularity")
         # One text per track, title then credits, as tokens() would be given it.
         texts = frame.select(
@@ -126,34 +124,38 @@ class SearchIndex:
                 separator=" ",
             ).str.strip_suffix(" ")
         ).to_series()
-        pairs = (
+        exploded = (
             pl.DataFrame({"token": _token_lists(texts)})
             .with_row_index("row")
             .explode("token")
             .drop_nulls("token")
-            .unique()
-            .sort("token", "row")
         )
-        counts = pairs.group_by("token", maintain_order=True).len()
-        vocabulary = counts["token"].to_list()
-        offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-        np.cumsum(counts["len"].to_numpy(), out=offsets[1:])
-        postings = pairs["row"].cast(pl.Int32).to_numpy()
-        names = [name or "" for name in frame["name"].to_list()]
-        artists = [tuple(a or ()) for a in frame["artists"].to_list()]
+        # Sorting a million tracks' (token, row) pairs by string is the slow part of a build;
+        # the distinct tokens are few, so sort those and the pairs by integer codes instead.
+        vocabulary_series = exploded["token"].unique().sort()
+        coded = (
+            exploded.select(
+                "row",
+                pl.col("token").cast(pl.Enum(vocabulary_series)).to_physical().alias("code"),
+            )
+            .unique()
+            .sort("code", "row")
+        )
+        counts = np.bincount(coded["code"].to_numpy(), minlength=len(vocabulary_series))
+        offsets = np.zeros(len(vocabulary_series) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        postings = coded["row"].cast(pl.Int32).to_numpy()
         popularity = frame["popularity"].fill_null(-1).cast(pl.Int16).to_numpy()
         return cls(
-            track_ids=frame["track_id"].to_list(),
-            names=names,
-            artists=artists,
+            tracks=frame.select("track_id", "name", "artists"),
             popularity=popularity,
-            vocabulary=vocabulary,
+            vocabulary=vocabulary_series.to_list(),
             offsets=offsets,
             postings=postings,
         )
 
     def __len__(self) -> int:
-        return len(self.track_ids)
+        return self.tracks.height
 
     def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
         """Tracks whose title or artists contain every token of ``query``, best first.
@@ -178,14 +180,25 @@ class SearchIndex:
         hits: list[SearchHit] = []
         seen: set[tuple[str, tuple[str, ...]]] = set()
         # The same title by the same artists often sits in the catalog under several ids
-        # (album and single, remasters); the list shows its most popular copy once.
-        for row in order.tolist():
-            shown = (self.names[row], self.artists[row])
-            if shown not in seen:
-                seen.add(shown)
-                hits.append(self._hit(row, int(quality[row])))
-                if len(hits) == limit:
-                    break
+        # (album and single, remasters); the list shows its most popular copy once. Rows are
+        # read a block at a time: a few blocks give ``limit`` distinct songs.
+        block = max(2 * limit, 64)
+        for start in range(0, len(order), block):
+            rows = order[start : start + block]
+            part = self.tracks[rows]
+            for row, track_id, name, artists in zip(
+                rows.tolist(),
+                part["track_id"].to_list(),
+                part["name"].to_list(),
+                part["artists"].to_list(),
+                strict=True,
+            ):
+                shown = (name or "", tuple(artists or ()))
+                if shown not in seen:
+                    seen.add(shown)
+                    hits.append(self._hit(row, track_id, shown, int(quality[row])))
+                    if len(hits) == limit:
+                        return hits
         return hits
 
     def _search_id(self, query: str) -> SearchHit | None:
@@ -193,16 +206,30 @@ class SearchIndex:
             track_id = parse_track_id(query)
         except ValueError:
             return None
-        row = self._row_of_id.get(track_id)
-        return None if row is None else self._hit(row, _EXACT)
+        row = self._row_of(track_id)
+        if row < 0:
+            return None
+        name, artists = self.tracks.row(row)[1:]
+        return self._hit(row, track_id, (name or "", tuple(artists or ())), _EXACT)
 
-    def _hit(self, row: int, quality: int) -> SearchHit:
+    def _row_of(self, track_id: str) -> int:
+        """The catalog row of ``track_id``, or -1 (binary search on the sorted catalog)."""
+        ids = self.tracks["track_id"]
+        if not self._ids_sorted:
+            found = (ids == track_id).arg_true()
+            return int(found[0]) if len(found) else -1
+        at = int(ids.search_sorted(track_id))
+        return at if at < len(ids) and ids[at] == track_id else -1
+
+    def _hit(
+        self, row: int, track_id: str, shown: tuple[str, tuple[str, ...]], quality: int
+    ) -> SearchHit:
         popularity = int(self.popularity[row])
         known = popularity if popularity >= 0 else None
         return SearchHit(
-            track_id=self.track_ids[row],
-            name=self.names[row],
-            artists=self.artists[row],
+            track_id=track_id,
+            name=shown[0],
+            artists=shown[1],
             score=quality + max(popularity, 0) / 1000,
             kind=_KINDS[quality],
             popularity=known,
@@ -211,7 +238,7 @@ class SearchIndex:
     def _quality(self, words: list[str], *, fuzzy: bool) -> np.ndarray:
         combined: np.ndarray | None = None
         for word in words:
-            quality = np.zeros(len(self.track_ids), dtype=np.int8)
+            quality = np.zeros(self.tracks.height, dtype=np.int8)
             if fuzzy and len(word) >= MIN_FUZZY_LENGTH:
                 in_prefix, in_word = self._fuzzy_rows(word)
                 quality[in_prefix] = _FUZZY_PREFIX
