@@ -8,7 +8,8 @@ process and a fresh cache folder: build the catalog and train (not timed here: s
 report the model's arrays in bytes, the process RSS with catalog + model loaded, and the median
 time of ``recommend`` for 50 seeds and for 1 seed (spread over the catalog) with the default
 weights and after a weight change, plus the peak extra memory of one 50-seed query
-(``tracemalloc``). One process per catalog keeps the RSS figures apart.
+(``tracemalloc``), then the RSS after building the guests' search index and its build time.
+One process per catalog keeps the RSS figures apart.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import numpy as np
 from recommender.data.store import load_catalog
 from recommender.engine.model import load_or_train
 from recommender.engine.recommend import RecommendOptions, recommend
+from recommender.seeds.search import SearchIndex
 from recommender.settings import Settings
 
 def rss_mb():
@@ -38,6 +40,9 @@ def rss_mb():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
 
+import threadpoolctl
+# As the app's server runs it (ui/loaders.py): one BLAS thread.
+threadpoolctl.threadpool_limits(limits=1, user_api="blas")
 settings = Settings.from_sources()
 base = rss_mb()
 catalog = load_catalog(settings)
@@ -45,7 +50,9 @@ after_catalog = rss_mb()
 model = load_or_train(catalog, settings)
 after_model = rss_mb()
 arrays = {
-    "dense": model.dense.nbytes,
+    # ``dense`` and ``compared`` are views of ``query_t``: counted once, here.
+    "query": model.query_t.nbytes,
+    "ids": model.track_ids.encoded.nbytes,
     "sparse": sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
                   for m in (model.artists, model.genres, model.artists_t, model.genres_t)),
 }
@@ -72,6 +79,11 @@ result = {
         lambda: recommend(model, catalog, seeds, weights=changed, options=options), repeats),
     "query1_ms": timed(lambda: recommend(model, catalog, seeds[:1], options=options), repeats),
 }
+start = time.perf_counter()
+index = SearchIndex.build(catalog)
+result["search_build_s"] = time.perf_counter() - start
+result["search_ms"] = timed(lambda: index.search("love you baby"), repeats)
+result["rss_search_mb"] = rss_mb()
 tracemalloc.start()
 recommend(model, catalog, seeds, options=options)
 result["query50_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
@@ -117,17 +129,20 @@ def main(argv: list[str] | None = None) -> int:
     rows = [run(source, args.repeats, args.timeout) for source in args.sources]
     print(
         f"{'tracks':>10} {'RSS libs':>9} {'+ catalog':>10} {'+ model':>9} "
-        f"{'dense MB':>9} {'sparse MB':>10} "
-        f"{'50 seeds':>9} {'changed':>9} {'1 seed':>8} {'query peak':>11}"
+        f"{'query MB':>9} {'ids MB':>7} {'sparse MB':>10} "
+        f"{'50 seeds':>9} {'changed':>9} {'1 seed':>8} {'query peak':>11} "
+        f"{'+ search':>9} {'search build':>13}"
     )
     for r in rows:
         arrays = r["model_arrays_mb"]
         print(
             f"{r['tracks']:>10,} {r['rss_start_mb']:>6.0f} MB {r['rss_catalog_mb']:>7.0f} MB "
             f"{r['rss_model_mb']:>6.0f} MB "
-            f"{arrays['dense']:>9.0f} {arrays['sparse']:>10.0f} {r['query50_ms']:>6.0f} ms "
+            f"{arrays['query']:>9.0f} {arrays['ids']:>7.0f} {arrays['sparse']:>10.0f} "
+            f"{r['query50_ms']:>6.0f} ms "
             f"{r['query50_changed_ms']:>6.0f} ms {r['query1_ms']:>5.0f} ms "
-            f"{r['query50_peak_mb']:>8.0f} MB"
+            f"{r['query50_peak_mb']:>8.0f} MB {r['rss_search_mb']:>6.0f} MB "
+            f"{r['search_build_s']:>11.1f} s"
         )
     return 0
 

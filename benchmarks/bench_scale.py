@@ -8,7 +8,8 @@ Each command runs as a user would run it (``python -m recommender catalog``, the
 a fresh cache folder) under ``/usr/bin/time -v``, alternating between the two trees so that
 background load hits both alike; the figures are wall time, CPU time (user + system) and peak
 RSS per command. The query step loads the cached catalog and model in each tree and times
-``recommend`` for 50 seeds spread over the catalog: ``--query-rounds`` processes per tree,
+``recommend`` for 50 seeds spread over the catalog with one BLAS thread, as the app's server
+runs it: ``--query-rounds`` processes per tree,
 alternating, each timing ``--query-repeats`` queries; the figure is the median over all.
 """
 
@@ -35,6 +36,9 @@ from recommender.engine.model import load_or_train
 from recommender.engine.recommend import RecommendOptions, recommend
 from recommender.settings import Settings
 
+import threadpoolctl
+# As the app's server runs it (ui/loaders.py): one BLAS thread.
+threadpoolctl.threadpool_limits(limits=1, user_api="blas")
 settings = Settings.from_sources()
 catalog = load_catalog(settings)
 model = load_or_train(catalog, settings)

@@ -15,7 +15,13 @@ from recommender.engine.features import (
     resolve_weights,
 )
 from recommender.engine.model import load_or_train, train
-from recommender.engine.recommend import RecommendOptions, _nearest_columns, recommend
+from recommender.engine.recommend import (
+    RecommendOptions,
+    _Distances,
+    _nearest_columns,
+    recommend,
+)
+from recommender.engine.seed_rows import resolve_seeds
 from recommender.text import song_key
 from tests.engine_samples import tiny_catalog_and_model as _tiny
 from tests.factories import make_catalog, track_id
@@ -136,13 +142,36 @@ def test_two_routes_agree_with_sklearn_brute_force_on_random_data(case, n):
     assert [r.distance for r in results] == pytest.approx(reference, rel=1e-4, abs=1e-4)
 
 
-@pytest.mark.parametrize("n", [500, 5000])
-def test_nearest_columns_equals_a_full_sort(n):
+@pytest.mark.parametrize(("n", "width"), [(500, 500), (500, 7), (5000, 64), (5000, 1 << 16)])
+def test_nearest_columns_equals_a_full_sort(n, width):
     rng = np.random.default_rng(n)
     distances = rng.random((7, n)).astype(np.float32)
     distances[:, rng.random(n) < 0.3] = np.inf
     expected = np.unique(np.argsort(distances, axis=1, kind="stable")[:, :20])
-    assert np.array_equal(_nearest_columns(distances, 20), expected)
+    blocks = ((start, distances[:, start : start + width]) for start in range(0, n, width))
+    assert np.array_equal(_nearest_columns(blocks, 20), expected)
+
+
+def test_distances_by_block_and_by_column_are_the_same_numbers():
+    """A query never builds seeds x catalog; its blocks and chosen columns must agree."""
+    _, model = _random_catalog(7, missing=True)
+    seeds = resolve_seeds(model, [track_id(i) for i in (0, 3, 11)], None)
+    distances = _Distances(model, seeds, WeightVector.of({"genre": 2.0}, model.layout))
+    width = 17
+    whole = np.hstack(
+        [
+            distances.block(start, min(start + width, model.n_tracks))
+            for start in range(0, model.n_tracks, width)
+        ]
+    )
+    assert whole.shape == (3, model.n_tracks)
+    columns = np.array([5, 0, model.n_tracks - 1, 42])
+    # BLAS rounds a product's last bit by its shape, so "the same" is float32 rounding.
+    assert np.allclose(distances.columns(columns), whole[:, columns], rtol=1e-6, atol=1e-5)
+    assert np.allclose(whole, distances.block(0, model.n_tracks), rtol=1e-6, atol=1e-5)
+    # A seed is at distance 0 from itself, every other track further.
+    assert whole[0, 0] == pytest.approx(0.0, abs=1e-4)
+    assert (whole[0, 1:] > 0).all()
 
 
 @pytest.mark.parametrize("case", range(3))

@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
+import scipy.sparse as sp
 
 from recommender.domain import AudioProfile, Catalog
 from recommender.engine.explain import Recommendation, explain
@@ -53,6 +54,8 @@ MAX_DEFAULT_LIMIT: Final = 50
 ARTISTS_PER_BLOCK: Final = 8
 # Tracks crediting a seed's artist in each block of 20: docs/decisions/0006-seed-artist-room.md.
 SEED_ARTISTS_PER_BLOCK: Final = 5
+# Tracks per block of a query (``_Distances``): 50 seeds' distances to a block are 6.5 MB.
+QUERY_BLOCK: Final = 1 << 15
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,47 +81,97 @@ class RecommendOptions:
     exclude_artists: frozenset[str] = frozenset()
 
 
-def _distances(model: TrackModel, seeds: SeedRows, weights: WeightVector) -> np.ndarray:
-    """Squared partial distances (see the module doc), seeds x tracks, float32.
+class _Distances:
+    """Squared partial distances (see the module doc) of the seeds to any catalog columns.
 
     With ``k`` the known flags and ``x`` 0 where unknown, the compared sum splits into
     matrix products: ``Σ w² k_s k_c x_s²``, ``−2 Σ w² k_s x_s x_c``, ``Σ w² k_s x_c²`` and the
     sparse blocks' ``w² k_s k_c (2 − 2 a_s·a_c)``; the compared weight is ``Σ w² k_s k_c``.
+    The products are made a block of tracks at a time (:meth:`block`) or for chosen tracks
+    (:meth:`columns`), never for seeds x catalog at once: at a million tracks and 50 seeds
+    that matrix alone is 270 MB, and the product twice that.
     """
-    layout = model.layout
-    total = float(weights.squared.sum())
-    w2 = weights.squared[layout.compared_index]
-    compared_w2 = (seed_known(seeds) * w2[None, :]).astype(np.float32)
-    column_w2 = value_coefficients(layout, seeds, weights)
-    values = seeds.dense
-    # The seed's own squared value per feature, paid only where the candidate knows it too.
-    seed_side = np.zeros(compared_w2.shape, dtype=np.float64)
-    np.add.at(seed_side.T, layout.value_compared_index, (column_w2 * values**2).T)
-    # |a_s|² + |a_c|² of the normalised label rows.
-    labels = layout.label_compared
-    seed_side[:, labels] = 2.0 * compared_w2[:, labels]
-    # One product gives the compared sums (first n_seeds rows) and the compared weights.
-    n_seeds = len(seeds.ids)
-    coefficients = np.zeros((2 * n_seeds, layout.n_query_rows), dtype=np.float32)
-    coefficients[:n_seeds, layout.compared_rows] = seed_side
-    coefficients[:n_seeds, layout.value_rows] = -2.0 * values * column_w2
-    coefficients[:n_seeds, layout.square_rows] = column_w2
-    coefficients[n_seeds:, layout.compared_rows] = compared_w2
-    both = coefficients @ model.query_t
-    numerator, denominator = both[:n_seeds], both[n_seeds:]
-    for block, block_t, index in (
-        (seeds.artists, model.artists_t, layout.weight("artist")),
-        (seeds.genres, model.genres_t, layout.weight("genre")),
-    ):
-        if weights.squared[index] == 0.0 or block.nnz == 0:
-            continue
-        cross = (block @ block_t).tocoo()
-        numerator[cross.row, cross.col] -= np.float32(2.0 * weights.squared[index]) * cross.data
-    np.maximum(numerator, 0.0, out=numerator)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        numerator *= np.float32(total) / denominator
-    numerator[denominator <= 0.0] = np.float32(UNKNOWN_COST * total)
-    return np.asarray(numerator, dtype=np.float32)
+
+    def __init__(self, model: TrackModel, seeds: SeedRows, weights: WeightVector) -> None:
+        layout = model.layout
+        self.n_seeds = len(seeds.ids)
+        self.n_tracks = model.n_tracks
+        self._query_t = model.query_t
+        total = float(weights.squared.sum())
+        self._total = np.float32(total)
+        self._unknown = np.float32(UNKNOWN_COST * total)
+        w2 = weights.squared[layout.compared_index]
+        compared_w2 = (seed_known(seeds) * w2[None, :]).astype(np.float32)
+        column_w2 = value_coefficients(layout, seeds, weights)
+        values = seeds.dense
+        # The seed's own squared value per feature, paid only where the candidate knows it too.
+        seed_side = np.zeros(compared_w2.shape, dtype=np.float64)
+        np.add.at(seed_side.T, layout.value_compared_index, (column_w2 * values**2).T)
+        # |a_s|² + |a_c|² of the normalised label rows.
+        labels = layout.label_compared
+        seed_side[:, labels] = 2.0 * compared_w2[:, labels]
+        # The compared sums are one product over every row of ``query_t``; the compared
+        # weights need only its compared rows (a third of the multiplications).
+        numerator = np.zeros((self.n_seeds, layout.n_query_rows), dtype=np.float32)
+        numerator[:, layout.compared_rows] = seed_side
+        numerator[:, layout.value_rows] = -2.0 * values * column_w2
+        numerator[:, layout.square_rows] = column_w2
+        self._numerator = numerator
+        self._denominator = compared_w2
+        self._compared_rows = layout.compared_rows
+        # The label blocks' cross products, by column, so a block of tracks is a slice.
+        self._cross: list[tuple[sp.csc_matrix, np.float32]] = []
+        for block, block_t, index in (
+            (seeds.artists, model.artists_t, layout.weight("artist")),
+            (seeds.genres, model.genres_t, layout.weight("genre")),
+        ):
+            if weights.squared[index] == 0.0 or block.nnz == 0:
+                continue
+            cross = sp.csc_matrix(block @ block_t)
+            cross.sort_indices()
+            self._cross.append((cross, np.float32(2.0 * weights.squared[index])))
+
+    def block(self, start: int, stop: int) -> np.ndarray:
+        """Distances to tracks ``start:stop``, seeds x tracks, float32."""
+        # A column slice keeps rows contiguous, so each product is one BLAS call without a copy.
+        block = self._query_t[:, start:stop]
+        products = (self._numerator @ block, self._denominator @ block[self._compared_rows])
+        crosses = []
+        for cross, factor in self._cross:
+            lo, hi = cross.indptr[start], cross.indptr[stop]
+            columns = np.repeat(
+                np.arange(stop - start, dtype=np.intp), np.diff(cross.indptr[start : stop + 1])
+            )
+            crosses.append((cross.indices[lo:hi], columns, cross.data[lo:hi], factor))
+        return self._finish(*products, crosses)
+
+    def columns(self, columns: np.ndarray) -> np.ndarray:
+        """Distances to the tracks ``columns`` (in that order), seeds x tracks, float32."""
+        chosen = self._query_t[:, columns]
+        products = (self._numerator @ chosen, self._denominator @ chosen[self._compared_rows])
+        crosses = []
+        for cross, factor in self._cross:
+            part = cross[:, columns].tocoo()
+            crosses.append((part.row, part.col, part.data, factor))
+        return self._finish(*products, crosses)
+
+    def _finish(
+        self,
+        numerator: np.ndarray,
+        denominator: np.ndarray,
+        crosses: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.float32]],
+    ) -> np.ndarray:
+        for rows, columns, data, factor in crosses:
+            numerator[rows, columns] -= factor * data
+        # In place, one pass each: a query runs these over every catalog track.
+        np.maximum(numerator, 0.0, out=numerator)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            np.divide(numerator, denominator, out=numerator)
+        numerator *= self._total
+        # Nothing compared (no weight on anything both tracks know) is rare: look first.
+        if denominator.size and denominator.min() <= 0.0:
+            np.copyto(numerator, self._unknown, where=denominator <= 0.0)
+        return np.asarray(numerator, dtype=np.float32)
 
 
 def _allowed(model: TrackModel, seeds: SeedRows, options: RecommendOptions) -> np.ndarray:
@@ -211,65 +264,68 @@ def _greedy(
     return builder.build(order, assigned, strict=strict)
 
 
-def _nearest_columns(distances: np.ndarray, size: int) -> np.ndarray:
-    """Union over rows of each row's ``size`` smallest columns (exact, ties aside).
+def _blocks(
+    distances: _Distances, allowed: np.ndarray, width: int = QUERY_BLOCK
+) -> Iterator[tuple[int, np.ndarray]]:
+    """``(start, distances to tracks start:start+width)``, disallowed tracks at infinity."""
+    for start in range(0, distances.n_tracks, width):
+        stop = min(start + width, distances.n_tracks)
+        block = distances.block(start, stop)
+        block[:, ~allowed[start:stop]] = np.inf
+        yield start, block
 
-    A strided sample's ``size``-th smallest value bounds the full row's from above, so only
-    the few columns under it need a partial sort: about 8x less work than sorting every row.
+
+def _nearest_columns(blocks: Iterable[tuple[int, np.ndarray]], size: int) -> np.ndarray:
+    """Union over seeds of each seed's ``size`` nearest columns (exact, ties aside).
+
+    Each seed keeps its ``size`` best so far and their worst distance; a later block only
+    hands over the entries at or under it, so after the first few blocks almost nothing is
+    sorted.
     """
-    n_seeds, n_tracks = distances.shape
-    stride = 8
-    threshold = None
-    if n_tracks >= 4 * stride * size:
-        sample = distances[:, ::stride]
-        threshold = np.partition(sample, size - 1, axis=1)[:, size - 1]
-    if threshold is None or not np.isfinite(threshold).all():
-        # Small catalogs, or rows with too few allowed tracks in the sample: sort in full,
-        # a few rows at a time (argpartition returns an int64 index per track and row).
-        return np.unique(
-            np.concatenate(
-                [
-                    np.argpartition(distances[start : start + 8], size - 1, axis=1)[
-                        :, :size
-                    ].ravel()
-                    for start in range(0, n_seeds, 8)
-                ]
-            )
-        )
-    # Flat indices: a 1-D flatnonzero is much cheaper than a 2-D nonzero.
-    flat = np.flatnonzero(distances <= threshold[:, None])
-    bounds = np.searchsorted(flat, np.arange(n_seeds + 1) * n_tracks)
-    nearest = []
-    for row in range(n_seeds):
-        candidates = flat[bounds[row] : bounds[row + 1]] - row * n_tracks
-        if len(candidates) > size:
-            order = np.argpartition(distances[row, candidates], size - 1)[:size]
-            candidates = candidates[order]
-        nearest.append(candidates)
-    return np.unique(np.concatenate(nearest))
+    kept: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    threshold: np.ndarray | None = None
+    for start, block in blocks:
+        n_seeds, width = block.shape
+        if threshold is None:
+            threshold = np.full(n_seeds, np.inf, dtype=np.float32)
+        # Flat indices: a 1-D flatnonzero is much cheaper than a 2-D nonzero.
+        flat = np.flatnonzero(block <= threshold[:, None])
+        bounds = np.searchsorted(flat, np.arange(n_seeds + 1) * width)
+        for row in np.flatnonzero(np.diff(bounds)).tolist():
+            local = flat[bounds[row] : bounds[row + 1]] - row * width
+            columns, values = local + start, block[row, local]
+            if row in kept:
+                columns = np.concatenate([kept[row][0], columns])
+                values = np.concatenate([kept[row][1], values])
+            if len(columns) > size:
+                best = np.argpartition(values, size - 1)[:size]
+                columns, values = columns[best], values[best]
+                threshold[row] = values.max()
+            kept[row] = (columns, values)
+    if not kept:
+        return np.empty(0, dtype=np.intp)
+    return np.unique(np.concatenate([columns for columns, _ in kept.values()]))
 
 
 def _select(
     model: TrackModel,
-    distances: np.ndarray,
+    distances: _Distances,
     allowed: np.ndarray,
     options: RecommendOptions,
     limit: int,
     context: _ListContext,
 ) -> list[tuple[int, int]]:
     """Pick ``(candidate row, seed index)`` pairs; the pool grows until it is big enough."""
-    n_seeds = distances.shape[0]
-    distances[:, ~allowed] = np.inf
     available = int(allowed.sum())
     if available == 0:
         return []
-    pool_size = max(options.per_seed, math.ceil(limit / n_seeds)) * 4 + 16
+    pool_size = max(options.per_seed, math.ceil(limit / distances.n_seeds)) * 4 + 16
     while True:
         if pool_size >= available:
             pool = np.flatnonzero(allowed)
         else:
-            pool = _nearest_columns(distances, pool_size)
-        columns = distances[:, pool]
+            pool = _nearest_columns(_blocks(distances, allowed), pool_size)
+        columns = distances.columns(pool)
         assigned = columns.argmin(axis=0)
         best = columns[assigned, np.arange(len(pool))]
         ranking = np.argsort(best, kind="stable")
@@ -355,7 +411,7 @@ def recommend(
     )
     if limit == 0:
         return []
-    distances = _distances(model, seeds, weight_vector)
+    distances = _Distances(model, seeds, weight_vector)
     allowed = _allowed(model, seeds, options)
     context = _list_context(model, catalog, seeds, options)
     picks = _select(model, distances, allowed, options, limit, context)
