@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from recommender.engine.recording import (
+    RecordingSet,
     recording_key,
     recording_keys,
     same_recording,
@@ -155,3 +156,29 @@ def test_pairs_of_a_generated_list_find_exactly_the_duplicates() -> None:
     rows.append({**rows[12], "name": "Totally Different Title", "artists": ["Nobody"]})
     keys = recording_keys(make_tracks(rows))
     assert same_recording_pairs(keys) == [(3, 7), (12, 31)]
+
+
+def test_a_recording_set_answers_as_comparing_with_every_listed_key() -> None:
+    """The set looks only by title and by neighbouring second; the answers must not change."""
+    rng = random.Random(2024)
+    titles = ["Take Five", "Take Five - Live", "So What", ""]
+    credits = [["Dave Brubeck"], ["The Dave Brubeck Quartet"], ["Miles Davis"], ["Nobody"]]
+    # Durations on and around second boundaries, where a bucketed lookup could miss a pair.
+    durations = [1_000, 1_999, 2_000, 2_999, 3_000, 3_001, 4_000, 324_133, 324_999, 325_133]
+    rows = [
+        _row(
+            rng.choice(titles),
+            rng.choice(credits),
+            duration_ms=rng.choice(durations),
+            energy=rng.choice([0.261, 0.3]),
+            valence=None if rng.random() < 0.1 else 0.598,
+        )
+        for _ in range(160)
+    ]
+    keys = recording_keys(make_tracks(rows))
+    listed, candidates = keys[:40], keys[40:]
+    found = RecordingSet(listed)
+    expected = [any(same_recording(key, other) for other in listed) for key in candidates]
+    assert [key in found for key in candidates] == expected
+    assert 0 < sum(expected) < len(expected)  # both answers occur
+    assert object() not in found

@@ -24,7 +24,7 @@ from typing import ClassVar, Final
 
 import numpy as np
 
-from recommender.engine.recording import RecordingKey, same_recording
+from recommender.engine.recording import RecordingKey, RecordingSet
 
 BLOCK: Final = 10
 # The seeds' artists get at most a share of each block of this many (seed_artists_per_block).
@@ -108,7 +108,7 @@ class ListBuilder:
     recording_of: Callable[[int], RecordingKey] | None = None
     seed_recordings: Sequence[RecordingKey] = ()
     picked: list[int] = field(default_factory=list)
-    _recordings: list[RecordingKey] = field(default_factory=list)
+    _recordings: RecordingSet = field(init=False)
     _seed_artists_in: Counter[int] = field(default_factory=Counter)
     _songs: set[int] = field(default_factory=set)
     _per_artist: Counter[int] = field(default_factory=Counter)
@@ -118,6 +118,7 @@ class ListBuilder:
 
     def __post_init__(self) -> None:
         self._blocks = _Blocks(self.rules.artists_per_block, Counter())
+        self._recordings = RecordingSet(self.seed_recordings)
 
     # --- the rules, in the order they are asked -------------------------------------------
 
@@ -129,11 +130,8 @@ class ListBuilder:
         """A recording already listed, or a seed's own, under another credit stays out."""
         if self.recording_of is None or candidate.row < 0:
             return Verdict.ADMIT
-        key = self.recording_of(candidate.row)
-        for other in (*self.seed_recordings, *self._recordings):
-            if same_recording(key, other):
-                return Verdict.REJECT
-        return Verdict.ADMIT
+        listed = self.recording_of(candidate.row) in self._recordings
+        return Verdict.REJECT if listed else Verdict.ADMIT
 
     def seed_artist_room(self, candidate: Candidate, phase: Phase) -> Verdict:
         """Tracks by a seed's artist take at most ``seed_artists_per_block`` of each 20.
@@ -205,7 +203,7 @@ class ListBuilder:
         if self.seed_artist_rows is not None and self.seed_artist_rows[candidate.row]:
             self._seed_artists_in[len(self.picked) // SEED_ARTIST_BLOCK] += 1
         if self.recording_of is not None:
-            self._recordings.append(self.recording_of(candidate.row))
+            self._recordings.add(self.recording_of(candidate.row))
         self._songs.add(candidate.song)
         self._per_artist[candidate.artist] += 1
         self._per_seed[candidate.seed] += 1

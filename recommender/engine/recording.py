@@ -107,6 +107,45 @@ def same_recording_pairs(keys: Sequence[RecordingKey]) -> list[tuple[int, int]]:
     ]
 
 
+class RecordingSet:
+    """Recordings listed so far, found by the two routes ``same_recording`` can hold by.
+
+    A candidate is compared only with the recordings of its base title and version, and with
+    those whose duration is within a second bucket of its own, not with the whole list.
+    """
+
+    def __init__(self, keys: Iterable[RecordingKey] = ()) -> None:
+        self._by_title: dict[tuple[str, str], list[RecordingKey]] = {}
+        self._by_second: dict[int, list[RecordingKey]] = {}
+        for key in keys:
+            self.add(key)
+
+    def add(self, key: RecordingKey) -> None:
+        """List ``key`` (a recording of the list or a seed)."""
+        if key.title:
+            self._by_title.setdefault((key.title, key.version), []).append(key)
+        if key.features is not None and key.duration_ms is not None:
+            self._by_second.setdefault(key.duration_ms // 1000, []).append(key)
+
+    def __contains__(self, key: object) -> bool:
+        """Whether ``key`` is the same recording as one already added."""
+        if not isinstance(key, RecordingKey):
+            return False
+        if key.title and any(
+            same_recording(key, other) for other in self._by_title.get((key.title, key.version), ())
+        ):
+            return True
+        if key.features is None or key.duration_ms is None:
+            return False
+        # Durations within DURATION_TOLERANCE_MS (one second) sit in neighbouring buckets.
+        second = key.duration_ms // 1000
+        return any(
+            same_recording(key, other)
+            for bucket in (second - 1, second, second + 1)
+            for other in self._by_second.get(bucket, ())
+        )
+
+
 def recording_lookup(tracks: pl.DataFrame) -> Callable[[int], RecordingKey]:
     """The recording key of catalog row ``i``, computed on first use and kept (one query)."""
     columns = tracks.select(_COLUMNS)
