@@ -20,6 +20,7 @@ from recommender.seeds.plays import RANGE_NAMES
 from recommender.seeds.search import SearchIndex, surprise_pick
 from ui import login, state
 from ui.plain import plain
+from ui.search_indexes import INDEXES
 
 # Resolving more of a long history costs time and shows nothing more useful.
 HISTORY_TOP: Final = 50
@@ -40,11 +41,12 @@ UPLOAD_HELP: Final = (
 )
 
 
-@st.cache_resource(show_spinner="Indexing the catalog for search…", max_entries=2)
-def search_index(_catalog: Catalog, fingerprint: str) -> SearchIndex:
-    """One search index per catalog, shared by every visitor (it holds no user data)."""
-    del fingerprint  # the cache key; the catalog itself is not hashed
-    return SearchIndex.build(_catalog)
+def search_index(catalog: Catalog) -> SearchIndex:
+    """The catalog's search index; a spinner only while its background build finishes."""
+    if INDEXES.ready(catalog):
+        return INDEXES.index_for(catalog)
+    with st.spinner("Indexing the catalog for search…"):
+        return INDEXES.index_for(catalog)
 
 
 def recommendations_button(*, key: state.Key[bool]) -> None:
@@ -102,7 +104,7 @@ def search_box(catalog: Catalog, *, limit: int = 20) -> None:
         recommendations_button(key=state.GET_RECOMMENDATIONS)
     if not query.strip():
         return
-    hits = search_index(catalog, catalog.fingerprint).search(query, limit=limit)
+    hits = search_index(catalog).search(query, limit=limit)
     if not hits:
         st.warning(
             f"Nothing in the catalog matches “{plain(query)}”. Try fewer letters or one word."

@@ -18,6 +18,7 @@ from recommender.serving import Services, ServiceStore
 from recommender.settings import Settings
 from ui import state
 from ui.plain import plain
+from ui.search_indexes import INDEXES
 
 __all__ = ["ServiceStore", "Services", "current_store", "get_settings", "load_services"]
 
@@ -79,10 +80,10 @@ def load_services() -> Services | None:
     settings = get_settings()
     store = current_store()
     if store.services is not None:
-        return store.open(settings)
+        return _warmed(store.open(settings))
     if store.load_lock.locked():
         with st.spinner("Another visitor is loading the catalog and model; this takes a moment…"):
-            return store.open(settings)
+            return _warmed(store.open(settings))
     with st.status("Loading the catalog and the model (first start only)…", expanded=True) as box:
         bar = st.progress(0.0, text="Looking for the catalog files…")
 
@@ -122,6 +123,12 @@ def load_services() -> Services | None:
             expanded=bool(services.notes),
         )
         show_storage_notes()
+    return _warmed(services)
+
+
+def _warmed(services: Services) -> Services:
+    """``services``, with the guests' search index of its catalog built or being built."""
+    INDEXES.warm(services.catalog)
     return services
 
 
