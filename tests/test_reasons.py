@@ -45,7 +45,7 @@ def test_close_features_are_named_with_both_values_and_trivial_matches_are_skipp
     assert reasons.close == ("same artist: Queen", "energy 80% vs 78%", "tempo 120 vs 122 BPM")
     assert reasons.apart == "loudness -5.0 vs -14.0 dB"
     assert not any("instrumentalness" in r or "time signature" in r for r in reasons.close)
-    assert reasons.short() == "close: same artist: Queen, energy 80% vs 78%"
+    assert reasons.cell() == "same artist: Queen"
     assert reasons.sentences()[-1] == "Furthest apart on loudness -5.0 vs -14.0 dB"
 
 
@@ -55,10 +55,40 @@ def test_unusual_values_are_informative_and_weights_at_zero_are_not_reasons():
     contributions = {"energy": 0.9, "instrumentalness": 0.05, "time_signature": 0.05}
     weights = {"energy": 1.0, "instrumentalness": 1.0, "time_signature": 1.0, "tempo": 0.0}
     reasons = explain_pair(seed=seed, track=track, contributions=contributions, weights=weights)
-    assert "instrumentalness 90% vs 90%" in reasons.close
+    assert "instrumental 90% vs 90%" in reasons.close
     assert "time signature 3/4 vs 3/4" in reasons.close
     assert not any("tempo" in r for r in reasons.close)
     assert reasons.apart == "energy 80% vs 20%"
+
+
+def test_plain_words_display_names_and_nothing_said_by_shared_absences():
+    weights = {"valence": 1.0, "acousticness": 1.0, "speechiness": 1.0, "artist": 1.0}
+    seed = {"valence": 0.52, "acousticness": 0.01, "speechiness": 0.004, "artists": ["Queen"]}
+    track = {
+        "valence": 0.48,
+        "acousticness": 0.03,
+        "speechiness": 0.003,
+        "artists": ["Led Zeppelin", "AC/DC"],
+    }
+    contributions = {"valence": 0.0, "acousticness": 0.0, "speechiness": 0.0, "artist": 1.0}
+    reasons = explain_pair(seed=seed, track=track, contributions=contributions, weights=weights)
+    assert reasons.close == ("mood (valence) 52% vs 48%",)
+    apart_only = explain_pair(
+        seed=seed,
+        track=track,
+        contributions={"artist": 1.0, "acousticness": 0.0},
+        weights={"artist": 1.0, "acousticness": 1.0},
+    )
+    assert apart_only.cell() == "furthest apart: artist: Queen vs Led Zeppelin, AC/DC"
+    # The catalog's spelling, not the folded key the engine compares.
+    assert reasons.apart == "artist: Queen vs Led Zeppelin, AC/DC"
+    zero = explain_pair(
+        seed={"danceability": 0.001},
+        track={"danceability": 0.002},
+        contributions={"danceability": 0.0},
+        weights={"danceability": 1.0},
+    )
+    assert zero.close == ()  # "0% vs 0%" is no reason
 
 
 def test_missing_values_give_no_reason_rather_than_a_guess():
@@ -69,7 +99,7 @@ def test_missing_values_give_no_reason_rather_than_a_guess():
         weights={"tempo": 1.0},
     )
     assert reasons.close == ()
-    assert reasons.short() == ""
+    assert reasons.cell() == ""
 
 
 def test_embed_url_only_from_a_valid_track_id_and_never_for_demo_tracks():

@@ -37,6 +37,9 @@ SELECT_HINT: Final = "Select a row to listen to it, read why it was picked, or l
 ROW_HEIGHT: Final = 35  # st.dataframe's default row height, in pixels
 # The columns shown, in order; the CSV has exactly these plus the ids.
 SHOWN: Final = ("title", "artists", "similarity", "why", "spotify", "answers seed")
+# What the list shows on screen: the seed a row answers is in the row's detail panel (and in
+# the CSV), so the columns a listener needs fit a laptop's width without scrolling.
+DISPLAYED: Final = ("title", "artists", "similarity", "why", "spotify")
 
 
 @st.fragment
@@ -86,7 +89,7 @@ def recommendations_view() -> None:
     table = build_table(recs, labels, reasons, synthetic=services.catalog.synthetic)
     st.caption(plain(describe_recommendations(recs, len(seeds))))
     # Beside the list on a laptop (no scrolling to the player), under it on a phone.
-    listing, detail = st.columns([2, 1], gap="medium")
+    listing, detail = st.columns([5, 2], gap="small")
     with listing:
         results_table(table)
     with detail:
@@ -177,7 +180,7 @@ def build_table(
     """
     base = recommendation_table(recs, seed_names=labels)
     notes = order_notes([float(s) for s in base["similarity"]])
-    why = [note + reasons[r.track_id].short() for note, r in zip(notes, recs, strict=True)]
+    why = [note + reasons[r.track_id].cell() for note, r in zip(notes, recs, strict=True)]
     table = base.with_columns(
         pl.Series("why", why, dtype=pl.String),
         pl.Series("seed_track_id", [r.seed_track_id for r in recs], dtype=pl.String),
@@ -201,7 +204,7 @@ def _remember_selection() -> None:
 def results_table(table: pl.DataFrame) -> None:
     """The whole list, every row visible (no inner scroll box); select a row for its detail."""
     state.put(state.SELECTED_IDS, table["track_id"].to_list())
-    columns = [c for c in table.columns if c in SHOWN]
+    columns = [c for c in table.columns if c in DISPLAYED]
     st.dataframe(
         table,
         hide_index=True,
@@ -209,14 +212,16 @@ def results_table(table: pl.DataFrame) -> None:
         height=ROW_HEIGHT * (table.height + 1) + 3,
         column_order=columns,
         column_config={
-            "title": st.column_config.TextColumn("title", width="medium"),
+            # Pixel widths that add up to the list's column at 1440x900 (5 of 7 parts).
+            "title": st.column_config.TextColumn("title", width=170),
+            "artists": st.column_config.TextColumn("artists", width=130),
             "similarity": st.column_config.ProgressColumn(
-                "similarity", min_value=0, max_value=100, format="%.0f", width="small"
+                "similarity", min_value=0, max_value=100, format="%.0f", width=64
             ),
             "why": st.column_config.TextColumn(
-                "why", width="medium", help="Select the row to read every reason in full."
+                "why", width=210, help="Select the row to read every reason in full."
             ),
-            "spotify": st.column_config.LinkColumn("Spotify", display_text="Open ↗", width="small"),
+            "spotify": st.column_config.LinkColumn("Spotify", display_text="Open ↗", width=64),
         },
         key=_table_key(),
         on_select=_remember_selection,

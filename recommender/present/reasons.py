@@ -4,12 +4,14 @@ The engine's ``contributions`` give each weight's share of a pair's squared dist
 feature made the pair *close* when its share is below its share of the weights (it cost
 less than the weights alone would predict); the feature with the largest excess is where
 the pair is *furthest apart*. Each reason names the feature and both tracks' values in human
-units ("tempo 120 vs 122 BPM", "energy 80% vs 78%").
+units and plain words ("tempo 120 vs 122 BPM", "mood (valence) 52% vs 48%", "speech 7% vs
+5%"), the slider's name in brackets where the word alone would not say which slider it is.
 
 Features that carry no information for the pair are left out even when they match: both
 tracks with no instrumental content, both in 4/4, both in a major key, both without speech,
-both studio recordings. Most of the catalog shares those values, so "close on
-instrumentalness" would say nothing.
+both studio recordings, both without acoustic sound, both at 0% of anything. Most of the
+catalog shares those values, so "close on instrumentalness" would say nothing. Names are
+shown as the catalog writes them, never folded ("Queen vs Led Zeppelin").
 """
 
 from __future__ import annotations
@@ -26,6 +28,16 @@ _NONE_BELOW: Final[Mapping[str, float]] = {
     "instrumentalness": 0.05,
     "speechiness": 0.066,  # below about 0.33 is music; below 0.066 barely any words
     "liveness": 0.2,  # above 0.8 is very likely live
+    "acousticness": 0.05,  # most electric and electronic music sits near 0
+}
+# Plain words for the 0-1 features, short enough for the list's "why" cell; the slider's
+# name in brackets only where the word alone would not say which slider it is.
+_LABELS: Final[Mapping[str, str]] = {
+    "valence": "mood (valence)",
+    "acousticness": "acoustic",
+    "instrumentalness": "instrumental",
+    "speechiness": "speech",
+    "liveness": "live feel",
 }
 # The catalog column(s) each weight reads.
 _COLUMNS: Final[Mapping[str, str]] = {"duration": "duration_ms"}
@@ -39,11 +51,11 @@ class Reasons:
     close: tuple[str, ...]
     apart: str | None
 
-    def short(self, n: int = 2) -> str:
-        """A table cell: the first ``n`` close reasons ("close: tempo 120 vs 122 BPM, …")."""
-        if not self.close:
-            return f"furthest: {self.apart}" if self.apart else ""
-        return "close: " + ", ".join(self.close[:n])
+    def cell(self) -> str:
+        """The list's narrow "why" cell: the closest reason alone, in full, or where apart."""
+        if self.close:
+            return self.close[0]
+        return f"furthest apart: {self.apart}" if self.apart else ""
 
     def sentences(self) -> list[str]:
         """The full explanation, one line per reason."""
@@ -74,7 +86,9 @@ def _describe(name: str, seed: Mapping[str, Any], track: Mapping[str, Any]) -> s
     if name in _NONE_BELOW and a < _NONE_BELOW[name] and b < _NONE_BELOW[name]:
         return None
     if name in UNIT_FEATURES:
-        return f"{name} {a * 100:.0f}% vs {b * 100:.0f}%"
+        if round(a * 100) == round(b * 100) == 0:
+            return None  # "0% vs 0%" says nothing
+        return f"{_LABELS.get(name, name)} {a * 100:.0f}% vs {b * 100:.0f}%"
     if name == "loudness":
         return f"loudness {a:.1f} vs {b:.1f} dB"
     if name == "tempo":
@@ -112,13 +126,14 @@ def _mode(value: float) -> str:
 def _shared(name: str, seed: Mapping[str, Any], track: Mapping[str, Any]) -> str | None:
     column = "artists" if name == "artist" else "genres"
     ours = [str(v) for v in seed.get(column) or ()]
-    theirs = {str(v).casefold() for v in track.get(column) or ()}
-    common = [v for v in ours if v.casefold() in theirs]
+    theirs = [str(v) for v in track.get(column) or ()]
+    folded = {v.casefold() for v in theirs}
+    common = [v for v in ours if v.casefold() in folded]
     if not ours or not theirs:
         return None
     if common:
         return f"same {name}: {', '.join(common[:3])}"
-    return f"{name}: {', '.join(ours[:2])} vs {', '.join(sorted(theirs)[:2])}"
+    return f"{name}: {', '.join(ours[:2])} vs {', '.join(theirs[:2])}"
 
 
 def explain_pair(
