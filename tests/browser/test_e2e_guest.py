@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import zipfile
 from urllib.parse import parse_qsl, urlsplit
 
+import polars as pl
 import pytest
 
 from recommender.domain import track_url
+from recommender.text import artist_names
 from tests.browser.e2e import (
     Seed,
     add_seed,
@@ -402,3 +405,47 @@ def test_at_phone_width_the_list_comes_before_the_radars(browser, server, seeds)
         raise
     finally:
         context.close()
+
+
+def _famous_seeds(catalog, n: int = 3) -> list[Seed]:
+    """The most popular track of each of the ``n`` artists with the most catalog tracks."""
+    tracks = catalog.tracks.filter(pl.col("artists").list.len() == 1).with_columns(
+        pl.col("artists").list.first().alias("_artist")
+    )
+    busiest = tracks.group_by("_artist").len().sort(["len", "_artist"], descending=[True, False])
+    seeds = []
+    for artist in busiest["_artist"].head(n).to_list():
+        row = (
+            tracks.filter(pl.col("_artist") == artist)
+            .sort(["popularity", "track_id"], descending=[True, False], nulls_last=True)
+            .row(0, named=True)
+        )
+        seeds.append(Seed(row["track_id"], row["name"], tuple(row["artists"])))
+    return seeds
+
+
+def test_famous_seeds_leave_most_of_the_first_20_to_other_artists_in_an_order_that_reads(
+    page, catalog_and_server
+):
+    """Decision 0006: at most 5 of each 20 credit a seed's artist; a rise says why."""
+    catalog, server = catalog_and_server
+    seeds = _famous_seeds(catalog)
+    page.goto(f"{server.url}?seeds={','.join(s.track_id for s in seeds)}&limit=20")
+    page.wait_for_url("**/recommendations*", timeout=60_000)
+    wait_for_recommendations(page)
+    rows = download_csv(page)[:20]
+    assert len(rows) == 20
+    seed_artists = {name for s in seeds for name in artist_names(s.artists)}
+    credits = dict(
+        catalog.tracks.filter(pl.col("track_id").is_in([r["track_id"] for r in rows]))
+        .select("track_id", "artists")
+        .iter_rows()
+    )
+    by_seed_artist = [
+        r["title"] for r in rows if seed_artists & set(artist_names(credits[r["track_id"]]))
+    ]
+    # The seeds' artists have dozens of tracks each: without the rule they would fill the list.
+    assert 1 <= len(by_seed_artist) <= 5, by_seed_artist
+    for above, row in itertools.pairwise(rows):
+        rises = float(row["similarity"]) > float(above["similarity"]) + 0.05
+        assert not rises or row["why"].startswith("moved down"), (above, row)
