@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
+import polars as pl
 import pytest
 
 from recommender.data.read import fingerprint
 from recommender.data.store import load_catalog
+from recommender.present.listing import catalog_rows
 from recommender.settings import Settings
 from tests.catalog_samples import KAGGLE_HEADER, kaggle_row, write_csv
 
@@ -77,6 +80,21 @@ def test_warm_load_reads_the_cache(tmp_path, source):
     assert warm.fingerprint == cold.fingerprint == fingerprint([source])
     assert warm.report == cold.report
     assert list((tmp_path / "cache" / "catalog").glob(f"*{cold.fingerprint}*.parquet"))
+
+
+def test_a_loaded_catalog_knows_its_ids_are_sorted_and_finds_rows_by_bisection(tmp_path, source):
+    """Rows are read by id on every page: with the flag they are bisected, not joined."""
+    settings = _settings(tmp_path, source)
+    for catalog in (load_catalog(settings), load_catalog(settings)):  # cold, then warm
+        assert catalog.tracks["track_id"].flags["SORTED_ASC"]
+    ids = catalog.tracks["track_id"].to_list()
+    wanted = [ids[3], "0" * 22, ids[0], ids[3], "z" * 22]
+    rows = catalog_rows(catalog, wanted)
+    assert rows["track_id"].to_list() == [ids[3], ids[0], ids[3]]
+    # The same answer as the join used for a catalog without the flag.
+    unflagged = replace(catalog, tracks=catalog.tracks.with_columns(pl.col("track_id") + ""))
+    assert not unflagged.tracks["track_id"].flags["SORTED_ASC"]
+    assert catalog_rows(unflagged, wanted).equals(rows)
 
 
 def test_changed_source_rebuilds(tmp_path, source):

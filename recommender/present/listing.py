@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
+import numpy as np
 import polars as pl
 
 from recommender.domain import PROFILE_FEATURES, AudioProfile, Catalog
@@ -24,6 +25,15 @@ def catalog_rows(catalog: Catalog, track_ids: Sequence[str]) -> pl.DataFrame:
     """The catalog rows of ``track_ids`` in that order (ids not in the catalog are left out)."""
     if not track_ids:
         return catalog.tracks.head(0)
+    ids = catalog.tracks["track_id"]
+    if ids.flags["SORTED_ASC"]:
+        # The stored catalog is sorted by id: bisect for the few rows, never scan them all
+        # (a join probes every track, about 15 ms at a million; this is under one).
+        wanted = pl.Series(list(track_ids), dtype=pl.String)
+        at = np.minimum(ids.search_sorted(wanted).to_numpy(), max(len(ids) - 1, 0))
+        found = (ids.gather(at) == wanted).fill_null(False).to_numpy()
+        rows: pl.DataFrame = catalog.tracks[at[found]]
+        return rows
     order = pl.DataFrame({"track_id": list(track_ids), "_order": range(len(track_ids))})
     return catalog.tracks.join(order, on="track_id", how="inner").sort("_order").drop("_order")
 
