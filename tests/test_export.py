@@ -107,6 +107,21 @@ def test_the_exportify_columns_follow_the_table_in_its_order():
     assert "'=Third" in table_to_csv(out).decode("utf-8")
 
 
+def test_the_exportify_columns_are_the_same_from_a_catalog_sorted_by_id():
+    """A stored catalog is flagged sorted and its rows bisected; the columns must not change."""
+    from recommender.present.export import with_exportify_columns
+
+    tracks = _exportify_catalog().tracks
+    ids = tracks["track_id"].to_list()
+    table = pl.DataFrame({"track_id": [ids[2], "0" * 22, ids[0], ids[2]]})
+    flagged = tracks.sort("track_id")
+    assert flagged["track_id"].flags["SORTED_ASC"]
+    assert not tracks["track_id"].flags["SORTED_ASC"]
+    joined = with_exportify_columns(table, tracks, synthetic=False)
+    assert with_exportify_columns(table, flagged, synthetic=False).equals(joined)
+    assert joined["Track Name"].to_list() == ["=Third", None, "First", "=Third"]
+
+
 def test_demo_tracks_get_no_track_uri_and_no_link():
     from recommender.present.export import spotify_track_links, with_exportify_columns
 

@@ -17,6 +17,7 @@ import polars as pl
 
 from recommender.domain import TRACK_ID_PATTERN, track_url
 from recommender.engine.explain import Recommendation, top_reasons
+from recommender.present.listing import rows_by_id
 
 FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
 
@@ -123,7 +124,9 @@ def with_exportify_columns(
     Rows keep their order. A demo catalog's tracks (``synthetic``) do not exist on Spotify,
     so they get no Track URI; what the catalog does not know stays empty.
     """
-    known = tracks.select(
+    # Only the table's own rows: the expressions below over a million tracks cost 0.2 s.
+    listed = rows_by_id(tracks, table["track_id"].unique(maintain_order=True).to_list())
+    known = listed.select(
         "track_id",
         pl.when(pl.lit(not synthetic) & pl.col("track_id").str.contains(r"^[0-9A-Za-z]{22}$"))
         .then(pl.lit("spotify:track:") + pl.col("track_id"))
