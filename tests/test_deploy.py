@@ -60,6 +60,22 @@ def test_compose_file_is_valid_and_wires_replicas_proxy_and_redis():
     assert labels["traefik.http.services.app.loadbalancer.server.port"] == "8501"
     assert services["redis"]["healthcheck"]["test"][-1] == "ping"
     assert app["depends_on"]["redis"]["condition"] == "service_healthy"
+    # The three default sources fit 1g; the memory follows APP_MEMORY for a bigger catalog.
+    assert str(app["deploy"]["resources"]["limits"]["memory"]) in {"1g", "1073741824"}
+    assert app["environment"]["RECOMMENDER_SOURCES"] == "kaggle,tidytuesday,hitpredictor"
+
+
+@needs_compose
+def test_compose_takes_the_memory_limit_and_sources_of_a_bigger_catalog():
+    result = compose_config(
+        STREAMLIT_SERVER_COOKIE_SECRET="test-cookie-secret",
+        APP_MEMORY="2g",
+        RECOMMENDER_SOURCES="kaggle,tidytuesday,hitpredictor,songs12m",
+    )
+    assert result.returncode == 0, result.stderr
+    app = yaml.safe_load(result.stdout)["services"]["app"]
+    assert str(app["deploy"]["resources"]["limits"]["memory"]) in {"2g", "2147483648"}
+    assert app["environment"]["RECOMMENDER_SOURCES"].endswith(",songs12m")
 
 
 @needs_compose
