@@ -27,6 +27,7 @@ from typing import Final
 from recommender.data.store import open_catalog
 from recommender.domain import Catalog, LoadNote
 from recommender.engine.model import TrackModel, needs_retrain, open_model, train
+from recommender.host import read_memory
 from recommender.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,14 @@ class ServiceStore:
             catalog.tracks.height,
             _stamp(model.trained_at),
             self.clock.monotonic() - started,
+        )
+        memory = read_memory()
+        # A replica short of memory is the first thing to check when it restarts or crawls.
+        log.log(
+            logging.WARNING if memory.high else logging.INFO,
+            "memory after loading %d tracks: %s",
+            catalog.tracks.height,
+            memory.describe(),
         )
         return Services(catalog=catalog, model=model, notes=(*loaded.notes, *model_load.notes))
 

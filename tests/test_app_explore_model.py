@@ -2,6 +2,7 @@ import polars as pl
 import pytest
 
 from recommender.domain import PROFILE_FEATURES
+from recommender.host import Memory
 from tests.app_support import new_app, plotly_specs, texts
 
 
@@ -49,6 +50,20 @@ def test_model_page_for_a_visitor_has_no_retrain(app, generated_catalog):
     assert f"{generated_catalog.tracks.height:,}" in values
     assert "retrain_now" not in [b.key for b in at.button]
     assert "7 days" in texts(at)
+    # How much memory the server holds, and of which limit.
+    assert any(c.value.startswith("Memory: ") and " GB" in c.value for c in at.caption)
+
+
+def test_model_page_warns_when_the_server_is_near_its_memory_limit(app, monkeypatch):
+    import ui.model_info
+
+    near = Memory(1_000_000_000, "cgroup v2 memory.max", 900_000_000)
+    monkeypatch.setattr(ui.model_info, "read_memory", lambda: near)
+    at = app.run().switch_page("pages/model.py").run()
+    assert not at.exception
+    warning = next(w.value for w in at.warning if w.value.startswith("Memory: "))
+    assert "0.90 GB of 1.00 GB (cgroup v2 memory.max), 90%" in warning
+    assert "RECOMMENDER_SOURCES" in warning
 
 
 def test_model_page_retrain_for_admin(monkeypatch, generated_app_settings, generated_catalog):

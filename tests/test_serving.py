@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from recommender import serving
 from recommender.domain import LoadNote
 from recommender.serving import Clock, Services, ServiceStore, source_signature
 from recommender.settings import Settings
+from tests.catalog_samples import KAGGLE_HEADER, kaggle_row, write_csv
 
 
 def _settings(tmp_path, **env):
@@ -183,3 +185,14 @@ def test_nothing_is_served_before_a_load(demo):
     store = ServiceStore(demo=demo)
     assert store.services is None
     assert store.notes == ()
+
+
+def test_a_load_logs_how_much_memory_the_server_holds_of_its_limit(tmp_path, caplog):
+    source = write_csv(tmp_path / "k.csv", KAGGLE_HEADER, [kaggle_row(i) for i in range(5)])
+    settings = _settings(tmp_path / "cache", RECOMMENDER_CATALOG=str(source))
+    caplog.set_level(logging.INFO, logger="recommender.serving")
+    services = ServiceStore(demo=False, clock=FakeClock().clock()).open(settings)
+    lines = [r for r in caplog.records if r.getMessage().startswith("memory after loading")]
+    assert len(lines) == 1
+    assert f"loading {services.catalog.tracks.height} tracks: " in lines[0].getMessage()
+    assert " GB of " in lines[0].getMessage()

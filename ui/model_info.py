@@ -20,6 +20,7 @@ from recommender.evaluation.report import (
     table_cells,
     tradeoff_cells,
 )
+from recommender.host import read_memory
 from ui import loaders, state
 from ui.loaders import Services
 from ui.plain import plain, table
@@ -62,6 +63,14 @@ def summary(services: Services) -> None:
         st.caption(f"Last renewal: {plain(store.last_renewal)}")
     if services.catalog.synthetic:
         st.warning("This model was trained on the synthetic demo catalog.")
+    memory = read_memory()
+    if memory.high:
+        st.warning(
+            f"Memory: {memory.describe()}. The server is close to its limit: fewer catalog "
+            "sources (RECOMMENDER_SOURCES) or a larger limit would keep it from being stopped."
+        )
+    else:
+        st.caption(f"Memory: {memory.describe()}.")
     st.subheader("Features and default weights")
     st.dataframe(
         {"weight": list(WEIGHT_NAMES), "default": [DEFAULT_WEIGHTS[n] for n in WEIGHT_NAMES]},
