@@ -66,11 +66,11 @@ def summary(services: Services) -> None:
     memory = read_memory()
     if memory.high:
         st.warning(
-            f"Memory: {memory.describe()}. The server is close to its limit: fewer catalog "
+            f"Memory: {plain(memory.describe())}. The server is close to its limit: fewer catalog "
             "sources (RECOMMENDER_SOURCES) or a larger limit would keep it from being stopped."
         )
     else:
-        st.caption(f"Memory: {memory.describe()}.")
+        st.caption(f"Memory: {plain(memory.describe())}.")
     st.subheader("Features and default weights")
     st.dataframe(
         {"weight": list(WEIGHT_NAMES), "default": [DEFAULT_WEIGHTS[n] for n in WEIGHT_NAMES]},
