@@ -26,10 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from recommender.data.store import load_catalog  # noqa: E402
-from recommender.engine.model import load_or_train  # noqa: E402
-from recommender.settings import Settings  # noqa: E402
-from tests.browser.e2e import add_seed, distinct_seeds, open_home  # noqa: E402
+from tests.browser.e2e import add_seed, distinct_seeds, open_home, warm_cache  # noqa: E402
 from tests.browser.harness import AppServer, launch_chromium, wait_for_render  # noqa: E402
 
 RESULTS = '[data-testid="stDataFrame"] table'
@@ -87,11 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         cache = root / "cache"
         env = {"RECOMMENDER_CATALOG": str(args.data)}
-        settings = Settings.from_sources(
-            env={**env, "RECOMMENDER_CACHE_DIR": str(cache)}, secrets={}
-        )
-        catalog = load_catalog(settings)
-        load_or_train(catalog, settings)  # on disk, as on a server that restarted
+        # Catalog and model on disk, as on a server that restarted.
+        catalog = warm_cache(cache, source=args.data)
         seeds = distinct_seeds(catalog, args.seeds)
         rows = min(50, 5 * args.seeds)
         app = AppServer(env=env, cache_dir=cache, log_path=root / "a.log")

@@ -35,9 +35,7 @@ import polars as pl
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from recommender.data.store import load_catalog  # noqa: E402
-from recommender.engine.model import load_or_train  # noqa: E402
-from recommender.settings import Settings  # noqa: E402
+from tests.browser.e2e import warm_cache  # noqa: E402
 from tests.browser.harness import (  # noqa: E402
     COLD_START_TIMEOUT_MS,
     AppServer,
@@ -109,11 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         cache = root / "cache"
         env = {"RECOMMENDER_CATALOG": str(args.data)}
-        settings = Settings.from_sources(
-            env={**env, "RECOMMENDER_CACHE_DIR": str(cache)}, secrets={}
-        )
-        catalog = load_catalog(settings)
-        load_or_train(catalog, settings)  # page (a) starts warm, like a running server
+        # Catalog and model on disk, as on a server that restarted.
+        catalog = warm_cache(cache, source=args.data)
         seeds = _seeds(catalog, args.seeds)
         servers: list[AppServer] = []
         try:
