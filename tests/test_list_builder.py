@@ -23,12 +23,21 @@ def _builder(
     max_per_artist: int | None = None,
     artists_per_block: int | None = None,
     limit: int = 50,
+    seed_artist_rows: np.ndarray | None = None,
+    seed_artists_per_block: int | None = None,
 ) -> ListBuilder:
     rules = ListRules(
-        per_seed=per_seed, max_per_artist=max_per_artist, artists_per_block=artists_per_block
+        per_seed=per_seed,
+        max_per_artist=max_per_artist,
+        artists_per_block=artists_per_block,
+        seed_artists_per_block=seed_artists_per_block,
     )
     return ListBuilder(
-        song_codes=np.array(songs), primary_codes=np.array(artists), rules=rules, limit=limit
+        song_codes=np.array(songs),
+        primary_codes=np.array(artists),
+        rules=rules,
+        limit=limit,
+        seed_artist_rows=seed_artist_rows,
     )
 
 
@@ -134,15 +143,13 @@ def test_tracks_by_the_seeds_artists_take_at_most_their_room_in_each_block_of_20
     # Rows 0-29 credit a seed's artist and are nearest; 30-69 are by other artists.
     n = 70
     flagged = np.array([row < 30 for row in range(n)])
-    rules = ListRules(
-        per_seed=100, max_per_artist=None, artists_per_block=None, seed_artists_per_block=5
-    )
-    builder = ListBuilder(
-        song_codes=np.arange(n),
-        primary_codes=np.arange(n),
-        rules=rules,
+    builder = _builder(
+        songs=list(range(n)),
+        artists=list(range(n)),
+        per_seed=100,
         limit=40,
         seed_artist_rows=flagged,
+        seed_artists_per_block=5,
     )
     picked = builder.build(np.arange(n), np.zeros(n, dtype=int), strict=True)
     for start in (0, 20):
@@ -208,15 +215,13 @@ def test_one_recording_once_rejects_a_seeds_recording_and_an_earlier_ones():
 def test_a_shorter_last_block_gives_the_seeds_artists_the_same_share():
     n = 80
     flagged = np.array([row < 40 for row in range(n)])
-    rules = ListRules(
-        per_seed=100, max_per_artist=None, artists_per_block=None, seed_artists_per_block=5
-    )
-    builder = ListBuilder(
-        song_codes=np.arange(n),
-        primary_codes=np.arange(n),
-        rules=rules,
+    builder = _builder(
+        songs=list(range(n)),
+        artists=list(range(n)),
+        per_seed=100,
         limit=50,
         seed_artist_rows=flagged,
+        seed_artists_per_block=5,
     )
     picked = builder.build(np.arange(n), np.zeros(n, dtype=int), strict=True)
     assert [sum(flagged[p] for p in picked[s : s + 20]) for s in (0, 20, 40)] == [5, 5, 2]
