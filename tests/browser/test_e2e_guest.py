@@ -218,19 +218,24 @@ def _history_zip(path, seeds: list[Seed]) -> None:
         archive.writestr("Spotify Account Data/Userdata.json", json.dumps({"username": "me"}))
 
 
+def _upload_and_await_seeds(page, server, upload, seeds) -> None:
+    """As a guest, upload ``upload`` on Home and wait until ``seeds`` are the listed seeds."""
+    open_home(page, server.url)
+    continue_as_guest(page)
+    page.locator(".st-key-history_upload input[type=file]").set_input_files(upload)
+    for seed in seeds:
+        page.locator(f'[class*="remove_{seed.track_id}"] button').wait_for(timeout=60_000)
+    # The sidebar's count is written at the end of the run: await it, do not read it once.
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text(f"{len(seeds)} seed track(s) from upload").wait_for(timeout=60_000)
+
+
 def test_guest_with_an_uploaded_history_zip(page, server, catalog_and_server, tmp_path):
     catalog = catalog_and_server[0]
     history = distinct_seeds(catalog, 3, skip=400)
     upload = tmp_path / "my_spotify_data.zip"
     _history_zip(upload, history)
-    open_home(page, server.url)
-    continue_as_guest(page)
-    page.locator(".st-key-history_upload input[type=file]").set_input_files(upload)
-    for seed in history:
-        page.locator(f'[class*="remove_{seed.track_id}"] button').wait_for(timeout=60_000)
-    # The seeds were set during the page's run: the sidebar counts them already.
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text(f"{len(history)} seed track(s) from upload").wait_for(timeout=60_000)
+    _upload_and_await_seeds(page, server, upload, history)
     open_recommendations(page)
     rows = download_csv(page)
     _check_rows(rows, catalog, history)
@@ -269,16 +274,10 @@ def test_a_whole_export_gives_seeds_from_its_playlist_and_library(
             f"{root}YourLibrary.json",
             library_json([(s.name, s.artists[0], s.track_id) for s in in_library]),
         )
-    open_home(page, server.url)
-    continue_as_guest(page)
-    page.locator(".st-key-history_upload input[type=file]").set_input_files(upload)
-    for seed in picked:
-        page.locator(f'[class*="remove_{seed.track_id}"] button').wait_for(timeout=60_000)
     # The music plays matched nothing: all four seeds come from the playlist and the library,
     # and the podcast member is skipped, not an error.
-    # The sidebar's count is written at the end of the run: await it, do not read it once.
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("4 seed track(s) from upload").wait_for(timeout=60_000)
+    assert len(picked) == 4
+    _upload_and_await_seeds(page, server, upload, picked)
     assert page.get_by_text("What was read from each file (4)").count() == 1
     assert errors_on(page) == []
 
