@@ -115,3 +115,27 @@ def test_the_demo_says_so_and_survives_a_reload(monkeypatch, generated_app_setti
     assert not at.exception
     table = at.dataframe[0].value
     assert "spotify" not in table.columns, "no Open links to tracks that do not exist"
+
+
+def test_seeds_show_their_sound_before_any_recommendation(app):
+    import gc
+
+    from ui import loaders
+
+    # The long-lived objects are frozen once per loaded (catalog, model), so the collection
+    # Streamlit forces after every run stays cheap.
+    loaders._freeze_long_lived.clear()
+    gc.unfreeze()
+    at = app.run()
+    assert gc.get_freeze_count() > 0
+    assert not at.get("plotly_chart"), "no radar before there is a seed"
+    at.button(key="surprise_me").click().run()
+    assert not at.exception
+    seeds = at.session_state["seed_ids"]
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    assert "The sound of your seeds" in charts[0].proto.spec
+    table = at.dataframe[0].value
+    assert len(table) == len(seeds)
+    assert "energy" in table.columns
+    assert "tempo" in table.columns

@@ -228,6 +228,8 @@ def test_without_a_login_the_guest_gets_the_routes_that_need_none(app, seed_ids)
     assert not [b for b in at.button if b.key == "save_playlist"]
     assert "Take the list to Spotify" in [s.value for s in at.subheader]
     assert "desktop app" in shown
+    # The one login that exists without a configured app: the listener's own.
+    assert "“Use your own Spotify app” on Home" in shown
     links = _copied_links(at)
     assert links == [f"https://open.spotify.com/track/{i}" for i in _table(at)["track_id"]]
     assert any(e.label == f"The {len(links)} links, to copy by hand" for e in at.expander)

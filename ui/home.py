@@ -10,7 +10,7 @@ from recommender.domain import Catalog
 from recommender.present.listing import track_label
 from recommender.seeds.choose import SeedChoice, choose_seeds, resolution_candidates
 from recommender.seeds.resolve import Resolution, online_source, resolve_features
-from ui import guest, loaders, login, state
+from ui import guest, loaders, login, render, state
 from ui.loaders import Services
 from ui.plain import plain
 
@@ -151,9 +151,16 @@ def spotify_seeds(services: Services) -> None:
 def picked_seeds(catalog: Catalog) -> None:
     """The current seeds, each removable, and the way on to the recommendations."""
     st.divider()
-    guest.picked_seeds(catalog)
-    if state.seed_ids():
+    seed_ids = state.seed_ids()
+    if not seed_ids:
+        guest.picked_seeds(catalog)
+        return
+    listed, sound = st.columns([3, 2], gap="large")
+    with listed:
+        guest.picked_seeds(catalog)
         guest.recommendations_button(key=state.GET_RECOMMENDATIONS_BELOW)
+    with sound:
+        render.seeds_sound(catalog, seed_ids, state.seed_profiles())
 
 
 def _use_playlist(services: Services, playlist_id: str, name: str) -> None:

@@ -9,6 +9,8 @@ Nothing per user is stored here.
 
 from __future__ import annotations
 
+import gc
+
 import streamlit as st
 import threadpoolctl
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -129,7 +131,24 @@ def load_services() -> Services | None:
 def _warmed(services: Services) -> Services:
     """``services``, with the guests' search index of its catalog built or being built."""
     INDEXES.warm(services.catalog)
+    _freeze_long_lived(id(services))
     return services
+
+
+@st.cache_resource(show_spinner=False)
+def _freeze_long_lived(services_id: int) -> None:
+    """Move every object alive now (imports, catalog, model) out of the cyclic collector's view.
+
+    Streamlit forces a full collection after every script run (``runner.postScriptGC``), and
+    with the libraries and the loaded model that collection walks some 200k long-lived
+    objects, a cost paid twice per click on "Get recommendations" (Home's rerun, then the
+    page) and once per slider move (docs/benchmarks.md, opening the list). Frozen objects
+    are still freed by reference counting; only cycles among them would outlive a reload,
+    and the catalog and model hold none (numpy and polars buffers). Once per loaded
+    services object (``services_id``), so a retrained model is frozen too.
+    """
+    del services_id  # only the cache key
+    gc.freeze()
 
 
 def show_storage_notes() -> None:

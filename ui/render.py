@@ -26,6 +26,7 @@ from recommender.present.listing import (
     OptionValues,
     feature_rows,
     listener_profile,
+    seed_feature_table,
 )
 from recommender.seeds.share import MAX_SHARED_SEEDS
 from ui import state
@@ -208,6 +209,43 @@ def _seed_radar(
         ),
         key=state.RADAR_SEED_CHART,
         width="stretch",
+    )
+
+
+def seeds_sound(
+    catalog: Catalog, seed_ids: Sequence[str], profiles: Mapping[str, AudioProfile]
+) -> None:
+    """The seeds' sound before any recommendation (Home): their mean radar, each seed's values.
+
+    Besides showing a listener their taste while they pick, it makes the browser load the
+    chart and table code then, not after the click on "Get recommendations": a new visitor's
+    first list otherwise waits for that code (docs/benchmarks.md, opening the list).
+    """
+    table = seed_feature_table(catalog, seed_ids, profiles)
+    if table.height == 0:
+        st.caption("The seeds' sound shows once a seed has audio features.")
+        return
+    st.plotly_chart(
+        radar_chart(
+            [listener_profile(catalog, seed_ids, profiles)], title="The sound of your seeds"
+        ),
+        key=state.HOME_SEEDS_RADAR,
+        width="stretch",
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        key=state.HOME_SEEDS_TABLE,
+        column_config={
+            "seed": st.column_config.TextColumn("Seed", width="medium"),
+            "loudness": st.column_config.NumberColumn("loudness", format="%.1f dB"),
+            "tempo": st.column_config.NumberColumn("tempo", format="%.0f BPM"),
+            **{
+                name: st.column_config.NumberColumn(name, format="%.2f")
+                for name in PROFILE_FEATURES
+                if name not in ("loudness", "tempo")
+            },
+        },
     )
 
 

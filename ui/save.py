@@ -24,6 +24,11 @@ from ui.plain import link, plain
 from ui.state import LoggedOut, SaveOutcome
 
 DESCRIPTION: Final = "Made with the track recommender from seeds you picked."
+# Without a configured login the listener's own app is the one way to save into an account.
+OWN_APP_HINT: Final = (
+    "To save it straight into a playlist in your account: “Use your own Spotify app” on Home "
+    "logs you in with an app you register yourself (Spotify requires its owner to have Premium)."
+)
 
 
 def _save(track_ids: list[str]) -> None:
@@ -89,6 +94,8 @@ def take_to_spotify(table: pl.DataFrame, catalog: Catalog) -> None:
         save_section(table)
     elif login.login_url() is not None:
         st.caption("Log in on Home to save it straight into a playlist in your account.")
+    else:
+        st.caption(OWN_APP_HINT)
     links = spotify_track_links(table["track_id"].to_list(), synthetic=catalog.synthetic)
     if not links:
         st.caption("Demo tracks do not exist on Spotify: there is nothing to take there.")

@@ -171,6 +171,8 @@ RECOMMENDATIONS_MEMO: Final = Key[tuple[tuple[Any, ...], list[Recommendation]]](
 RADAR_SEED: Final = Key[str]("radar_seed")
 RADAR_SEED_CHART: Final = Key[Any]("radar_seed_chart")
 RADAR_PROFILE: Final = Key[Any]("radar_profile")
+HOME_SEEDS_RADAR: Final = Key[Any]("home_seeds_radar")
+HOME_SEEDS_TABLE: Final = Key[Any]("home_seeds_table")
 EXPORT_CSV: Final = Key[bool]("export_csv")
 # The list's grid: a new key after each "not this" (+ how many there were).
 RESULTS_TABLE: Final = KeyFamily[Any]("results_table_")

@@ -93,6 +93,29 @@ class OptionValues:
         )
 
 
+def seed_feature_table(
+    catalog: Catalog, seed_ids: Sequence[str], profiles: Mapping[str, AudioProfile]
+) -> pl.DataFrame:
+    """One row per seed, in seed order: its label and the nine profile features.
+
+    A seed known only by an approximate profile (an artist's average from an upload) shows
+    that profile, its label marked "(approx.)"; a seed with neither is left out.
+    """
+    labels = seed_labels(catalog, seed_ids, profiles)
+    known = catalog_rows(catalog, seed_ids).select("track_id", *PROFILE_FEATURES)
+    values = {row["track_id"]: row for row in known.iter_rows(named=True)}
+    rows = []
+    for track_id in seed_ids:
+        features = values.get(track_id)
+        if features is None and track_id in profiles:
+            features = dict(profiles[track_id].features)
+        if features is None:
+            continue
+        rows.append({"seed": labels[track_id], **{f: features[f] for f in PROFILE_FEATURES}})
+    schema = {"seed": pl.String, **dict.fromkeys(PROFILE_FEATURES, pl.Float64)}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
 def feature_rows(catalog: Catalog, ids: Sequence[str]) -> pl.DataFrame:
     """The profile features of these catalog tracks, in order (for radar charts)."""
     return catalog_rows(catalog, ids).select(PROFILE_FEATURES)

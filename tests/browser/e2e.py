@@ -59,6 +59,10 @@ class Seed:
         return f"{self.name} — {', '.join(self.artists)}"
 
 
+# The list's grid (Home also draws a table: the seeds' audio features).
+RESULTS_GRID: Final = '[class*="st-key-results_table"] [data-testid="stDataFrame"]'
+
+
 def catalog_settings(cache_dir: Path, *, catalog: Path | None = None, **extra: str):
     from recommender.settings import Settings
 
@@ -214,7 +218,7 @@ def wait_for_recommendations(page: Page) -> None:
     for selector in (
         ".st-key-radar_profile .js-plotly-plot",
         ".st-key-radar_seed_chart .js-plotly-plot",
-        '[data-testid="stDataFrame"]',
+        RESULTS_GRID,
         ".st-key-export_csv button",
     ):
         page.locator(selector).first.wait_for(timeout=RUN_TIMEOUT_MS)
@@ -345,7 +349,7 @@ async def async_guest_flow(
         await page.locator(f'[class*="add_{seed.track_id}"] button').click(timeout=timeout_ms)
         await page.locator(f'[class*="remove_{seed.track_id}"] button').wait_for(timeout=timeout_ms)
     await page.locator(".st-key-get_recommendations button").click(timeout=timeout_ms)
-    await page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=timeout_ms)
+    await page.locator(RESULTS_GRID).first.wait_for(timeout=timeout_ms)
     await page.locator(".st-key-radar_seed_chart .js-plotly-plot").wait_for(timeout=timeout_ms)
     elapsed = time.perf_counter() - started
     await _async_wait_app(page, timeout_ms)

@@ -13,6 +13,7 @@ import pytest
 from recommender.domain import track_url
 from recommender.text import artist_names
 from tests.browser.e2e import (
+    RESULTS_GRID,
     Seed,
     add_seed,
     continue_as_guest,
@@ -138,6 +139,10 @@ def test_copy_for_spotify_puts_one_track_link_per_listed_track_on_the_clipboard(
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied.splitlines() == [track_url(track_id) for track_id in listed]
         assert status.inner_text() == f"Copied {len(listed)} links."
+        # No login is configured on this server: nothing may point at one.
+        shown = page.locator('[data-testid="stMain"]').inner_text()
+        assert "Log in on Home" not in shown
+        assert "Use your own Spotify app" in shown  # the listener's own app exists
     finally:
         context.close()
 
@@ -322,7 +327,7 @@ def test_guest_reaches_the_table_with_enter_and_two_clicks_without_scrolling(
         assert "Get recommendations" in go.inner_text()
         go.click()
         page.wait_for_url("**/recommendations*", timeout=60_000)
-        table = page.locator('[data-testid="stDataFrame"]').first
+        table = page.locator(RESULTS_GRID).first
         table.wait_for(timeout=60_000)
         # The list starts on the first screen: its header and first rows are in view.
         top = table.bounding_box()
