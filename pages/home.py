@@ -20,6 +20,7 @@ else:
         "and genres. Tune what “similar” means with sliders, listen in the page, and save the "
         "result as a playlist."
     )
+loaders.show_catalog_status()
 home.entry_choice(services)
 home.seed_pickers(services)
 home.picked_seeds(services.catalog)

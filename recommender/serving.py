@@ -5,6 +5,9 @@ session draws the same objects from it. The store hands out a matching pair:
 
 - cold start: the first caller loads/trains (with progress); anyone arriving meanwhile waits
   on the same lock instead of loading a second copy;
+- a staged start (``recommender.budget``): when the selection holds a big source that comes
+  by download, the small sources serve first and the largest selection that fits the host's
+  memory replaces them in the background once downloaded, built and trained;
 - a stale model (older than ``RECOMMENDER_MAX_MODEL_AGE_DAYS``) or changed catalog files are
   noticed on a later request (files are checked at most once a minute) and renewed by the
   store's runner (a background thread); until the new pair is ready, everyone keeps using the
@@ -24,15 +27,21 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Final
 
+from recommender.budget import SourcePlan, plan_sources
+from recommender.data.sources import pick_sources
 from recommender.data.store import open_catalog
 from recommender.domain import Catalog, LoadNote
-from recommender.engine.model import TrackModel, needs_retrain, open_model, train
-from recommender.host import read_memory
+from recommender.engine.model import MODEL_FILENAME, TrackModel, needs_retrain, open_model, train
+from recommender.host import Memory, read_memory
 from recommender.settings import Settings
 
 log = logging.getLogger(__name__)
 
 FILE_CHECK_INTERVAL_S: Final = 60.0
+# The model of the quick catalog a staged start serves first (the full one keeps the default).
+QUICK_MODEL_FILENAME: Final = "track_model-quick.joblib"
+# Taken as the limit when none can be read: every selected source is planned in.
+_NO_LIMIT: Final = 1 << 62
 Progress = Callable[[float, str], None]
 # Runs ``job`` in the background under a thread name; the default starts a daemon thread.
 Runner = Callable[[Callable[[], None], str], None]
@@ -91,6 +100,21 @@ def _stamp(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
 
+@dataclass(frozen=True, slots=True)
+class Upgrade:
+    """The full catalog being prepared behind the quick one: its sources and how far it is."""
+
+    sources: tuple[str, ...]
+    tracks: int  # the public files' rows, an upper bound
+    fraction: float = 0.0
+    text: str = "starting"
+
+
+def narrowed(settings: Settings, sources: tuple[str, ...]) -> Settings:
+    """``settings`` selecting only ``sources``."""
+    return replace(settings, sources=sources)
+
+
 @dataclass
 class ServiceStore:
     """The shared (catalog, model) pair of one catalog kind and its renewal machinery.
@@ -105,7 +129,12 @@ class ServiceStore:
     clock: Clock = field(default_factory=Clock)
     runner: Runner = thread_runner
     file_check_interval_s: float = FILE_CHECK_INTERVAL_S
+    memory: Callable[[], Memory] = read_memory
     services: Services | None = None
+    # The staged plan of the first load (None: the files are given, or the demo).
+    plan: SourcePlan | None = None
+    upgrade: Upgrade | None = None
+    serving_quick: bool = False
     signature: Signature = ()
     checked_at: float = 0.0
     renewing: bool = False
@@ -123,7 +152,30 @@ class ServiceStore:
         current = self.services
         return current.notes if current is not None else ()
 
-    def _build(self, settings: Settings, progress: Progress | None, *, force: bool) -> Services:
+    def _plan(self, settings: Settings) -> SourcePlan | None:
+        # Only downloads are staged and budgeted: given files are served as they are.
+        if self.demo or settings.catalog_paths or settings.data_dir is not None:
+            return None
+        limit = self.memory().limit_bytes or _NO_LIMIT
+        plan = plan_sources(pick_sources(settings.sources), limit_bytes=limit)
+        note = plan.left_out_note()
+        if note:
+            log.warning("memory budget: %s", note)
+        return plan
+
+    def _serving(self, settings: Settings) -> Settings:
+        """``settings`` as served: without the sources the memory budget left out."""
+        plan = self.plan
+        return narrowed(settings, plan.full) if plan is not None else settings
+
+    def _build(
+        self,
+        settings: Settings,
+        progress: Progress | None,
+        *,
+        force: bool,
+        artifact: str = MODEL_FILENAME,
+    ) -> Services:
         if self.demo:
             # The demo model stays in memory: it must never replace the real model's artifact.
             catalog = _demo_catalog()
@@ -133,7 +185,9 @@ class ServiceStore:
         catalog = loaded.catalog
         if progress:
             progress(0.9, f"Preparing the model for {catalog.tracks.height:,} tracks…")
-        model_load = open_model(catalog, settings, clock=self.clock.now, force=force)
+        model_load = open_model(
+            catalog, settings, clock=self.clock.now, force=force, artifact=artifact
+        )
         model = model_load.model
         # One line per load: the end-to-end tests count them to prove a single shared load.
         log.info(
@@ -158,15 +212,73 @@ class ServiceStore:
             with self.load_lock:
                 if self.services is None:
                     signature = () if self.demo else source_signature(settings)
-                    services = self._build(settings, progress, force=False)
+                    plan = self.plan = self._plan(settings)
+                    if plan is not None and plan.staged:
+                        first = narrowed(settings, plan.first)
+                        services = self._build(
+                            first, progress, force=False, artifact=QUICK_MODEL_FILENAME
+                        )
+                        self.serving_quick = True
+                    else:
+                        services = self._build(self._serving(settings), progress, force=False)
                     with self.state_lock:
                         self.signature = signature
                         self.checked_at = self.clock.monotonic()
                     self.services = services
+                    if plan is not None and plan.staged:
+                        self._start_upgrade(settings, plan)
             assert self.services is not None
             return self.services
         self._maybe_renew(settings)
         return self.services
+
+    def _start_upgrade(self, settings: Settings, plan: SourcePlan) -> None:
+        with self.state_lock:
+            self.renewing = True
+            self.upgrade = Upgrade(sources=plan.full, tracks=plan.full_tracks)
+        log.info(
+            "serving %s first; preparing %s in the background",
+            ", ".join(plan.first),
+            ", ".join(plan.full),
+        )
+        self.runner(lambda: self._run_upgrade(settings, plan), "catalog-upgrade")
+
+    def _upgrade_progress(self, fraction: float, text: str) -> None:
+        with self.state_lock:
+            if self.upgrade is not None:
+                self.upgrade = replace(self.upgrade, fraction=fraction, text=text)
+
+    def _run_upgrade(self, settings: Settings, plan: SourcePlan) -> None:
+        outcome = "the switch to the full catalog stopped by an unexpected error"
+        try:
+            try:
+                fresh = self._build(
+                    narrowed(settings, plan.full), self._upgrade_progress, force=False
+                )
+            except (OSError, ValueError, RuntimeError) as error:
+                # The quick catalog keeps serving; the Model page says why.
+                outcome = f"the full catalog could not be prepared: {error}"
+                log.warning("staged start: %s", outcome)
+            else:
+                missing = [n.message for n in fresh.notes if n.kind == "source_left_out"]
+                if missing:
+                    # Without the big files it is the quick catalog again: keep serving that.
+                    outcome = f"the full catalog could not be prepared: {'; '.join(missing)}"
+                    log.warning("staged start: %s", outcome)
+                    return
+                # Catalog and model replace the quick pair at once: a page run holds one pair.
+                self.services, self.serving_quick = fresh, False
+                outcome = (
+                    f"switched to the full catalog ({fresh.catalog.tracks.height:,} tracks) "
+                    f"at {_stamp(self.clock.now())}"
+                )
+                log.info("staged start: %s", outcome)
+        finally:
+            with self.state_lock:
+                self.last_renewal = outcome
+                self.upgrade = None
+                self.renewing = False
+                self._idle.notify_all()
 
     def stale_reason(self, settings: Settings) -> str | None:
         """Why the current pair should be renewed, or None (call with ``state_lock`` held)."""
@@ -197,13 +309,14 @@ class ServiceStore:
         try:
             try:
                 new_signature = () if self.demo else source_signature(settings)
-                fresh = self._build(settings, None, force=False)
+                fresh = self._build(self._serving(settings), None, force=False)
             except (OSError, ValueError, RuntimeError) as error:
                 # The old pair keeps serving; the Model page shows what went wrong.
                 outcome = f"renewal failed ({reason}): {error}"
                 log.warning("model renewal failed: %s", error)
             else:
                 self.services, signature = fresh, new_signature
+                self.serving_quick = False
                 outcome = f"renewed at {_stamp(self.clock.now())} because {reason}"
         finally:
             with self.state_lock:
@@ -212,6 +325,10 @@ class ServiceStore:
                 self.last_renewal = outcome
                 self.renewing = False
                 self._idle.notify_all()
+
+    def _artifact(self) -> str:
+        # While the quick catalog serves, its retraining must not overwrite the full model.
+        return QUICK_MODEL_FILENAME if self.serving_quick else MODEL_FILENAME
 
     def wait_until_idle(self, timeout_s: float) -> bool:
         """Wait until no renewal runs; False when ``timeout_s`` passed first."""
@@ -230,7 +347,13 @@ class ServiceStore:
             if self.demo:
                 fresh = replace(current, model=train(current.catalog, now=self.clock.now()))
             else:
-                model_load = open_model(current.catalog, settings, clock=self.clock.now, force=True)
+                model_load = open_model(
+                    current.catalog,
+                    settings,
+                    clock=self.clock.now,
+                    force=True,
+                    artifact=self._artifact(),
+                )
                 # The catalog's notes still hold; of the model's, only what this training
                 # worked around (that it retrained is what was asked for).
                 kept = tuple(n for n in current.notes if not n.kind.startswith("model_"))

@@ -130,3 +130,36 @@ def test_explore_on_the_reference_catalog_shows_the_reports_counts(
     shown = {m.label: m.value for m in at.metric}
     assert shown["Tracks"] == f"{reference_catalog.tracks.height:,}"
     assert shown["Artists"] == f"{reference_catalog.report['artists']:,}"
+
+
+def test_a_staged_start_says_which_catalog_serves_and_what_was_left_out(
+    app, generated_app_settings, generated_catalog, monkeypatch
+):
+    from recommender.budget import plan_sources
+    from recommender.data.sources import pick_sources
+    from recommender.serving import Upgrade
+    from ui import loaders
+
+    at = app.run()
+    store = loaders.service_store(False, str(generated_app_settings.cache_dir))
+    assert store.services is not None
+    plan = plan_sources(pick_sources(["kaggle", "songs12m", "spotify1m"]), limit_bytes=2 * 10**9)
+    upgrade = Upgrade(sources=plan.full, tracks=plan.full_tracks, fraction=0.4, text="training")
+    monkeypatch.setattr(store, "upgrade", upgrade)
+    monkeypatch.setattr(store, "plan", plan)
+    at.run()
+    assert not at.exception
+    (line,) = [i.value for i in at.info if "prepared in the background" in i.value]
+    assert line.startswith(f"Serving {generated_catalog.tracks.height:,} tracks")
+    assert f"up to {plan.full_tracks:,} (kaggle, songs12m)" in line
+    assert "40%, training" in line
+    at.switch_page("pages/model.py").run()
+    assert not at.exception
+    assert any("prepared in the background" in i.value for i in at.info)
+    warning = next(w.value for w in at.warning if w.value.startswith("Catalog sources: "))
+    assert "left out spotify1m" in warning
+    assert "2.0 GB memory limit" in warning
+    # Once the full catalog serves, nothing more is said.
+    monkeypatch.setattr(store, "upgrade", None)
+    at.switch_page("pages/home.py").run()
+    assert not [i for i in at.info if "prepared in the background" in i.value]

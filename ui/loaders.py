@@ -10,6 +10,7 @@ Nothing per user is stored here.
 from __future__ import annotations
 
 import gc
+from typing import Final
 
 import streamlit as st
 import threadpoolctl
@@ -21,6 +22,9 @@ from recommender.settings import Settings
 from ui import state
 from ui.plain import plain
 from ui.search_indexes import INDEXES
+
+# How often the "preparing the larger catalog" line refreshes itself.
+_STATUS_REFRESH_S: Final = 5.0
 
 __all__ = ["ServiceStore", "Services", "current_store", "get_settings", "load_services"]
 
@@ -149,6 +153,44 @@ def _freeze_long_lived(services_id: int) -> None:
     """
     del services_id  # only the cache key
     gc.freeze()
+
+
+def catalog_status() -> str | None:
+    """Which catalog serves while a bigger one is prepared; None when nothing is pending."""
+    store = current_store()
+    upgrade, services = store.upgrade, store.services
+    if upgrade is None or services is None:
+        return None
+    return (
+        f"Serving {services.catalog.tracks.height:,} tracks while a catalog of up to "
+        f"{upgrade.tracks:,} ({', '.join(upgrade.sources)}) is prepared in the background: "
+        f"{upgrade.fraction:.0%}, {upgrade.text}. Your list stays as it is; your next search "
+        "or change uses the larger catalog once it is ready."
+    )
+
+
+def show_catalog_status() -> None:
+    """The line of :func:`catalog_status`, refreshed every few seconds while it applies."""
+    if catalog_status() is None:
+        return
+
+    @st.fragment(run_every=_STATUS_REFRESH_S)
+    def _status() -> None:
+        text = catalog_status()
+        if text is None:
+            st.caption("The larger catalog is ready: your next search or change uses it.")
+        else:
+            st.info(plain(text), icon=":material/downloading:")
+
+    _status()
+
+
+def show_budget_note() -> None:
+    """Say which selected sources the host's memory left out (Model page and log)."""
+    plan = current_store().plan
+    note = plan.left_out_note() if plan is not None else None
+    if note:
+        st.warning(f"Catalog sources: {plain(note)}.")
 
 
 def show_storage_notes() -> None:

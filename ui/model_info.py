@@ -57,8 +57,11 @@ def summary(services: Services) -> None:
         "serving meanwhile."
     )
     store = loaders.current_store()
-    if store.renewing:
+    if store.upgrade is not None:
+        loaders.show_catalog_status()
+    elif store.renewing:
         st.info("A renewed model is being trained in the background.")
+    loaders.show_budget_note()
     if store.last_renewal:
         st.caption(f"Last renewal: {plain(store.last_renewal)}")
     if services.catalog.synthetic:

@@ -103,6 +103,9 @@ class Source:
     files: tuple[SourceFile, ...]
     # Selected when RECOMMENDER_SOURCES is unset.
     default: bool = True
+    # Rows of the public files (an upper bound of the distinct tracks): sizes the memory
+    # budget before anything is downloaded (recommender/budget.py).
+    approx_tracks: int = 0
 
     @property
     def approx_bytes(self) -> int:
@@ -146,6 +149,7 @@ _SMALL_SOURCES: Final[tuple[Source, ...]] = (
                 approx_bytes=20_100_000,
             ),
         ),
+        approx_tracks=114_000,
     ),
     Source(
         name="tidytuesday",
@@ -166,6 +170,7 @@ _SMALL_SOURCES: Final[tuple[Source, ...]] = (
                 approx_bytes=7_971_379,
             ),
         ),
+        approx_tracks=32_833,
     ),
     Source(
         name="hitpredictor",
@@ -184,6 +189,7 @@ _SMALL_SOURCES: Final[tuple[Source, ...]] = (
             )
             for decade, size in _HIT_PREDICTOR_SIZES.items()
         ),
+        approx_tracks=41_106,
     ),
 )
 
@@ -223,6 +229,7 @@ SOURCES: Final[tuple[Source, ...]] = (
             ),
         ),
         default=False,
+        approx_tracks=1_204_025,
     ),
     Source(
         name="spotify1m",
@@ -246,6 +253,7 @@ SOURCES: Final[tuple[Source, ...]] = (
             ),
         ),
         default=False,
+        approx_tracks=1_159_764,
     ),
 )
 

@@ -267,9 +267,9 @@ def train(
     )
 
 
-def model_path(settings: Settings) -> Path:
-    """Where the artifact lives: one file in the cache directory."""
-    return settings.cache_dir / MODEL_FILENAME
+def model_path(settings: Settings, *, artifact: str = MODEL_FILENAME) -> Path:
+    """Where the artifact lives: one file in the cache directory (``artifact`` names it)."""
+    return settings.cache_dir / artifact
 
 
 def needs_retrain(
@@ -385,10 +385,15 @@ def open_model(
     *,
     clock: Clock | None = None,
     force: bool = False,
+    artifact: str = MODEL_FILENAME,
 ) -> ModelLoad:
-    """Like :func:`load_or_train`, and also say why it trained and what it worked around."""
+    """Like :func:`load_or_train`, and also say why it trained and what it worked around.
+
+    ``artifact`` is the file name in the cache folder: the quick catalog a staged start
+    serves first keeps its own, so neither stage retrains the other's model on a restart.
+    """
     clock = clock or (lambda: datetime.now(UTC))
-    path = model_path(settings)
+    path = model_path(settings, artifact=artifact)
     notes: list[LoadNote] = []
     if not force:
         model, reason = _current(path, catalog, settings, clock())
