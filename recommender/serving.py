@@ -130,6 +130,9 @@ class ServiceStore:
     runner: Runner = thread_runner
     file_check_interval_s: float = FILE_CHECK_INTERVAL_S
     memory: Callable[[], Memory] = read_memory
+    # Run on a pair built in the background before it replaces the served one (the app
+    # builds its search index here, so the first search after a switch does not wait).
+    prepare: Callable[[Services], None] | None = None
     services: Services | None = None
     # The staged plan of the first load (None: the files are given, or the demo).
     plan: SourcePlan | None = None
@@ -266,6 +269,8 @@ class ServiceStore:
                     outcome = f"the full catalog could not be prepared: {'; '.join(missing)}"
                     log.warning("staged start: %s", outcome)
                     return
+                if self.prepare is not None:
+                    self.prepare(fresh)
                 # Catalog and model replace the quick pair at once: a page run holds one pair.
                 self.services, self.serving_quick = fresh, False
                 outcome = (
@@ -315,6 +320,8 @@ class ServiceStore:
                 outcome = f"renewal failed ({reason}): {error}"
                 log.warning("model renewal failed: %s", error)
             else:
+                if self.prepare is not None:
+                    self.prepare(fresh)
                 self.services, signature = fresh, new_signature
                 self.serving_quick = False
                 outcome = f"renewed at {_stamp(self.clock.now())} because {reason}"

@@ -65,9 +65,12 @@ def _settings(tmp_path, mirror, sources=SELECTION):
     return Settings.from_sources(env=env, secrets={})
 
 
-def _store(jobs, limit_bytes):
+def _store(jobs, limit_bytes, prepare=None):
     return ServiceStore(
-        demo=False, runner=jobs, memory=lambda: Memory(limit_bytes, "test limit", None)
+        demo=False,
+        runner=jobs,
+        memory=lambda: Memory(limit_bytes, "test limit", None),
+        prepare=prepare,
     )
 
 
@@ -77,9 +80,12 @@ def _consistent(services) -> bool:
 
 def test_the_small_sources_serve_first_and_the_full_catalog_replaces_them(tmp_path, mirror):
     jobs = Jobs()
-    store = _store(jobs, 64 * GB)
+    prepared = []
+    # What the app prepares (its search index) happens before the new pair serves.
+    store = _store(jobs, 64 * GB, prepare=lambda s: prepared.append((s, store.services)))
     settings = _settings(tmp_path, mirror)
     quick = store.open(settings)
+    assert prepared == []  # the first pair serves as soon as it is loaded
     # Served before the big file was even asked for.
     assert mirror.requested("tracks_features.csv") == 0
     assert jobs.names() == ["catalog-upgrade"]
@@ -94,6 +100,7 @@ def test_the_small_sources_serve_first_and_the_full_catalog_replaces_them(tmp_pa
     jobs.run_all()
     full = store.open(settings)
     assert full is not quick
+    assert prepared == [(full, quick)]
     assert _consistent(full)
     assert full.catalog.tracks.height == quick.catalog.tracks.height + BIG_ROWS
     assert set(quick.catalog.tracks["track_id"]) <= set(full.catalog.tracks["track_id"])

@@ -58,7 +58,12 @@ def _one_blas_thread() -> threadpoolctl.threadpool_limits:
 def service_store(demo: bool, cache_dir: str) -> ServiceStore:
     """The one store per catalog kind and cache folder in this server process."""
     del cache_dir  # only part of the cache key: another cache folder means another store
-    return ServiceStore(demo=demo)
+    return ServiceStore(demo=demo, prepare=_index_before_serving)
+
+
+def _index_before_serving(services: Services) -> None:
+    # A catalog that replaces another in the background is indexed before it serves.
+    INDEXES.index_for(services.catalog)
 
 
 def using_demo() -> bool:
