@@ -80,8 +80,8 @@ def plan_sources(selected: Sequence[Source], *, limit_bytes: int) -> SourcePlan:
         full.append(source)
         tracks += source.approx_tracks
     left_out = tuple(s.name for s in selected[len(full) :])
-    quick = tuple(s.name for s in full if s.default)
-    big = any(not s.default for s in full)
+    quick = tuple(s.name for s in full if s.quick)
+    big = any(not s.quick for s in full)
     first = quick if big and quick else tuple(s.name for s in full)
     needed = estimated_bytes(sum(s.approx_tracks for s in selected))
     return SourcePlan(

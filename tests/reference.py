@@ -93,11 +93,16 @@ def required() -> bool:
 def resolve() -> ReferenceData | str:
     """The reference data, or why there is none (one line, ending in what to set)."""
     from recommender.data.detect import CatalogError, source_tables
+    from recommender.data.sources import SOURCES
     from recommender.data.store import CatalogUnavailable, locate_catalog_files
     from recommender.settings import Settings
 
     try:
-        settings = Settings.from_sources(env=dict(os.environ), secrets={})
+        env = dict(os.environ)
+        # The reference data are the development copies of the small sources; a download
+        # fetches those, not the default big one.
+        env.setdefault("RECOMMENDER_SOURCES", ",".join(s.name for s in SOURCES if s.quick))
+        settings = Settings.from_sources(env=env, secrets={})
         found = locate_catalog_files(settings)
         tables = source_tables(found.paths)
     except CatalogUnavailable as exc:

@@ -35,7 +35,11 @@ def two_ways(
     from_files = _settings(root / "cache-files", RECOMMENDER_CATALOG=str(generated_files))
     with serve(generated_public_files) as mirror:
         from_mirror = load_catalog(
-            _settings(root / "cache-mirror", RECOMMENDER_MIRROR_URL=mirror.url)
+            _settings(
+                root / "cache-mirror",
+                RECOMMENDER_MIRROR_URL=mirror.url,
+                RECOMMENDER_SOURCES="kaggle,tidytuesday,hitpredictor",
+            )
         )
         assert mirror.requested("dataset-of-60s.csv") == 1
     return load_catalog(from_files), from_mirror, from_files

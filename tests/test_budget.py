@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from recommender.budget import BASE_BYTES, BYTES_PER_TRACK, MEMORY_SHARE, plan_sources
-from recommender.data.sources import DEFAULT_SOURCES, pick_sources
+from recommender.data.sources import SOURCES, pick_sources
 
 GB = 1_000_000_000
-SMALL = DEFAULT_SOURCES
+SMALL = tuple(s.name for s in SOURCES if s.quick)
 EVERYTHING = ("kaggle", "tidytuesday", "hitpredictor", "songs12m", "spotify1m")
 
 
@@ -17,7 +17,7 @@ def _plan(names, limit):
 
 
 def test_the_small_sources_alone_are_served_in_one_stage():
-    plan = _plan(None, 1 * GB)
+    plan = _plan(SMALL, 1 * GB)
     assert plan.first == plan.full == SMALL
     assert not plan.staged
     assert plan.left_out == ()

@@ -109,9 +109,11 @@ def test_mirror_replaces_every_origin_with_mirror_and_file_name(tmp_path):
 
 
 def test_unset_sources_select_the_default_ones_and_a_name_selects_any(tmp_path):
-    assert DEFAULT_SOURCES == ("kaggle", "tidytuesday", "hitpredictor")
+    assert DEFAULT_SOURCES == ("kaggle", "tidytuesday", "hitpredictor", "songs12m")
     assert [s.name for s in selected_sources(_settings(tmp_path))] == list(DEFAULT_SOURCES)
-    assert set(SOURCE_NAMES) - set(DEFAULT_SOURCES) == {"songs12m", "spotify1m"}
+    assert set(SOURCE_NAMES) - set(DEFAULT_SOURCES) == {"spotify1m"}
+    # The big default is not quick: the small three serve first (recommender/budget.py).
+    assert [s.name for s in SOURCES if s.quick] == ["kaggle", "tidytuesday", "hitpredictor"]
     settings = _settings(tmp_path, RECOMMENDER_SOURCES="songs12m,spotify1m,kaggle")
     assert [s.name for s in selected_sources(settings)] == ["kaggle", "songs12m", "spotify1m"]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from recommender.data.sources import DEFAULT_SOURCES
+from recommender.data.sources import SOURCES
 from recommender.engine.model import MODEL_FILENAME
 from recommender.host import Memory
 from recommender.serving import QUICK_MODEL_FILENAME, ServiceStore
@@ -21,7 +21,8 @@ from tests.mirror_server import serve
 
 GB = 1_000_000_000
 BIG_ROWS = 1_500
-SELECTION = ",".join([*DEFAULT_SOURCES, "songs12m"])
+QUICK = tuple(s.name for s in SOURCES if s.quick)
+SELECTION = ",".join([*QUICK, "songs12m"])
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +91,7 @@ def test_the_small_sources_serve_first_and_the_full_catalog_replaces_them(tmp_pa
     assert mirror.requested("tracks_features.csv") == 0
     assert jobs.names() == ["catalog-upgrade"]
     assert store.upgrade is not None
-    assert store.upgrade.sources == (*DEFAULT_SOURCES, "songs12m")
+    assert store.upgrade.sources == (*QUICK, "songs12m")
     assert store.open(settings) is quick  # callers meanwhile get the quick pair
     assert _consistent(quick)
 

@@ -106,6 +106,8 @@ class Source:
     # Rows of the public files (an upper bound of the distinct tracks): sizes the memory
     # budget before anything is downloaded (recommender/budget.py).
     approx_tracks: int = 0
+    # Small enough to serve first while the big sources are prepared (a staged start).
+    quick: bool = True
 
     @property
     def approx_bytes(self) -> int:
@@ -198,9 +200,9 @@ _SMALL_SOURCES: Final[tuple[Source, ...]] = (
 _ADAPTER_COLUMNS: Final = {adapter.kind: adapter.columns for adapter in CSV_ADAPTERS}
 _KAGGLE_DOWNLOAD: Final = "https://www.kaggle.com/api/v1/datasets/download"
 
-# The big sources are declared and downloadable but not yet on by default: at 1.2M tracks
-# the built catalog and model do not fit the 1 GB a replica gets until the catalog is served
-# within a measured memory budget (issue 22). RECOMMENDER_SOURCES selects them.
+# songs12m is on by default: it holds the most of what listeners play, and a staged start
+# within the host's memory budget (recommender/budget.py) serves the small sources first and
+# leaves it out where it does not fit. spotify1m (a second 1.2M) stays a choice.
 SOURCES: Final[tuple[Source, ...]] = (
     *_SMALL_SOURCES,
     Source(
@@ -228,8 +230,8 @@ SOURCES: Final[tuple[Source, ...]] = (
                 ),
             ),
         ),
-        default=False,
         approx_tracks=1_204_025,
+        quick=False,
     ),
     Source(
         name="spotify1m",
@@ -254,6 +256,7 @@ SOURCES: Final[tuple[Source, ...]] = (
         ),
         default=False,
         approx_tracks=1_159_764,
+        quick=False,
     ),
 )
 
