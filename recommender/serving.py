@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 FILE_CHECK_INTERVAL_S: Final = 60.0
 # The model of the quick catalog a staged start serves first (the full one keeps the default).
 QUICK_MODEL_FILENAME: Final = "track_model-quick.joblib"
+# After a failed switch to the full catalog, the next request this long after tries again.
+UPGRADE_RETRY_S: Final = 600.0
 # Taken as the limit when none can be read: every selected source is planned in.
 _NO_LIMIT: Final = 1 << 62
 Progress = Callable[[float, str], None]
@@ -138,6 +140,7 @@ class ServiceStore:
     plan: SourcePlan | None = None
     upgrade: Upgrade | None = None
     serving_quick: bool = False
+    upgrade_started: float = 0.0
     signature: Signature = ()
     checked_at: float = 0.0
     renewing: bool = False
@@ -232,13 +235,29 @@ class ServiceStore:
                         self._start_upgrade(settings, plan)
             assert self.services is not None
             return self.services
-        self._maybe_renew(settings)
+        if self.serving_quick:
+            # The full catalog replaces the quick one (and is renewed after that).
+            self._maybe_retry_upgrade(settings)
+        else:
+            self._maybe_renew(settings)
         return self.services
+
+    def _maybe_retry_upgrade(self, settings: Settings) -> None:
+        plan = self.plan
+        if plan is None or not plan.staged:
+            return
+        with self.state_lock:
+            if self.clock.monotonic() - self.upgrade_started < UPGRADE_RETRY_S:
+                return
+        self._start_upgrade(settings, plan)
 
     def _start_upgrade(self, settings: Settings, plan: SourcePlan) -> None:
         with self.state_lock:
+            if self.renewing:
+                return
             self.renewing = True
             self.upgrade = Upgrade(sources=plan.full, tracks=plan.full_tracks)
+            self.upgrade_started = self.clock.monotonic()
         log.info(
             "serving %s first; preparing %s in the background",
             ", ".join(plan.first),
@@ -260,13 +279,19 @@ class ServiceStore:
                 )
             except (OSError, ValueError, RuntimeError) as error:
                 # The quick catalog keeps serving; the Model page says why.
-                outcome = f"the full catalog could not be prepared: {error}"
+                outcome = (
+                    f"the full catalog could not be prepared: {error}; "
+                    f"tried again {UPGRADE_RETRY_S / 60:.0f} minutes after"
+                )
                 log.warning("staged start: %s", outcome)
             else:
                 missing = [n.message for n in fresh.notes if n.kind == "source_left_out"]
                 if missing:
                     # Without the big files it is the quick catalog again: keep serving that.
-                    outcome = f"the full catalog could not be prepared: {'; '.join(missing)}"
+                    outcome = (
+                        f"the full catalog could not be prepared: {'; '.join(missing)}; "
+                        f"tried again {UPGRADE_RETRY_S / 60:.0f} minutes after"
+                    )
                     log.warning("staged start: %s", outcome)
                     return
                 if self.prepare is not None:

@@ -66,12 +66,13 @@ def _settings(tmp_path, mirror, sources=SELECTION):
     return Settings.from_sources(env=env, secrets={})
 
 
-def _store(jobs, limit_bytes, prepare=None):
+def _store(jobs, limit_bytes, prepare=None, clock=None):
     return ServiceStore(
         demo=False,
         runner=jobs,
         memory=lambda: Memory(limit_bytes, "test limit", None),
         prepare=prepare,
+        **({"clock": clock} if clock is not None else {}),
     )
 
 
@@ -179,3 +180,34 @@ def test_given_files_are_served_as_they_are(tmp_path, public_dir):
     assert store.plan is None
     assert jobs.names() == []
     assert services.catalog.tracks.height > BIG_ROWS  # the big file too, whatever the budget
+
+
+def test_a_failed_switch_is_tried_again_later_and_then_serves(tmp_path, mirror):
+    from datetime import UTC, datetime
+
+    from recommender.serving import UPGRADE_RETRY_S, Clock
+
+    ticks = [1000.0]
+    clock = Clock(monotonic=lambda: ticks[0], now=lambda: datetime(2026, 12, 4, tzinfo=UTC))
+    mirror.faults["tracks_features.csv"] = "404"
+    jobs = Jobs()
+    store = _store(jobs, 64 * GB, clock=clock)
+    settings = _settings(tmp_path, mirror)
+    quick = store.open(settings)
+    jobs.run_all()
+    assert "tried again 10 minutes after" in store.last_renewal
+    ticks[0] += UPGRADE_RETRY_S - 1
+    assert store.open(settings) is quick
+    assert jobs.names() == []  # not before the interval
+    del mirror.faults["tracks_features.csv"]
+    ticks[0] += 2
+    assert store.open(settings) is quick  # the retry runs in the background
+    assert store.open(settings) is quick
+    assert jobs.names() == ["catalog-upgrade"]  # one retry, however many callers
+    jobs.run_all()
+    full = store.open(settings)
+    assert full.catalog.tracks.height == quick.catalog.tracks.height + BIG_ROWS
+    assert not store.serving_quick
+    ticks[0] += 10 * UPGRADE_RETRY_S
+    store.open(settings)
+    assert jobs.names() == []  # the full catalog serves: nothing more to switch to
