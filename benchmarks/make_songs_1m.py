@@ -1,6 +1,6 @@
 """Write a deterministic synthetic file in the "1.2M songs" ``tracks_features.csv`` layout.
 
-    python benchmarks/make_songs_1m.py /tmp/songs-1m/tracks_features.csv [--rows 1000000]
+    python benchmarks/make_songs_1m.py /tmp/songs-1m/tracks_features.csv [--rows 1000000] [--seed N]
 
 Every value is made up by this script (seeded numpy; nothing is read from any dataset): about
 120,000 artists with Zipf-like track counts, about 15% of rows credited to two artists (a
@@ -141,9 +141,9 @@ def audio_features(rng: np.random.Generator, rows: int) -> dict[str, np.ndarray]
     }
 
 
-def make(rows: int, artists: int) -> pl.DataFrame:
-    """The synthetic table, deterministic for ``rows`` and ``artists``."""
-    rng = np.random.default_rng(SEED)
+def make(rows: int, artists: int, *, seed: int = SEED) -> pl.DataFrame:
+    """The synthetic table, deterministic for ``rows``, ``artists`` and ``seed``."""
+    rng = np.random.default_rng(seed)
     names = _artist_names(rng, artists)
     artist_ids = _ids(rng, artists).to_list()
     # Zipf-like: a few artists have hundreds of tracks, most have a handful.
@@ -197,8 +197,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("output", type=Path, help="CSV file to write (its folder is created)")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--artists", type=int, default=120_000)
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=SEED,
+        help="another seed makes other ids and artists (a second big source beside the first)",
+    )
     args = parser.parse_args(argv)
-    table = make(args.rows, args.artists)
+    table = make(args.rows, args.artists, seed=args.seed)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     table.write_csv(args.output)
     # Ids never contain quotes: two quoted ids = a two-artist credit.
