@@ -112,6 +112,13 @@ class Upgrade:
     text: str = "starting"
 
 
+def _upgrade_failed(reason: str) -> str:
+    return (
+        f"the full catalog could not be prepared: {reason}; "
+        f"tried again {UPGRADE_RETRY_S / 60:.0f} minutes after"
+    )
+
+
 def narrowed(settings: Settings, sources: tuple[str, ...]) -> Settings:
     """``settings`` selecting only ``sources``."""
     return replace(settings, sources=sources)
@@ -279,19 +286,13 @@ class ServiceStore:
                 )
             except (OSError, ValueError, RuntimeError) as error:
                 # The quick catalog keeps serving; the Model page says why.
-                outcome = (
-                    f"the full catalog could not be prepared: {error}; "
-                    f"tried again {UPGRADE_RETRY_S / 60:.0f} minutes after"
-                )
+                outcome = _upgrade_failed(str(error))
                 log.warning("staged start: %s", outcome)
             else:
                 missing = [n.message for n in fresh.notes if n.kind == "source_left_out"]
                 if missing:
                     # Without the big files it is the quick catalog again: keep serving that.
-                    outcome = (
-                        f"the full catalog could not be prepared: {'; '.join(missing)}; "
-                        f"tried again {UPGRADE_RETRY_S / 60:.0f} minutes after"
-                    )
+                    outcome = _upgrade_failed("; ".join(missing))
                     log.warning("staged start: %s", outcome)
                     return
                 if self.prepare is not None:
@@ -348,7 +349,6 @@ class ServiceStore:
                 if self.prepare is not None:
                     self.prepare(fresh)
                 self.services, signature = fresh, new_signature
-                self.serving_quick = False
                 outcome = f"renewed at {_stamp(self.clock.now())} because {reason}"
         finally:
             with self.state_lock:

@@ -20,7 +20,7 @@ from recommender.engine.features import (
     WEIGHT_NAMES,
 )
 from recommender.engine.recommend import recommend
-from recommender.present.charts import profile_of, radar_chart
+from recommender.present.charts import UNITS, profile_of, radar_chart
 from recommender.present.export import table_to_csv, with_exportify_columns
 from recommender.present.listing import (
     OptionValues,
@@ -212,6 +212,12 @@ def _seed_radar(
     )
 
 
+_SEED_FORMATS: Final = {
+    "loudness": f"%.1f {UNITS['loudness']}",
+    "tempo": f"%.0f {UNITS['tempo']}",
+}
+
+
 def seeds_sound(
     catalog: Catalog, seed_ids: Sequence[str], profiles: Mapping[str, AudioProfile]
 ) -> None:
@@ -238,12 +244,10 @@ def seeds_sound(
         key=state.HOME_SEEDS_TABLE,
         column_config={
             "seed": st.column_config.TextColumn("Seed", width="medium"),
-            "loudness": st.column_config.NumberColumn("loudness", format="%.1f dB"),
-            "tempo": st.column_config.NumberColumn("tempo", format="%.0f BPM"),
+            # The radar's units and precision (present.charts.format_value).
             **{
-                name: st.column_config.NumberColumn(name, format="%.2f")
+                name: st.column_config.NumberColumn(name, format=_SEED_FORMATS.get(name, "%.2f"))
                 for name in PROFILE_FEATURES
-                if name not in ("loudness", "tempo")
             },
         },
     )
