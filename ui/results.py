@@ -253,14 +253,10 @@ def selected_detail(
             "Select a row of the list to listen to it, read why it was picked, or leave it out."
         )
         return
-    st.markdown(f"**{plain(track_label(rec.name, rec.artists))}**")
-    player(rec.track_id, synthetic=catalog.synthetic)
-    lines = reasons[rec.track_id].sentences()
-    if lines:
-        st.markdown("\n".join(f"- {plain(line)}" for line in lines))
-    st.caption(f"Answers your seed {plain(labels.get(rec.seed_track_id, rec.seed_track_id))}:")
-    player(rec.seed_track_id, synthetic=catalog.synthetic)
     label = track_label(rec.name, rec.artists)
+    st.markdown(f"**{plain(label)}**")
+    # The controls come first, right under the title: nothing above them changes height while
+    # the players below load, so a click aimed at them lands on them.
     not_track, not_artist = st.columns(2)
     not_track.button(
         "Not this track",
@@ -281,6 +277,12 @@ def selected_detail(
             help=f"Leave out every track by {plain(artist)}",
             width="stretch",
         )
+    player(rec.track_id, synthetic=catalog.synthetic)
+    lines = reasons[rec.track_id].sentences()
+    if lines:
+        st.markdown("\n".join(f"- {plain(line)}" for line in lines))
+    st.caption(f"Answers your seed {plain(labels.get(rec.seed_track_id, rec.seed_track_id))}:")
+    player(rec.seed_track_id, synthetic=catalog.synthetic)
 
 
 def _steer(action: Any, *args: Any) -> None:

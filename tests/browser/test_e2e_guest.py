@@ -346,8 +346,17 @@ def test_guest_reaches_the_table_with_enter_and_two_clicks_without_scrolling(
 
 def _select_row(page, row: int) -> None:
     """Click the row's selection box at the left edge of the list's grid (drawn on a canvas)."""
-    grid = page.locator('[class*="st-key-results_table"] [data-testid="stDataFrameResizable"]')
-    grid.wait_for(timeout=60_000)
+    selector = '[class*="st-key-results_table"] [data-testid="stDataFrameResizable"]'
+    # Right after a "not this" the old list and its replacement (a fresh key) are both on the
+    # page until the run ends; a person clicks the list once it has settled into one.
+    page.wait_for_function(
+        """selector => document.querySelectorAll(selector).length === 1
+            && document.querySelector('[data-testid="stApp"]')
+                ?.getAttribute('data-test-script-state') === 'notRunning'""",
+        arg=selector,
+        timeout=60_000,
+    )
+    grid = page.locator(selector)
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     assert box is not None
@@ -383,6 +392,32 @@ def test_select_listen_and_not_this_artist(page, server, catalog_and_server, see
     moved = download_csv_changed(page, after)
     assert not any(artist in row["artists"] for row in moved)
     assert errors_on(page) == []
+
+
+def test_ten_quick_not_this_clicks_on_ten_rows_give_ten_exclusions(page, server, seeds):
+    """Each click follows its row's selection as soon as the button shows: none is lost."""
+    page.goto(f"{server.url}?seeds={','.join(s.track_id for s in seeds[:2])}")
+    page.wait_for_url("**/recommendations*", timeout=60_000)
+    wait_for_recommendations(page)
+    chips = page.locator('[class*="st-key-include_track_"] button')
+    button = page.locator(".st-key-exclude_track button")
+    try:
+        for done in range(10):
+            _select_row(page, done % 3)
+            button.wait_for(state="visible", timeout=60_000)
+            button.click()
+            # The chip is the click's visible outcome; a lost click would never draw it.
+            page.wait_for_function(
+                "([selector, n]) => document.querySelectorAll(selector).length === n",
+                arg=['[class*="st-key-include_track_"] button', done + 1],
+                timeout=60_000,
+            )
+        # One chip per distinct track (their keys are the track ids).
+        assert chips.count() == 10
+        assert errors_on(page) == []
+    except Exception:  # an assertion or a timeout: keep what the page showed, then fail
+        save_failure_artifacts(page, "ten_not_this_clicks", server)
+        raise
 
 
 def test_at_phone_width_the_list_comes_before_the_radars(browser, server, seeds):
