@@ -11,10 +11,12 @@ import streamlit as st
 from recommender.engine.features import DEFAULT_WEIGHTS, WEIGHT_NAMES
 from recommender.evaluation.report import (
     COLUMN_LEGEND,
+    PRESETS_CAPTION,
     format_comparisons,
     format_summary,
     format_verdict,
     parse_evaluation,
+    preset_cells,
     source_mix_cells,
     system_configs,
     table_cells,
@@ -129,6 +131,7 @@ def evaluation() -> None:
         configs = system_configs(result)
         mix_header, mix_rows = source_mix_cells(result)
         trade_header, trade_rows = tradeoff_cells(result)
+        preset_header, preset_rows = preset_cells(result)
         targets = format_verdict(result)
     except (OSError, ValueError, KeyError, TypeError) as error:
         st.warning(
@@ -162,6 +165,10 @@ def evaluation() -> None:
         "weights, on tuning-half playlists with TidyTuesday-only candidates."
     )
     st.markdown(table(trade_header, trade_rows))
+    if preset_rows:
+        st.markdown("**The presets, each on what it aims for**")
+        st.caption(plain(PRESETS_CAPTION))
+        st.markdown(table(preset_header, preset_rows))
     st.caption(plain(" · ".join(targets)))
     with st.expander("Paired differences on the held-out playlists, and the leakage guard"):
         st.code("\n".join(comparisons), language=None)

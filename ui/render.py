@@ -14,6 +14,7 @@ from recommender.domain import PROFILE_FEATURES, AudioProfile, Catalog
 from recommender.engine.explain import Recommendation
 from recommender.engine.features import (
     DISCOVER_PRESETS,
+    PRESET_PURPOSES,
     PRESETS,
     WEIGHT_MAX,
     WEIGHT_MIN,
@@ -52,12 +53,14 @@ def weight_controls() -> dict[str, float]:
             args=(name,),
             width="stretch",
             type="primary" if name == active else "secondary",
-            help="Replaces the values of every slider below"
-            + (" and turns Discover on" if name in DISCOVER_PRESETS else ""),
+            help=f"Aims for {plain(PRESET_PURPOSES[name])}. Replaces the values of every slider "
+            + "below"
+            + (" and turns Discover on." if name in DISCOVER_PRESETS else "."),
         )
     if active is not None:
         st.caption(
-            f"Preset **{plain(active)}** is active: it replaced the sliders' values"
+            f"Preset **{plain(active)}** is active. It aims for {plain(PRESET_PURPOSES[active])}; "
+            "it replaced the sliders' values"
             + (
                 " and turned Discover on (no track by a seed's artist)."
                 if active in DISCOVER_PRESETS

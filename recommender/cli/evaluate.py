@@ -8,7 +8,9 @@ from pathlib import Path
 
 from recommender.data.store import load_catalog
 from recommender.domain import Catalog
+from recommender.engine.features import PRESETS
 from recommender.engine.model import TrackModel, load_or_train, train
+from recommender.evaluation.preset_tuning import tune_preset
 from recommender.evaluation.protocol import DEFAULT_RANDOM_STATE, TrackTable, leak_free_genres
 from recommender.evaluation.report import (
     evaluation_json,
@@ -75,6 +77,8 @@ def _run_tune(args: argparse.Namespace) -> int:
         return 2
     if args.sweep_source_weights:
         return _run_sweep(args)
+    if args.preset is not None:
+        return _run_tune_preset(args)
     try:
         catalog, model = _evaluation_pool(Settings.from_sources())
         result = run_tuning(
@@ -84,6 +88,23 @@ def _run_tune(args: argparse.Namespace) -> int:
         print(f"tune: {exc}", file=sys.stderr)
         return 2
     print(evaluation_json(result) if args.json else format_tuning(result))
+    return 0
+
+
+def _run_tune_preset(args: argparse.Namespace) -> int:
+    try:
+        catalog, model = _evaluation_pool(Settings.from_sources())
+        found = tune_preset(
+            catalog,
+            model,
+            preset=args.preset,
+            budget_seconds=args.budget_seconds,
+            random_state=args.random_state,
+        )
+    except (OSError, ValueError) as exc:
+        print(f"tune: {exc}", file=sys.stderr)
+        return 2
+    print(found.text())
     return 0
 
 
@@ -147,5 +168,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--sweep-source-weights",
         action="store_true",
         help="instead: year and genre against recall and the source mix (tuning half)",
+    )
+    tune.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        help="instead: search this preset's weights for its own aim (tuning half)",
     )
     tune.set_defaults(func=_run_tune)

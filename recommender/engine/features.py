@@ -61,24 +61,62 @@ def _preset(**changes: float) -> Mapping[str, float]:
     return MappingProxyType({**DEFAULT_WEIGHTS, **changes})
 
 
+# Each preset's weights were searched for its own aim on the tuning half of the evaluation's
+# playlists (``tune --preset``); the figures and the search: docs/decisions/0007-presets.md.
 PRESETS: Final[Mapping[str, Mapping[str, float]]] = MappingProxyType(
     {
         "Sound alike": _preset(
-            liveness=1.0, tempo=1.0, duration=0.25, popularity=0.0, year=0.5, artist=0.5, genre=0.5
+            danceability=1.0,
+            energy=1.5,
+            speechiness=1.5,
+            acousticness=1.5,
+            instrumentalness=1.5,
+            liveness=1.5,
+            valence=1.5,
+            loudness=1.5,
+            tempo=1.5,
+            duration=0.0,
+            mode=0.0,
+            time_signature=0.0,
+            popularity=0.0,
+            year=0.0,
+            artist=0.5,
+            genre=0.0,
         ),
         "Same mood": _preset(
             valence=2.5,
-            energy=2.0,
-            danceability=1.5,
-            mode=1.0,
+            energy=3.0,
+            danceability=1.0,
+            acousticness=1.0,
             speechiness=0.5,
-            instrumentalness=0.5,
-            popularity=0.25,
-            year=0.25,
-            artist=0.5,
-            genre=0.25,
+            mode=0.5,
+            time_signature=0.5,
+            popularity=1.5,
+            year=0.5,
+            artist=1.5,
+            genre=1.5,
         ),
-        "Discover new artists": _preset(artist=0.0, popularity=0.25, genre=1.5),
+        "Discover new artists": _preset(
+            danceability=1.0,
+            acousticness=2.0,
+            instrumentalness=0.5,
+            time_signature=1.5,
+            popularity=1.0,
+            year=3.0,
+            # Under discover no candidate shares a seed's artist, so a weight here only tilts the
+            # source mix (docs/decisions/0007-presets.md): 0 keeps the term out.
+            artist=0.0,
+            genre=0.0,
+        ),
+    }
+)
+# What each preset aims for, in a listener's words; the evaluation scores each on exactly
+# this (``evaluation.aims``), so the sentence and the figure cannot drift apart unnoticed.
+PRESET_PURPOSES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "Sound alike": "tracks that sound closest to one of your seeds on the nine radar features",
+        "Same mood": "tracks whose mood (valence) and energy sit closest to your seeds' average",
+        "Discover new artists": "only artists your seeds do not credit, the likeliest first",
     }
 )
 # Presets that also switch the "discover" option on (no track by a seed's artist): weights

@@ -25,6 +25,8 @@ LIST_LENGTH: Final = 50
 # The first screen of recommendations: precision, distinct artists and genre agreement.
 FIRST_PAGE: Final = 10
 MIN_PLAYLIST_TRACKS: Final = 20
+# "Same mood" is scored on these two (the issue's "mood agreement").
+MOOD_FEATURES: Final = ("valence", "energy")
 DEFAULT_RANDOM_STATE: Final = 20200121
 # The Kaggle source name in the catalog's ``sources`` lists: its 114 genre labels are the
 # genre task's ground truth. (TidyTuesday tracks are recognised by playlist membership.)
@@ -119,7 +121,8 @@ class TrackTable:
     """Per-track arrays the metrics need, indexed by track id.
 
     ``profile`` holds the nine profile features z-scored over the catalog: one fixed space for
-    intra-list diversity, independent of any system's weights.
+    intra-list diversity and "sounds like", independent of any system's weights. ``mood``
+    holds the raw valence and energy (0-1; NaN where unknown), which "Same mood" is scored on.
     """
 
     ids: np.ndarray
@@ -132,6 +135,7 @@ class TrackTable:
     tidytuesday: frozenset[str] = field(default_factory=frozenset)
     # Every credited artist (``text.artist_names``): "by a seed's artist" means sharing one.
     names: list[frozenset[str]] = field(default_factory=list)
+    mood: np.ndarray = field(default_factory=lambda: np.empty((0, len(MOOD_FEATURES))))
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> TrackTable:
@@ -156,6 +160,9 @@ class TrackTable:
             genres=[frozenset(g or ()) for g in tracks["genres"].to_list()],
             tidytuesday=frozenset(in_playlists & {str(i) for i in ids.tolist()}),
             names=[folded[credit] for credit in credits],
+            mood=tracks.select(
+                pl.col(name).cast(pl.Float64).fill_null(np.nan) for name in MOOD_FEATURES
+            ).to_numpy(),
         )
 
     def rows(self, track_ids: Iterable[str]) -> list[int]:

@@ -82,6 +82,9 @@ class SystemRow:
     held_out_tidytuesday_only: RankingFigures
     new_artists: Interval = field(metadata=_key("new_artists_recall@50"))
     genre_agreement: Interval = field(metadata=_key("genre_agreement@10"))
+    # The presets' own aims (``evaluation.aims``), on the held-out half, all candidates.
+    mood_gap: Interval
+    sound_distance: Interval
     beyond: BeyondAccuracy = field(metadata=_key("beyond"))
     tidytuesday_only_artists_per_10: float = field(metadata=_key("tt_only_artists_per_10"))
     checks: ListChecks = field(metadata=_key("checks"))
@@ -133,6 +136,8 @@ class Verdict:
     blocks_below_8_artists: int | None = None
     largest_source_mix_gap: float | None = None
     discover_seed_artist_tracks: int | None = None
+    # Each preset beats "most popular" 3x on its recall and the defaults on its own aim.
+    presets_earn_their_names: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

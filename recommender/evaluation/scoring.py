@@ -15,6 +15,8 @@ import numpy as np
 
 from recommender.domain import Catalog
 from recommender.evaluation import metrics
+from recommender.evaluation.aim_measures import mood_gap, sound_distance
+from recommender.evaluation.aims import preset_scores
 from recommender.evaluation.protocol import (
     DEFAULT_RANDOM_STATE,
     FIRST_PAGE,
@@ -227,6 +229,10 @@ def _score_contender(
         held_out_tidytuesday_only=_ranking_figures(tidytuesday_scores, **bootstrap),
         new_artists=metrics.bootstrap_interval(fresh if fresh.size else [0.0], **bootstrap),
         genre_agreement=metrics.bootstrap_interval(shares, **bootstrap),
+        mood_gap=metrics.bootstrap_interval(mood_gap(seeds, lists, inputs.table), **bootstrap),
+        sound_distance=metrics.bootstrap_interval(
+            sound_distance(seeds, lists, inputs.table), **bootstrap
+        ),
         beyond=beyond_accuracy(seeds, lists, inputs.table),
         tidytuesday_only_artists_per_10=distinct_artists(tidytuesday_lists, inputs.table),
         checks=list_checks([*seeds, *seeds], [*lists, *tidytuesday_lists], inputs.table),
@@ -389,6 +395,7 @@ def _verdict(
             shipped, common = pair["shipped"], pair["common fields only"]
             gaps += [abs(shipped[s] - common[s]) for s in shipped]
     discover = [row for row in rows if row.config.discover]
+    presets = preset_scores({row.name: row for row in rows})
     return Verdict(
         checked=True,
         artists_per_10=ours.tidytuesday_only_artists_per_10,
@@ -399,6 +406,7 @@ def _verdict(
         discover_seed_artist_tracks=(
             sum(row.checks.seed_artist_tracks for row in discover) if discover else None
         ),
+        presets_earn_their_names=all(p.earned for p in presets) if presets else None,
     )
 
 

@@ -39,6 +39,8 @@ from recommender.evaluation.results import SystemConfig, SystemKind
 OURS: Final = "shipped defaults"
 ORIGINAL: Final = "original design"
 ORIGINAL_PLAIN: Final = "original design (plain numpy)"
+POPULAR: Final = "most popular"
+PRESET_PREFIX: Final = "preset: "
 
 
 class System(Protocol):
@@ -90,7 +92,7 @@ class PopularSystem:
     """Baseline: the most popular tracks (unknown popularity last, ties by track id)."""
 
     def __init__(self, table: TrackTable) -> None:
-        self.name = "most popular"
+        self.name = POPULAR
         popularity = np.nan_to_num(table.popularity, nan=-1.0)
         ranking = np.lexsort((table.ids.astype(str), -popularity))
         self._ranked = [str(table.ids[i]) for i in ranking]
@@ -345,7 +347,9 @@ def default_contenders(
     )
     ours = [EngineSystem(OURS, model, catalog, DEFAULT_WEIGHTS)]
     ours += [
-        EngineSystem(f"preset: {name}", model, catalog, weights, discover=name in DISCOVER_PRESETS)
+        EngineSystem(
+            f"{PRESET_PREFIX}{name}", model, catalog, weights, discover=name in DISCOVER_PRESETS
+        )
         for name, weights in PRESETS.items()
     ]
     return [
