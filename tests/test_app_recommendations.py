@@ -3,6 +3,7 @@ import pytest
 
 from recommender.domain import PROFILE_FEATURES
 from recommender.engine.features import DEFAULT_WEIGHTS, PRESETS
+from recommender.present import reasons
 from recommender.present.charts import profile_of, to_unit_scale
 from recommender.text import artist_names
 from tests.app_support import new_app, plotly_specs, record_downloads, texts
@@ -329,3 +330,16 @@ def test_not_this_track_is_a_removable_chip(app, seed_ids):
     assert f"not={gone}" in _share_link(at)
     at.button(key=f"include_track_{gone}").click().run()
     assert gone in set(_table(at)["track_id"])
+
+
+def test_the_phone_grid_is_the_same_list_with_the_closest_features_named(app, seed_ids):
+    """Below 640 px the page's style shows this grid instead (tests/browser measure that)."""
+    at = _open_with_seeds(app, seed_ids)
+    wide, phone = at.dataframe[0].value, at.dataframe[1].value
+    assert list(phone["track_id"]) == list(wide["track_id"])
+    assert list(phone["title"]) == list(wide["title"])
+    closest = [cell for cell in phone["close on"] if cell]
+    assert closest, "no row names a close feature"
+    # Short names only, never the values: the values are in the wide grid and the detail.
+    assert not any("%" in cell or "vs" in cell for cell in closest), closest
+    assert all(len(cell) <= reasons.SHORT_CELL_CHARS for cell in phone["close on"])

@@ -79,7 +79,9 @@ def test_plain_words_display_names_and_nothing_said_by_shared_absences():
         contributions={"artist": 1.0, "acousticness": 0.0},
         weights={"artist": 1.0, "acousticness": 1.0},
     )
-    assert apart_only.cell() == "furthest apart: artist: Queen vs Led Zeppelin, AC/DC"
+    # Too long for the list's cell: the cell names the feature, the detail says it in full.
+    assert apart_only.cell() == "furthest apart: artist"
+    assert apart_only.sentences() == ["Furthest apart on artist: Queen vs Led Zeppelin, AC/DC"]
     # The catalog's spelling, not the folded key the engine compares.
     assert reasons.apart == "artist: Queen vs Led Zeppelin, AC/DC"
     zero = explain_pair(
@@ -89,6 +91,27 @@ def test_plain_words_display_names_and_nothing_said_by_shared_absences():
         weights={"danceability": 1.0},
     )
     assert zero.close == ()  # "0% vs 0%" is no reason
+
+
+def test_a_cell_holds_a_whole_reason_or_its_name_never_a_cut_phrase():
+    weights = {"genre": 1.0, "valence": 1.0, "tempo": 1.0, "loudness": 1.0}
+    seed = {"genres": ["dance pop", "electro house", "big room"], "valence": 0.52, "tempo": 120}
+    track = {"genres": ["dance pop", "electro house", "big room"], "valence": 0.48, "tempo": 122}
+    contributions = {"genre": 0.0, "valence": 0.01, "tempo": 0.02, "loudness": 0.97}
+    reasons = explain_pair(
+        seed={**seed, "loudness": -5.0},
+        track={**track, "loudness": -14.0},
+        contributions=contributions,
+        weights=weights,
+    )
+    assert reasons.close[0] == "same genre: dance pop, electro house, big room"
+    assert reasons.close_names == ("same genre", "mood", "tempo")
+    assert reasons.cell() == "same genre"  # the whole reason is longer than CELL_CHARS
+    assert reasons.cell(max_chars=60) == reasons.close[0]
+    # The phone's cell: the closest features' short names, as many as fit.
+    assert reasons.short_cell() == "same genre"  # "same genre, mood" is 16 > 14 characters
+    assert reasons.short_cell(max_chars=16) == "same genre, mood"
+    assert reasons.short_cell(max_chars=5) == ""
 
 
 def test_missing_values_give_no_reason_rather_than_a_guess():

@@ -35,6 +35,10 @@ from ui.plain import plain
 
 SELECT_HINT: Final = "Select a row to listen to it, read why it was picked, or leave it out."
 ROW_HEIGHT: Final = 35  # st.dataframe's default row height, in pixels
+# The "why" cells hold reasons.CELL_CHARS characters, the phone's "close on" cells
+# reasons.SHORT_CELL_CHARS (tests/browser measure the drawn text against these).
+WHY_WIDTH: Final = 205
+CLOSE_ON_WIDTH: Final = 112
 # The columns shown, in order; the CSV has exactly these plus the ids.
 SHOWN: Final = ("title", "artists", "similarity", "why", "spotify", "answers seed")
 # What the list shows on screen: the seed a row answers is in the row's detail panel (and in
@@ -89,9 +93,11 @@ def recommendations_view() -> None:
     table = build_table(recs, labels, reasons, synthetic=services.catalog.synthetic)
     st.caption(plain(describe_recommendations(recs, len(seeds))))
     # Beside the list on a laptop (no scrolling to the player), under it on a phone.
+    list_styles()
     listing, detail = st.columns([5, 2], gap="small")
     with listing:
         results_table(table)
+        phone_table(table, recs, reasons)
     with detail:
         selected_detail(services.catalog, recs, labels, reasons)
     _controls()
@@ -180,7 +186,8 @@ def build_table(
     """
     base = recommendation_table(recs, seed_names=labels)
     notes = order_notes([float(s) for s in base["similarity"]])
-    why = [note + reasons[r.track_id].cell() for note, r in zip(notes, recs, strict=True)]
+    # A moved row says why it sits there; its reasons are in full in the detail panel.
+    why = [note or reasons[r.track_id].cell() for note, r in zip(notes, recs, strict=True)]
     table = base.with_columns(
         pl.Series("why", why, dtype=pl.String),
         pl.Series("seed_track_id", [r.seed_track_id for r in recs], dtype=pl.String),
@@ -194,11 +201,24 @@ def _table_key() -> state.Key[Any]:
     return state.RESULTS_TABLE(state.get(state.NOT_THIS_COUNT, 0))
 
 
-def _remember_selection() -> None:
-    event = state.peek(_table_key())
+def _phone_table_key() -> state.Key[Any]:
+    """The phone grid's key, renewed with the list's."""
+    return state.PHONE_TABLE(state.get(state.NOT_THIS_COUNT, 0))
+
+
+def _remember(key: state.Key[Any]) -> None:
+    event = state.peek(key)
     rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
     shown = state.get(state.SELECTED_IDS, [])
     state.put(state.SELECTED, shown[rows[0]] if rows and rows[0] < len(shown) else None)
+
+
+def _remember_selection() -> None:
+    _remember(_table_key())
+
+
+def _remember_phone_selection() -> None:
+    _remember(_phone_table_key())
 
 
 def results_table(table: pl.DataFrame) -> None:
@@ -213,13 +233,13 @@ def results_table(table: pl.DataFrame) -> None:
         column_order=columns,
         column_config={
             # Pixel widths that add up to the list's column at 1440x900 (5 of 7 parts).
-            "title": st.column_config.TextColumn("title", width=170),
-            "artists": st.column_config.TextColumn("artists", width=130),
+            "title": st.column_config.TextColumn("title", width=180),
+            "artists": st.column_config.TextColumn("artists", width=125),
             "similarity": st.column_config.ProgressColumn(
                 "similarity", min_value=0, max_value=100, format="%.0f", width=64
             ),
             "why": st.column_config.TextColumn(
-                "why", width=210, help="Select the row to read every reason in full."
+                "why", width=WHY_WIDTH, help="Select the row to read every reason in full."
             ),
             "spotify": st.column_config.LinkColumn("Spotify", display_text="Open ↗", width=64),
         },
@@ -227,6 +247,70 @@ def results_table(table: pl.DataFrame) -> None:
         on_select=_remember_selection,
         selection_mode="single-row",
     )
+
+
+# The phone list: what fits 390 px without a sideways swipe (the rest is in the detail).
+PHONE_COLUMNS: Final = ("title", "artists", "close on")
+
+
+def phone_table(
+    table: pl.DataFrame, recs: Sequence[Recommendation], reasons: Mapping[str, Reasons]
+) -> None:
+    """The same list for a phone: title, artists and the closest features' short names.
+
+    Both grids are sent; the page's style shows one by the screen's width (``LIST_STYLES``),
+    so the choice follows the width the browser has, not a guess from the user agent.
+    """
+    short = [reasons[r.track_id].short_cell() for r in recs]
+    phone = table.select("title", "artists", "track_id").with_columns(
+        pl.Series("close on", short, dtype=pl.String)
+    )
+    st.dataframe(
+        phone,
+        hide_index=True,
+        width="stretch",
+        height=ROW_HEIGHT * (phone.height + 1) + 3,
+        column_order=PHONE_COLUMNS,
+        column_config={
+            "title": st.column_config.TextColumn("title", width=122),
+            "artists": st.column_config.TextColumn("artists", width=90),
+            "close on": st.column_config.TextColumn(
+                "close on",
+                width=CLOSE_ON_WIDTH,
+                help="Select the row to read every reason in full.",
+            ),
+        },
+        key=_phone_table_key(),
+        on_select=_remember_phone_selection,
+        selection_mode="single-row",
+    )
+
+
+# Below 640 px Streamlit stacks the columns: the phone grid replaces the wide one, and the
+# selected row's detail becomes a sheet fixed at the bottom of the screen, so its player
+# shows where the listener is looking, wherever in the list they tapped. The page's bottom
+# padding keeps the list's last rows reachable above the sheet.
+LIST_STYLES: Final = """<style>
+[class*="st-key-phone_list_"] { display: none !important; }
+@media (max-width: 640px) {
+  [class*="st-key-results_table_"] { display: none !important; }
+  [class*="st-key-phone_list_"] { display: block !important; }
+  .st-key-result_detail {
+    position: fixed; left: 0; right: 0; bottom: 0; z-index: 999990;
+    max-height: 46vh; overflow-y: auto; padding: 0.5rem 1rem 0.75rem;
+    background: var(--detail-background); border-top: 1px solid rgba(250, 250, 250, 0.2);
+  }
+  [data-testid="stMain"]:has(.st-key-result_detail) [data-testid="stMainBlockContainer"] {
+    padding-bottom: 50vh;
+  }
+}
+</style>"""
+
+
+def list_styles() -> None:
+    """The list's layout rules by screen width (a style element; it takes no room)."""
+    background = st.get_option("theme.secondaryBackgroundColor") or "#1E1E1E"
+    st.html(LIST_STYLES.replace("var(--detail-background)", str(background)))
 
 
 # -- listen -----------------------------------------------------------------------------------
@@ -253,30 +337,40 @@ def selected_detail(
             "Select a row of the list to listen to it, read why it was picked, or leave it out."
         )
         return
+    with st.container(key=state.RESULT_DETAIL):
+        _detail(catalog, rec, labels, reasons)
+
+
+def _detail(
+    catalog: Catalog,
+    rec: Recommendation,
+    labels: Mapping[str, str],
+    reasons: Mapping[str, Reasons],
+) -> None:
     label = track_label(rec.name, rec.artists)
     st.markdown(f"**{plain(label)}**")
     # The controls come first, right under the title: nothing above them changes height while
     # the players below load, so a click aimed at them lands on them.
-    not_track, not_artist = st.columns(2)
-    not_track.button(
-        "Not this track",
-        key=state.EXCLUDE_TRACK,
-        icon=":material/block:",
-        on_click=_steer,
-        args=(state.exclude_track, rec.track_id, label),
-        width="stretch",
-    )
-    artist = primary_artist_name(rec)
-    if artist:
-        not_artist.button(
-            "Not this artist",
-            key=state.EXCLUDE_ARTIST,
-            icon=":material/person_off:",
+    # Side by side where both fit (a phone's full width), one under the other in the
+    # laptop's narrow detail column: a label is never cut.
+    with st.container(horizontal=True, gap="small"):
+        st.button(
+            "Not this track",
+            key=state.EXCLUDE_TRACK,
+            icon=":material/block:",
             on_click=_steer,
-            args=(state.exclude_artist, artist),
-            help=f"Leave out every track by {plain(artist)}",
-            width="stretch",
+            args=(state.exclude_track, rec.track_id, label),
         )
+        artist = primary_artist_name(rec)
+        if artist:
+            st.button(
+                "Not this artist",
+                key=state.EXCLUDE_ARTIST,
+                icon=":material/person_off:",
+                on_click=_steer,
+                args=(state.exclude_artist, artist),
+                help=f"Leave out every track by {plain(artist)}",
+            )
     player(rec.track_id, synthetic=catalog.synthetic)
     lines = reasons[rec.track_id].sentences()
     if lines:

@@ -176,6 +176,9 @@ HOME_SEEDS_TABLE: Final = Key[Any]("home_seeds_table")
 EXPORT_CSV: Final = Key[bool]("export_csv")
 # The list's grid: a new key after each "not this" (+ how many there were).
 RESULTS_TABLE: Final = KeyFamily[Any]("results_table_")
+# The phone width's narrower grid of the same list (+ the same count), and the detail panel.
+PHONE_TABLE: Final = KeyFamily[Any]("phone_list_")
+RESULT_DETAIL: Final = Key[Any]("result_detail")
 SELECTED: Final = Key[str | None]("_selected_recommendation")
 SELECTED_IDS: Final = Key[list[str]]("_selected_recommendation_ids")  # the rows, in order
 NOT_THIS_COUNT: Final = Key[int]("_not_this_count")

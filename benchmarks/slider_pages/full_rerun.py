@@ -73,8 +73,21 @@ table = pl.DataFrame(
 )
 st.caption(f"{ROWS} tracks for 5 of 5 seeds")
 listing, detail = st.columns([2, 1], gap="medium")
+results.list_styles()
 with listing:
     results.results_table(table)
+    # The app sends the phone's grid of the same list too (CSS shows one by width).
+    st.dataframe(
+        table.select("title", "artists", "track_id").with_columns(
+            pl.Series("close on", ["energy, tempo"] * ROWS)
+        ),
+        hide_index=True,
+        height=results.ROW_HEIGHT * (ROWS + 1) + 3,
+        column_order=results.PHONE_COLUMNS,
+        key="phone_list_0",
+        on_select="rerun",
+        selection_mode="single-row",
+    )
 with detail:
     st.info(results.SELECT_HINT)
 left, right = st.columns(2)

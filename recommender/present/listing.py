@@ -148,7 +148,7 @@ def describe_recommendations(recs: Sequence[Recommendation], n_seeds: int) -> st
     return f"{len(recs)} tracks for {answered} of {n_seeds} seed{'s' if n_seeds != 1 else ''}"
 
 
-MOVED_DOWN: Final = "moved down by the artist rules · "
+MOVED_DOWN: Final = "moved down: artist rules"
 
 
 def order_notes(similarities: Sequence[float]) -> list[str]:

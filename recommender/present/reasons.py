@@ -44,18 +44,61 @@ _COLUMNS: Final[Mapping[str, str]] = {"duration": "duration_ms"}
 MAX_CLOSE: Final = 4
 
 
+# The short names of the phone list's "close on" cell: one word each where one word says it.
+_SHORT: Final[Mapping[str, str]] = {
+    "valence": "mood",
+    "acousticness": "acoustic",
+    "instrumentalness": "instrumental",
+    "speechiness": "speech",
+    "liveness": "live feel",
+    "duration": "length",
+    "time_signature": "metre",
+    "artist": "same artist",
+    "genre": "same genre",
+}
+# How many characters the list's cells hold without cutting (Source Sans at 14 px, digits
+# the widest): ui.results sizes its "why" and "close on" columns for these.
+CELL_CHARS: Final = 26
+SHORT_CELL_CHARS: Final = 14
+
+
+def short_name(name: str) -> str:
+    """A weight's one- or two-word name for the phone list ("mood", "tempo", "same artist")."""
+    return _SHORT.get(name, name.replace("_", " "))
+
+
 @dataclass(frozen=True, slots=True)
 class Reasons:
     """Readable reasons for one recommendation."""
 
     close: tuple[str, ...]
     apart: str | None
+    # The short name of each close reason, same order ("mood" for "mood (valence) 52% vs 48%").
+    close_names: tuple[str, ...] = ()
+    apart_name: str | None = None
 
-    def cell(self) -> str:
-        """The list's narrow "why" cell: the closest reason alone, in full, or where apart."""
+    def cell(self, *, max_chars: int = CELL_CHARS) -> str:
+        """The list's "why" cell: the closest reason in full if it fits, else its name.
+
+        Nothing is cut mid-phrase: a reason longer than the cell (a long genre list) gives
+        way to the feature's name, and the detail panel says it in full.
+        """
         if self.close:
-            return self.close[0]
-        return f"furthest apart: {self.apart}" if self.apart else ""
+            text = self.close[0]
+            return text if len(text) <= max_chars else self.close_names[0]
+        if self.apart:
+            text = f"furthest apart: {self.apart}"
+            return text if len(text) <= max_chars else f"furthest apart: {self.apart_name}"
+        return ""
+
+    def short_cell(self, *, max_chars: int = SHORT_CELL_CHARS) -> str:
+        """The phone list's "close on" cell: the closest features' short names that fit."""
+        names: list[str] = []
+        for name in self.close_names:
+            if len(", ".join([*names, name])) > max_chars:
+                break
+            names.append(name)
+        return ", ".join(names)
 
     def sentences(self) -> list[str]:
         """The full explanation, one line per reason."""
@@ -159,15 +202,20 @@ def explain_pair(
     margin = {name: weights[name] ** 2 / total - contributions[name] for name in active}
     described = {name: _describe(name, seed, track) for name in active}
     close = [
-        text
+        (text, short_name(name))
         for name in sorted(active, key=lambda n: (-margin[n], n))
         if margin[name] > 0 and (text := described[name]) is not None
-    ]
+    ][:MAX_CLOSE]
     apart_names = [
         n for n in sorted(active, key=lambda n: (margin[n], n)) if margin[n] < 0 and described[n]
     ]
     apart = described[apart_names[0]] if apart_names else None
-    return Reasons(close=tuple(close[:MAX_CLOSE]), apart=apart)
+    return Reasons(
+        close=tuple(text for text, _ in close),
+        apart=apart,
+        close_names=tuple(name for _, name in close),
+        apart_name=short_name(apart_names[0]).removeprefix("same ") if apart_names else None,
+    )
 
 
 def row_values(rows: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:

@@ -61,6 +61,10 @@ class Seed:
 
 # The list's grid (Home also draws a table: the seeds' audio features).
 RESULTS_GRID: Final = '[class*="st-key-results_table"] [data-testid="stDataFrame"]'
+# The same list's narrower grid, shown instead below 640 px (ui.results.LIST_STYLES).
+PHONE_GRID: Final = '[class*="st-key-phone_list_"] [data-testid="stDataFrame"]'
+# Whichever of the two the screen's width shows.
+SHOWN_GRID: Final = f"{RESULTS_GRID}:visible, {PHONE_GRID}:visible"
 
 
 def catalog_settings(cache_dir: Path, *, catalog: Path | None = None, **extra: str):
@@ -218,7 +222,7 @@ def wait_for_recommendations(page: Page) -> None:
     for selector in (
         ".st-key-radar_profile .js-plotly-plot",
         ".st-key-radar_seed_chart .js-plotly-plot",
-        RESULTS_GRID,
+        SHOWN_GRID,
         ".st-key-export_csv button",
     ):
         page.locator(selector).first.wait_for(timeout=RUN_TIMEOUT_MS)

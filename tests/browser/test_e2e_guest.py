@@ -13,6 +13,7 @@ import pytest
 from recommender.domain import track_url
 from recommender.text import artist_names
 from tests.browser.e2e import (
+    PHONE_GRID,
     RESULTS_GRID,
     Seed,
     add_seed,
@@ -30,6 +31,7 @@ from tests.browser.e2e import (
     weight_selector,
 )
 from tests.browser.harness import save_failure_artifacts
+from ui.results import CLOSE_ON_WIDTH, WHY_WIDTH
 
 
 @pytest.fixture(scope="module")
@@ -344,9 +346,12 @@ def test_guest_reaches_the_table_with_enter_and_two_clicks_without_scrolling(
         context.close()
 
 
-def _select_row(page, row: int) -> None:
+_WIDE_RESIZABLE = '[class*="st-key-results_table"] [data-testid="stDataFrameResizable"]'
+_PHONE_RESIZABLE = '[class*="st-key-phone_list_"] [data-testid="stDataFrameResizable"]'
+
+
+def _select_row(page, row: int, selector: str = _WIDE_RESIZABLE) -> None:
     """Click the row's selection box at the left edge of the list's grid (drawn on a canvas)."""
-    selector = '[class*="st-key-results_table"] [data-testid="stDataFrameResizable"]'
     # Right after a "not this" the old list and its replacement (a fresh key) are both on the
     # page until the run ends; a person clicks the list once it has settled into one.
     page.wait_for_function(
@@ -360,7 +365,18 @@ def _select_row(page, row: int) -> None:
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     assert box is not None
-    x, y = box["x"] + 18, box["y"] + 35 * (row + 1) + 17
+    y = box["y"] + 35 * (row + 1) + 17
+    height = page.viewport_size["height"]
+    if y > height - 35:  # below the screen: scroll the row up to the screen's middle
+        grid.evaluate(
+            "(el, by) => { let s = el.parentElement; while (s && s.scrollHeight <= s.clientHeight)"
+            " s = s.parentElement; (s || document.scrollingElement).scrollBy(0, by); }",
+            y - height / 2,
+        )
+        box = grid.bounding_box()
+        assert box is not None
+        y = box["y"] + 35 * (row + 1) + 17
+    x = box["x"] + 18
     page.mouse.move(x, y)  # the selection box shows on hover
     page.mouse.click(x, y)
 
@@ -427,7 +443,9 @@ def test_at_phone_width_the_list_comes_before_the_radars(browser, server, seeds)
         page.goto(f"{server.url}?seeds={seeds[0].track_id}")
         page.wait_for_url("**/recommendations*", timeout=60_000)
         wait_for_recommendations(page)
-        table = page.locator('[class*="st-key-results_table"]').bounding_box()
+        # The phone's grid is the one shown; the laptop's is in the page but takes no room.
+        assert page.locator(RESULTS_GRID).bounding_box() is None
+        table = page.locator('[class*="st-key-phone_list_"]').bounding_box()
         radar = page.locator(".st-key-radar_profile").bounding_box()
         assert table is not None
         assert radar is not None
@@ -435,8 +453,7 @@ def test_at_phone_width_the_list_comes_before_the_radars(browser, server, seeds)
         # The whole list is drawn at its full height: no scroll box inside the page.
         caption = page.get_by_text(" tracks for ").first.inner_text()
         shown = int(caption.split()[0])
-        grid = page.locator('[class*="st-key-results_table"] [data-testid="stDataFrameResizable"]')
-        box = grid.bounding_box()
+        box = page.locator(_PHONE_RESIZABLE).bounding_box()
         assert box is not None
         assert box["height"] >= 35 * (shown + 1), (box, shown)
     except AssertionError:
@@ -488,3 +505,70 @@ def test_famous_seeds_leave_most_of_the_first_20_to_other_artists_in_an_order_th
     for above, row in itertools.pairwise(rows):
         rises = float(row["similarity"]) > float(above["similarity"]) + 0.05
         assert not rises or row["why"].startswith("moved down"), (above, row)
+
+
+# The widest drawn text of one column of a grid, measured in the grid's own font (the grid
+# is a canvas; its accessible table holds each cell's text).
+_CELL_TEXT_WIDTHS = """async ([grid, column]) => {
+    await document.fonts.ready;
+    const root = document.querySelector(grid);
+    const canvas = root.querySelector('canvas');
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = `14px ${getComputedStyle(canvas).fontFamily}`;
+    return Array.from(
+        root.querySelectorAll(`table tbody td[aria-colindex="${column}"]`),
+        (td) => [td.textContent, context.measureText(td.textContent).width]);
+}"""
+_CELL_PADDING = 2 * 8  # the grid's horizontal padding on each side of a cell's text
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (390, 844)])
+def test_no_reason_is_cut_and_a_selected_rows_player_is_on_screen(
+    browser, catalog_and_server, width, height
+):
+    """Decision 0006's layout: the reasons fit their cells; the player shows on selection."""
+    catalog, server = catalog_and_server
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    phone = width < 640
+    grid, resizable = (PHONE_GRID, _PHONE_RESIZABLE) if phone else (RESULTS_GRID, _WIDE_RESIZABLE)
+    # The reasons' column: the 3rd of the phone's grid, the 4th ("why") of the laptop's.
+    column, room = (3, CLOSE_ON_WIDTH) if phone else (4, WHY_WIDTH)
+    try:
+        ids = ",".join(s.track_id for s in _famous_seeds(catalog))
+        page.goto(f"{server.url}?seeds={ids}&limit=20")
+        page.wait_for_url("**/recommendations*", timeout=60_000)
+        wait_for_recommendations(page)
+        assert page.locator(grid).is_visible()
+        # The grid fills its accessible table after it is drawn: await all 20 rows.
+        page.wait_for_function(
+            "([grid, column]) => document.querySelectorAll("
+            '`${grid} table tbody td[aria-colindex="${column}"]`).length === 20',
+            arg=[grid, column],
+            timeout=60_000,
+        )
+        cells = page.evaluate(_CELL_TEXT_WIDTHS, [grid, column])
+        assert len(cells) == 20, cells
+        assert sum(1 for text, _ in cells if text) >= 15, cells  # the check reads reasons
+        cut = [(text, round(drawn)) for text, drawn in cells if drawn + _CELL_PADDING > room]
+        assert not cut, (room, cut)
+        players = page.locator('.st-key-result_detail iframe[src*="open.spotify.com/embed/track/"]')
+        # The first row, then (on a phone, after scrolling down) the last one.
+        for row in (0, 19) if phone else (0,):
+            _select_row(page, row, resizable)
+            players.first.wait_for(timeout=60_000)
+            page.wait_for_function(
+                "() => document.querySelector('[data-testid=\"stApp\"]')"
+                "?.getAttribute('data-test-script-state') === 'notRunning'",
+                timeout=60_000,
+            )
+            box = players.first.bounding_box()
+            assert box is not None
+            assert 0 <= box["y"] <= box["y"] + box["height"] <= height, (row, box)
+            assert 0 <= box["x"] <= box["x"] + box["width"] <= width, (row, box)
+        assert errors_on(page) == []
+    except Exception:  # an assertion or a timeout: keep what the page showed, then fail
+        save_failure_artifacts(page, f"layout_{width}x{height}", server)
+        raise
+    finally:
+        context.close()
