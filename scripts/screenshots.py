@@ -5,7 +5,7 @@
 Starts `streamlit run` on a free loopback port (the browser-test harness), with the catalog
 from --data (default: RECOMMENDER_CATALOG, else ../shared/data) and a cache directory of its
 own, then visits Home (guest search), Recommendations (from a share link), Explore and Model,
-at laptop width and the recommendations also at phone width.
+at laptop width and the recommendations also at phone width (with and without a row selected).
 """
 
 from __future__ import annotations
@@ -121,6 +121,19 @@ def take(out: Path, data: Path) -> list[Path]:
                 path = out / "recommendations-phone.png"
                 phone.screenshot(path=str(path), full_page=False)
                 written.append(path)
+                # A tap on the third row's selection box opens the detail sheet.
+                grid = phone.locator(
+                    '[class*="st-key-phone_list_"] [data-testid="stDataFrameResizable"]'
+                ).bounding_box()
+                if grid is not None:
+                    x, y = grid["x"] + 18, grid["y"] + 35 * 3 + 17
+                    phone.mouse.move(x, y)
+                    phone.mouse.click(x, y)
+                    phone.locator(".st-key-result_detail").wait_for()
+                    _settle(phone)
+                    path = out / "recommendations-phone-selected.png"
+                    phone.screenshot(path=str(path), full_page=False)
+                    written.append(path)
                 # Logged in (the fake consents at once and sends the browser back).
                 page = browser.new_page(viewport=LAPTOP)
                 page.goto(server.url)
