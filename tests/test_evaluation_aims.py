@@ -11,7 +11,7 @@ import pytest
 from recommender.domain import PROFILE_FEATURES
 from recommender.engine.features import PRESET_PURPOSES, PRESETS
 from recommender.engine.model import train
-from recommender.evaluation import aim_measures, aims, preset_tuning, scoring, tuning
+from recommender.evaluation import aim_measures, aims, list_figures, preset_tuning, scoring, tuning
 from recommender.evaluation.metrics import Interval
 from recommender.evaluation.protocol import TrackTable, leak_free_genres, playlist_cases
 from recommender.evaluation.report import format_page, preset_cells
@@ -162,7 +162,7 @@ def test_a_recall_floor_turns_away_a_setting_that_only_wins_the_objective():
     cases = playlist_cases(planted, random_state=1)
 
     def losing(found_cases, lists):  # an aim that rewards losing the playlists' tracks
-        return -float(scoring.playlist_scores(found_cases, lists)[scoring.RECALL].mean())
+        return -float(list_figures.playlist_scores(found_cases, lists)[list_figures.RECALL].mean())
 
     def search(min_recall: float):
         ticks = iter(range(1000))

@@ -102,14 +102,3 @@ def test_the_engine_continues_planted_playlists_and_scores_beat_the_baselines():
     report = format_report(result)
     assert all(row.name in report for row in result.systems)
     assert format_table(result, markdown=True).count("\n| ") == len(result.systems)
-
-
-def test_list_checks_count_crowded_blocks_and_seed_artists():
-    table = TrackTable.from_catalog(planted_catalog())
-    ids = table.all_ids()
-    # Cluster 0's track j is by "Artist 0-{j % 8}"; cluster 1 starts at row 36.
-    crowded = [ids[j] for j in (0, 8, 16, 24, 1, 2, 3, 4, 5, 6)]  # 7 artists, 4 by 0-0
-    spread = ids[36:46]  # 8 artists
-    checks = scoring.list_checks([(ids[32],), (ids[0],)], [crowded, spread], table)
-    assert (checks.lists, checks.blocks, checks.blocks_below_8_artists) == (2, 2, 1)
-    assert checks.seed_artist_tracks == 4  # the seed ids[32] is by 0-0 too

@@ -22,6 +22,7 @@ from recommender.engine.features import (
 from recommender.engine.model import TrackModel
 from recommender.evaluation.aim_measures import mood_gap, sound_distance
 from recommender.evaluation.aims import POPULAR_FACTOR, PRESET_AIMS
+from recommender.evaluation.list_figures import RECALL, new_artist_recall, playlist_scores
 from recommender.evaluation.protocol import (
     DEFAULT_RANDOM_STATE,
     LIST_LENGTH,
@@ -30,12 +31,7 @@ from recommender.evaluation.protocol import (
     halves,
     sample,
 )
-from recommender.evaluation.scoring import (
-    MIN_DISTINCT_ARTISTS,
-    RECALL,
-    new_artist_recall,
-    playlist_scores,
-)
+from recommender.evaluation.scoring import MIN_DISTINCT_ARTISTS
 from recommender.evaluation.systems import EngineSystem, PopularSystem, run_system
 from recommender.evaluation.tuning import (
     SEARCH_ORDER,

@@ -21,6 +21,12 @@ from recommender.engine.features import (
 )
 from recommender.engine.model import TrackModel
 from recommender.evaluation import metrics
+from recommender.evaluation.list_figures import (
+    RECALL,
+    distinct_artists,
+    playlist_scores,
+    source_mix,
+)
 from recommender.evaluation.protocol import (
     DEFAULT_RANDOM_STATE,
     HIT_PREDICTOR,
@@ -41,14 +47,7 @@ from recommender.evaluation.results import (
     TuningResult,
     TuningRow,
 )
-from recommender.evaluation.scoring import (
-    MIN_DISTINCT_ARTISTS,
-    RECALL,
-    SOURCE_SPECIFIC,
-    distinct_artists,
-    playlist_scores,
-    source_mix,
-)
+from recommender.evaluation.scoring import MIN_DISTINCT_ARTISTS, SOURCE_SPECIFIC
 from recommender.evaluation.systems import (
     ORIGINAL,
     OURS,
