@@ -126,6 +126,38 @@ class TradeoffPoint:
 
 
 @dataclass(frozen=True, slots=True)
+class FiveSeedRow:
+    """One system on the 5-seed task (held-out playlists; intervals over playlists)."""
+
+    name: str
+    recall: Interval = field(metadata=_key("recall@50"))
+    tidytuesday_only_recall: Interval = field(metadata=_key("tidytuesday_only_recall@50"))
+    new_artists: Interval
+    seed_artist_share: Interval  # share of each list crediting one of its seeds' artists
+    source_shares: dict[str, Interval]  # each source's share of each list (0-1)
+
+
+@dataclass(frozen=True, slots=True)
+class FiveSeedTask:
+    """Five random seeds from each held-out playlist, the rest hidden: every system's row."""
+
+    seeds: int
+    playlists: int
+    new_artist_playlists: int
+    systems: tuple[FiveSeedRow, ...]
+    # The shipped weights with every source-specific field at 0: the source mix's reference.
+    common_fields: FiveSeedRow | None
+
+    def largest_source_mix_gap(self, name: str) -> float | None:
+        """The largest gap (0-1) between ``name``'s source shares and the reference's."""
+        row = next((r for r in self.systems if r.name == name), None)
+        if row is None or self.common_fields is None:
+            return None
+        reference = self.common_fields.source_shares
+        return max(abs(row.source_shares[s].mean - reference[s].mean) for s in reference)
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """The issue's targets, checked on this result (None where the rows were not run)."""
 
@@ -138,6 +170,7 @@ class Verdict:
     discover_seed_artist_tracks: int | None = None
     # Each preset beats "most popular" 3x on its recall and the defaults on its own aim.
     presets_earn_their_names: bool | None = None
+    five_seed_source_mix_gap: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +208,7 @@ class EvaluationResult:
     source_mix: tuple[SourceMix, ...]
     tradeoff: tuple[TradeoffPoint, ...]
     verdict: Verdict
+    five_seeds: FiveSeedTask | None = None
 
     def row(self, name: str) -> SystemRow:
         """The row of the system called ``name``; KeyError naming it when absent."""

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Final
 
@@ -16,6 +17,7 @@ from recommender.domain import Catalog
 from recommender.evaluation import metrics
 from recommender.evaluation.aim_measures import mood_gap, sound_distance
 from recommender.evaluation.aims import preset_scores
+from recommender.evaluation.five_seeds import five_seed_task
 from recommender.evaluation.list_figures import (
     NDCG,
     PRECISION,
@@ -159,8 +161,8 @@ def _score_contender(
     return row, {"all": scores[RECALL], "tidytuesday_only": tidytuesday_scores[RECALL]}
 
 
-def _source_mix_rows(contenders: Sequence[Contender], inputs: EvaluationInputs) -> list[SourceMix]:
-    shipped = next(
+def _shipped(contenders: Sequence[Contender]) -> EngineSystem | None:
+    return next(
         (
             c.system
             for c in contenders
@@ -168,13 +170,22 @@ def _source_mix_rows(contenders: Sequence[Contender], inputs: EvaluationInputs) 
         ),
         None,
     )
-    if shipped is None:
-        return []
-    common = shipped.over_pool(
+
+
+def _common_fields(shipped: EngineSystem) -> EngineSystem:
+    """The shipped system with every field only some sources have at weight 0."""
+    return shipped.over_pool(
         shipped.catalog,
         shipped.model,
         weights={**shipped.weights, **dict.fromkeys(SOURCE_SPECIFIC, 0.0)},
     )
+
+
+def _source_mix_rows(contenders: Sequence[Contender], inputs: EvaluationInputs) -> list[SourceMix]:
+    shipped = _shipped(contenders)
+    if shipped is None:
+        return []
+    common = _common_fields(shipped)
     table = inputs.table
     groups: dict[str, list[Sequence[str]]] = {
         TIDYTUESDAY: [case.seeds for case in inputs.cases],
@@ -202,14 +213,7 @@ def _tradeoff(contenders: Sequence[Contender], inputs: EvaluationInputs) -> list
     Shipped weights, TidyTuesday-only candidates, a sample of the tuning half: the rule is
     chosen there, never on the held-out playlists.
     """
-    shipped = next(
-        (
-            c.system
-            for c in contenders
-            if c.system.name == OURS and isinstance(c.system, EngineSystem)
-        ),
-        None,
-    )
+    shipped = _shipped(contenders)
     if shipped is None or not inputs.tradeoff_cases:
         return []
     points = []
@@ -346,13 +350,27 @@ def evaluate_systems(
         per_case[contender.system.name] = scores
     comparisons = _comparisons(contenders, per_case, random_state=random_state, resamples=resamples)
     mix = _source_mix_rows(contenders, inputs)
+    shipped = _shipped(contenders)
+    five = five_seed_task(
+        contenders,
+        inputs,
+        common=_common_fields(shipped) if shipped is not None else None,
+        random_state=random_state,
+        resamples=resamples,
+    )
+    verdict = _verdict(rows, comparisons, mix)
+    if five is not None and verdict.checked:
+        verdict = dataclasses.replace(
+            verdict, five_seed_source_mix_gap=five.largest_source_mix_gap(OURS)
+        )
     return EvaluationResult(
         protocol=_protocol(catalog, inputs, random_state=random_state, quick=quick),
         systems=tuple(rows),
         comparisons=tuple(comparisons),
         source_mix=tuple(mix),
         tradeoff=tuple(_tradeoff(contenders, inputs)),
-        verdict=_verdict(rows, comparisons, mix),
+        verdict=verdict,
+        five_seeds=five,
     )
 
 
