@@ -25,8 +25,9 @@ from filelock import FileLock, Timeout
 from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.preprocessing import StandardScaler
 
-from recommender.domain import Catalog, LoadNote, LoadNoteKind
+from recommender.domain import PROFILE_FEATURES, Catalog, LoadNote, LoadNoteKind
 from recommender.engine.features import LAYOUT, encode_dense, fit_scaler, raw_features
+from recommender.engine.genre_signal import GENRES, GenreMode, genre_signal
 from recommender.engine.layout import QueryLayout
 from recommender.engine.track_ids import RowIndex, TrackIds
 from recommender.settings import Settings
@@ -57,12 +58,13 @@ def library_versions() -> dict[str, str]:
     }
 
 
-def _schema(layout: QueryLayout = LAYOUT) -> dict[str, Any]:
+def _schema(layout: QueryLayout = LAYOUT, *, genres: GenreMode = GENRES) -> dict[str, Any]:
     return {
         "format": MODEL_FORMAT,
         "weights": list(layout.weight_names),
         "values": list(layout.value_owners),
         "compared": list(layout.compared_features),
+        "genres": genres,
     }
 
 
@@ -223,9 +225,16 @@ def _genre_pairs(tracks: pl.DataFrame) -> pl.DataFrame:
 
 
 def train(
-    catalog: Catalog, *, now: datetime | None = None, layout: QueryLayout = LAYOUT
+    catalog: Catalog,
+    *,
+    now: datetime | None = None,
+    layout: QueryLayout = LAYOUT,
+    genres: GenreMode = GENRES,
 ) -> TrackModel:
     """Fit the scaler and encode every catalog track (deterministic for a given catalog).
+
+    ``genres="filled"`` gives every track a genre (``genre_signal``: observed, carried from
+    its artist, or predicted from its sound); ``"observed"`` keeps only the tracks' own.
 
     The text-derived columns (artist and genre multi-hots, same-song and primary-artist codes)
     are built column-wise (``text_columns``), with the same results as the per-track ``text``
@@ -245,14 +254,19 @@ def train(
     artist_pairs, primary = _credited_artist_columns(tracks)
     artists, artist_vocabulary = _multi_hot(artist_pairs, tracks.height)
     del artist_pairs
-    genres, genre_vocabulary = _multi_hot(_genre_pairs(tracks), tracks.height)
+    genre_pairs = _genre_pairs(tracks)
+    if genres == "filled":
+        profile = [layout.scaled.index(name) for name in PROFILE_FEATURES]
+        genre_pairs = genre_signal(genre_pairs, primary=primary, features=dense[:, profile]).pairs
+    genre_block, genre_vocabulary = _multi_hot(genre_pairs, tracks.height)
+    del genre_pairs
     song_keys = primary + "\x1f" + base_title_column(tracks["name"])
     return TrackModel(
         track_ids=TrackIds.of(tracks["track_id"]),
         dense=dense,
         known=known,
         artists=artists,
-        genres=genres,
+        genres=genre_block,
         song_codes=_codes(song_keys),
         primary_codes=_codes(primary),
         popularity=tracks["popularity"].cast(pl.Float32).to_numpy().astype(np.float32),
@@ -262,7 +276,7 @@ def train(
         genre_vocabulary=genre_vocabulary,
         catalog_fingerprint=catalog.fingerprint,
         trained_at=now or datetime.now(UTC),
-        schema=_schema(layout),
+        schema=_schema(layout, genres=genres),
         layout=layout,
     )
 
