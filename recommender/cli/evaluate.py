@@ -10,6 +10,7 @@ from recommender.data.store import load_catalog
 from recommender.domain import Catalog
 from recommender.engine.features import PRESETS
 from recommender.engine.model import TrackModel, load_or_train, train
+from recommender.evaluation.genre_trial import genre_trial, trial_table
 from recommender.evaluation.preset_tuning import tune_preset
 from recommender.evaluation.protocol import DEFAULT_RANDOM_STATE, TrackTable, leak_free_genres
 from recommender.evaluation.report import (
@@ -79,6 +80,8 @@ def _run_tune(args: argparse.Namespace) -> int:
         return _run_sweep(args)
     if args.preset is not None:
         return _run_tune_preset(args)
+    if args.genre_trial:
+        return _run_genre_trial(args)
     try:
         catalog, model = _evaluation_pool(Settings.from_sources())
         result = run_tuning(
@@ -105,6 +108,17 @@ def _run_tune_preset(args: argparse.Namespace) -> int:
         print(f"tune: {exc}", file=sys.stderr)
         return 2
     print(found.text())
+    return 0
+
+
+def _run_genre_trial(args: argparse.Namespace) -> int:
+    try:
+        catalog, model = _evaluation_pool(Settings.from_sources())
+        rows = genre_trial(catalog, model, random_state=args.random_state)
+    except (OSError, ValueError) as exc:
+        print(f"tune: {exc}", file=sys.stderr)
+        return 2
+    print(trial_table(rows))
     return 0
 
 
@@ -168,6 +182,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--sweep-source-weights",
         action="store_true",
         help="instead: year and genre against recall and the source mix (tuning half)",
+    )
+    tune.add_argument(
+        "--genre-trial",
+        action="store_true",
+        help="instead: each genre mode and weight on both tasks (whole tuning half)",
     )
     tune.add_argument(
         "--preset",

@@ -11,14 +11,22 @@ import json
 from typing import Final, get_args
 
 from recommender.evaluation.aims import POPULAR_FACTOR, preset_scores
-from recommender.evaluation.metrics import Interval
 from recommender.evaluation.results import (
+    DROPOUT_LIMIT,
     CandidatePool,
     EvaluationResult,
     SystemRow,
     TuningResult,
     from_json,
     to_json,
+)
+from recommender.evaluation.task_report import (
+    five_seed_cells,
+    five_seed_section,
+    interval_text,
+    label_dropout_cells,
+    label_dropout_section,
+    markdown_table,
 )
 
 _COLUMNS: Final = (
@@ -97,18 +105,14 @@ def evaluation_json(result: EvaluationResult | TuningResult) -> str:
     return json.dumps(to_json(result), indent=2)
 
 
-def _interval(value: Interval) -> str:
-    return f"{value.mean:.3f} [{value.low:.3f}, {value.high:.3f}]"
-
-
 def _cells(row: SystemRow) -> list[str]:
     beyond = row.beyond
     return [
-        _interval(row.held_out.recall),
+        interval_text(row.held_out.recall),
         f"{row.held_out.precision.mean:.3f}",
         f"{row.held_out.ndcg.mean:.3f}",
         f"{row.held_out.r_precision.mean:.3f}",
-        _interval(row.held_out_tidytuesday_only.recall),
+        interval_text(row.held_out_tidytuesday_only.recall),
         f"{row.new_artists.mean:.3f}",
         f"{row.genre_agreement.mean:.3f}",
         f"{beyond.distinct_artists_per_10:.1f}",
@@ -217,47 +221,6 @@ def preset_cells(result: EvaluationResult) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def five_seed_cells(result: EvaluationResult) -> tuple[list[str], list[list[str]]]:
-    """The 5-seed task: each system's recall, discovery, seed-artist share and source mix."""
-    task = result.five_seeds
-    if task is None:
-        return [], []
-    sources = list(result.protocol.catalog_shares)
-    header = [
-        "system",
-        "R@50 [95% CI]",
-        "TT-only R@50 [95% CI]",
-        "new-artist R@50 [95% CI]",
-        "% by a seed's artist",
-        *(f"% {s}" for s in sources),
-    ]
-    named = [(row.name, row) for row in task.systems]
-    if task.common_fields is not None:
-        named.append((f"{task.common_fields.name}, common fields only", task.common_fields))
-    rows = [
-        [
-            name,
-            _interval(row.recall),
-            _interval(row.tidytuesday_only_recall),
-            _interval(row.new_artists),
-            _percent(row.seed_artist_share),
-            *(_percent(row.source_shares[s]) for s in sources),
-        ]
-        for name, row in named
-    ]
-    return header, rows
-
-
-def _percent(value: Interval) -> str:
-    return f"{100 * value.mean:.1f} [{100 * value.low:.1f}, {100 * value.high:.1f}]"
-
-
-def _markdown(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
-    return "\n".join(lines)
-
-
 def format_verdict(result: EvaluationResult) -> list[str]:
     """The issue's targets against this result, one line each."""
     v = result.verdict
@@ -278,6 +241,11 @@ def format_verdict(result: EvaluationResult) -> list[str]:
         lines.append(
             "5-seed task, largest source-mix gap to common fields only: "
             f"{100 * v.five_seed_source_mix_gap:.1f} points (target <= 10)"
+        )
+    if v.label_dropout_gap is not None:
+        lines.append(
+            "label dropout (Kaggle's genres hidden), largest change in Kaggle's share: "
+            f"{100 * v.label_dropout_gap:.1f} points (target <= {100 * DROPOUT_LIMIT:.0f})"
         )
     if v.discover_seed_artist_tracks is not None:
         lines.append(f"tracks by a seed's artist with Discover: {v.discover_seed_artist_tracks}")
@@ -302,7 +270,7 @@ def format_table(result: EvaluationResult, *, markdown: bool = False) -> str:
     width = max([len("system"), *map(len, names)])
     header, body = table_cells(result)
     if markdown:
-        return _markdown(header, body)
+        return markdown_table(header, body)
     widths = [width, *(max(w, len(t)) for t, w in _COLUMNS)]
     return "\n".join(
         "  ".join(
@@ -350,11 +318,12 @@ def format_report(result: EvaluationResult, *, markdown: bool = False) -> str:
         (trade_header, trade_rows),
         (preset_header, preset_rows),
         (five_header, five_rows),
+        label_dropout_cells(result),
     ):
         if not rows:
             continue
         if markdown:
-            lines += [_markdown(header, rows), ""]
+            lines += [markdown_table(header, rows), ""]
         else:
             lines += ["  ".join(header), *("  ".join(r) for r in rows), ""]
     lines += format_verdict(result)
@@ -373,25 +342,6 @@ PRESETS_CAPTION: Final = (
 PAGE_COMMAND: Final = (
     "python -m recommender evaluate --from-json docs/evaluation.json --page docs/evaluation.md"
 )
-
-
-def _five_seed_section(result: EvaluationResult) -> list[str]:
-    task = result.five_seeds
-    if task is None:
-        return []
-    return [
-        "## The 5-seed task (held-out half)",
-        "",
-        f"{task.seeds} seeds drawn at random from each of {task.playlists} held-out playlists, "
-        f"the rest hidden ({task.new_artist_playlists} have hidden tracks by none of the seeds' "
-        "artists, which new-artist recall@50 is read on). Percentages are the mean share of a "
-        "list of 50; brackets are 95% bootstrap intervals over the playlists. The last row is "
-        "the shipped defaults with every field only some sources have at 0: the source mix's "
-        "reference.",
-        "",
-        _markdown(*five_seed_cells(result)),
-        "",
-    ]
 
 
 def format_page(result: EvaluationResult) -> str:
@@ -416,7 +366,7 @@ def format_page(result: EvaluationResult) -> str:
         "",
         "## Systems",
         "",
-        _markdown(header, body),
+        markdown_table(header, body),
         "",
         "What every column means:",
         "",
@@ -432,19 +382,20 @@ def format_page(result: EvaluationResult) -> str:
         "",
         "## Which dataset the recommendations come from (percent)",
         "",
-        _markdown(mix_header, mix_rows),
+        markdown_table(mix_header, mix_rows),
         "",
         "## Artist variety against recall (tuning half)",
         "",
-        _markdown(trade_header, trade_rows),
+        markdown_table(trade_header, trade_rows),
         "",
         "## Presets on their own aims",
         "",
         PRESETS_CAPTION,
         "",
-        _markdown(*preset_cells(result)),
+        markdown_table(*preset_cells(result)),
         "",
-        *_five_seed_section(result),
+        *five_seed_section(result),
+        *label_dropout_section(result),
         "## Targets",
         "",
         *(f"- {line}" for line in format_verdict(result)),

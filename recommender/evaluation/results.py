@@ -14,7 +14,7 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar, get_args, get_origin, get_type_hints
+from typing import Any, Final, Literal, TypeVar, get_args, get_origin, get_type_hints
 
 from recommender.evaluation.metrics import Interval
 
@@ -157,6 +157,27 @@ class FiveSeedTask:
         return max(abs(row.source_shares[s].mean - reference[s].mean) for s in reference)
 
 
+# The label-dropout check's bound on the change in the unlabelled source's share (0-1).
+DROPOUT_LIMIT: Final = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class LabelDropout:
+    """One system's share of an unlabelled-made source, with and without that source's labels."""
+
+    system: str
+    task: str  # "half playlist" or "5 seeds"
+    source: str  # the source whose genre labels were hidden
+    seed_lists: int
+    with_labels: float  # mean share of each list (0-1)
+    without_labels: float
+
+    @property
+    def gap(self) -> float:
+        """How far the share moves when the labels go (0-1)."""
+        return abs(self.with_labels - self.without_labels)
+
+
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """The issue's targets, checked on this result (None where the rows were not run)."""
@@ -171,6 +192,8 @@ class Verdict:
     # Each preset beats "most popular" 3x on its recall and the defaults on its own aim.
     presets_earn_their_names: bool | None = None
     five_seed_source_mix_gap: float | None = None
+    # The largest change in Kaggle's share when its labels are hidden (both tasks, shipped).
+    label_dropout_gap: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +232,7 @@ class EvaluationResult:
     tradeoff: tuple[TradeoffPoint, ...]
     verdict: Verdict
     five_seeds: FiveSeedTask | None = None
+    label_dropout: tuple[LabelDropout, ...] = ()
 
     def row(self, name: str) -> SystemRow:
         """The row of the system called ``name``; KeyError naming it when absent."""

@@ -18,6 +18,7 @@ from recommender.evaluation import metrics
 from recommender.evaluation.aim_measures import mood_gap, sound_distance
 from recommender.evaluation.aims import preset_scores
 from recommender.evaluation.five_seeds import five_seed_task
+from recommender.evaluation.label_dropout import label_dropout_check
 from recommender.evaluation.list_figures import (
     NDCG,
     PRECISION,
@@ -52,6 +53,7 @@ from recommender.evaluation.results import (
     Verdict,
 )
 from recommender.evaluation.systems import (
+    FILLED,
     ORIGINAL,
     ORIGINAL_PLAIN,
     OURS,
@@ -170,6 +172,10 @@ def _shipped(contenders: Sequence[Contender]) -> EngineSystem | None:
         ),
         None,
     )
+
+
+def _engine_systems(contenders: Sequence[Contender]) -> list[EngineSystem]:
+    return [c.system for c in contenders if isinstance(c.system, EngineSystem)]
 
 
 def _common_fields(shipped: EngineSystem) -> EngineSystem:
@@ -358,10 +364,17 @@ def evaluate_systems(
         random_state=random_state,
         resamples=resamples,
     )
+    dropout = label_dropout_check(
+        [s for s in _engine_systems(contenders) if s.name in (OURS, FILLED)],
+        inputs,
+        random_state=random_state,
+    )
     verdict = _verdict(rows, comparisons, mix)
-    if five is not None and verdict.checked:
+    if verdict.checked:
         verdict = dataclasses.replace(
-            verdict, five_seed_source_mix_gap=five.largest_source_mix_gap(OURS)
+            verdict,
+            five_seed_source_mix_gap=five.largest_source_mix_gap(OURS) if five else None,
+            label_dropout_gap=max((d.gap for d in dropout if d.system == OURS), default=None),
         )
     return EvaluationResult(
         protocol=_protocol(catalog, inputs, random_state=random_state, quick=quick),
@@ -371,6 +384,7 @@ def evaluate_systems(
         tradeoff=tuple(_tradeoff(contenders, inputs)),
         verdict=verdict,
         five_seeds=five,
+        label_dropout=dropout,
     )
 
 

@@ -41,6 +41,8 @@ ORIGINAL: Final = "original design"
 ORIGINAL_PLAIN: Final = "original design (plain numpy)"
 POPULAR: Final = "most popular"
 PRESET_PREFIX: Final = "preset: "
+# The shipped weights over a model whose every track has a genre (``genre_signal``).
+FILLED: Final = "shipped defaults, genres filled"
 
 
 class System(Protocol):
@@ -247,6 +249,7 @@ class EngineSystem:
             one_recording=self.one_recording,
             genres=(
                 ("leak-free" if self.leak_free else "with playlist labels")
+                + (", filled" if self.model.schema.get("genres") == "filled" else "")
                 if resolved["genre"] > 0
                 else "off"
             ),
@@ -317,9 +320,18 @@ def labelled_catalog(catalog: Catalog, table: TrackTable) -> Catalog:
 
 
 def default_contenders(
-    catalog: Catalog, model: TrackModel, table: TrackTable, *, random_state: int
+    catalog: Catalog,
+    model: TrackModel,
+    table: TrackTable,
+    *,
+    random_state: int,
+    filled_genres: bool = True,
 ) -> list[Contender]:
     """The table's systems: baselines, both original designs, shipped defaults, each preset.
+
+    ``filled_genres`` adds the shipped weights over a model trained with ``genres="filled"``
+    on the same catalog (the genre signal's contender: every track labelled, so a genre no
+    longer marks the source that has labels).
 
     ``catalog`` should be ``leak_free_genres`` of the shipped catalog (and ``model`` trained on
     it): our systems keep their genre weight on the playlist tasks. The original design
@@ -346,6 +358,9 @@ def default_contenders(
         one_recording=False,
     )
     ours = [EngineSystem(OURS, model, catalog, DEFAULT_WEIGHTS)]
+    if filled_genres:
+        filled = train(catalog, now=model.trained_at, genres="filled")
+        ours.append(EngineSystem(FILLED, filled, catalog, DEFAULT_WEIGHTS))
     ours += [
         EngineSystem(
             f"{PRESET_PREFIX}{name}", model, catalog, weights, discover=name in DISCOVER_PRESETS
